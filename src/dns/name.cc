@@ -1,0 +1,297 @@
+#include "dns/name.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+
+namespace tether::dns {
+
+Result<Name> Name::FromText(std::string_view text, const Name& origin) {
+  if (text.empty()) return InvalidArgument("empty name");
+  if (text == "@") return origin;
+  if (text == ".") return Name();
+
+  std::string wire;
+  std::string label;
+  bool absolute = false;
+  auto finish_label = [&]() -> Status {
+    if (label.empty()) return InvalidArgument("empty label in name '{}'", text);
+    if (label.size() > kMaxLabel) return InvalidArgument("label longer than 63 bytes in '{}'", text);
+    wire.push_back(static_cast<char>(label.size()));
+    wire += label;
+    label.clear();
+    return Ok();
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '.') {
+      RETURN_IF_ERROR(finish_label());
+      if (i + 1 == text.size()) absolute = true;
+      continue;
+    }
+    if (c == '\\') {
+      if (i + 1 >= text.size()) return InvalidArgument("dangling escape in name '{}'", text);
+      if (std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+        if (i + 3 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 2])) ||
+            !std::isdigit(static_cast<unsigned char>(text[i + 3]))) {
+          return InvalidArgument("bad \\DDD escape in name '{}'", text);
+        }
+        int value = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
+        if (value > 255) return InvalidArgument("\\DDD escape above 255 in name '{}'", text);
+        label.push_back(static_cast<char>(value));
+        i += 3;
+      } else {
+        label.push_back(text[i + 1]);
+        i += 1;
+      }
+      continue;
+    }
+    label.push_back(c);
+  }
+  if (!absolute) {
+    RETURN_IF_ERROR(finish_label());
+    wire.append(reinterpret_cast<const char*>(origin.wire().data()), origin.size());
+  } else {
+    wire.push_back('\0');
+  }
+  if (wire.size() > kMaxWire) return InvalidArgument("name longer than 255 bytes: '{}'", text);
+  Name name;
+  name.wire_ = std::move(wire);
+  return name;
+}
+
+Result<Name> Name::FromWire(std::span<const uint8_t> wire) {
+  if (wire.empty() || wire.size() > kMaxWire) return InvalidArgument("bad name length");
+  size_t pos = 0;
+  while (true) {
+    uint8_t len = wire[pos];
+    if (len == 0) {
+      if (pos + 1 != wire.size()) return InvalidArgument("trailing bytes after name");
+      break;
+    }
+    if (len > kMaxLabel) return InvalidArgument("bad label length");
+    pos += 1 + len;
+    if (pos >= wire.size()) return InvalidArgument("truncated name");
+  }
+  return FromValidWire(wire);
+}
+
+Name Name::FromValidWire(std::span<const uint8_t> wire) {
+  Name name;
+  name.wire_.assign(reinterpret_cast<const char*>(wire.data()), wire.size());
+  return name;
+}
+
+void AppendLabelText(std::span<const uint8_t> label, std::string* out) {
+  for (uint8_t c : label) {
+    switch (c) {
+      case '.':
+      case '\\':
+      case '"':
+      case '(':
+      case ')':
+      case ';':
+      case '@':
+      case '$':
+        out->push_back('\\');
+        out->push_back(static_cast<char>(c));
+        break;
+      default:
+        if (c <= 0x20 || c >= 0x7f) {
+          char buf[5];
+          std::snprintf(buf, sizeof(buf), "\\%03u", static_cast<unsigned>(c));
+          out->append(buf);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+}
+
+std::string Name::ToText() const {
+  if (IsRoot()) return ".";
+  std::string out;
+  out.reserve(wire_.size() + 4);
+  auto bytes = wire();
+  size_t pos = 0;
+  while (bytes[pos] != 0) {
+    uint8_t len = bytes[pos];
+    AppendLabelText(bytes.subspan(pos + 1, len), &out);
+    out.push_back('.');
+    pos += 1 + len;
+  }
+  return out;
+}
+
+int Name::LabelCount() const {
+  int count = 0;
+  size_t pos = 0;
+  while (static_cast<uint8_t>(wire_[pos]) != 0) {
+    pos += 1 + static_cast<uint8_t>(wire_[pos]);
+    ++count;
+  }
+  return count;
+}
+
+void Name::Lowercase() {
+  size_t pos = 0;
+  while (true) {
+    auto len = static_cast<uint8_t>(wire_[pos]);
+    if (len == 0) break;
+    for (size_t i = pos + 1; i <= pos + len; ++i) {
+      wire_[i] = static_cast<char>(AsciiLower(static_cast<uint8_t>(wire_[i])));
+    }
+    pos += 1 + len;
+  }
+}
+
+bool Name::EqualsIgnoreCase(const Name& other) const {
+  if (wire_.size() != other.wire_.size()) return false;
+  // Length bytes are < 64 and unaffected by lowercasing, so a bytewise compare works.
+  for (size_t i = 0; i < wire_.size(); ++i) {
+    if (AsciiLower(static_cast<uint8_t>(wire_[i])) != AsciiLower(static_cast<uint8_t>(other.wire_[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Name::IsSubdomainOf(const Name& ancestor) const {
+  if (ancestor.size() > size()) return false;
+  size_t pos = 0;
+  size_t offset = size() - ancestor.size();
+  // Walk labels until we reach the candidate offset; it must be a label boundary.
+  while (pos < offset) pos += 1 + static_cast<uint8_t>(wire_[pos]);
+  if (pos != offset) return false;
+  for (size_t i = 0; i < ancestor.size(); ++i) {
+    if (AsciiLower(static_cast<uint8_t>(wire_[offset + i])) !=
+        AsciiLower(static_cast<uint8_t>(ancestor.wire_[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Name Name::Parent() const { return StripLabels(1); }
+
+Name Name::StripLabels(int n) const {
+  size_t pos = 0;
+  for (int i = 0; i < n && static_cast<uint8_t>(wire_[pos]) != 0; ++i) {
+    pos += 1 + static_cast<uint8_t>(wire_[pos]);
+  }
+  Name out;
+  out.wire_ = wire_.substr(pos);
+  return out;
+}
+
+std::string_view Name::FirstLabel() const {
+  auto len = static_cast<uint8_t>(wire_[0]);
+  return std::string_view(wire_).substr(1, len);
+}
+
+Result<Name> Name::Prepend(std::string_view label) const {
+  if (label.empty() || label.size() > kMaxLabel) return InvalidArgument("bad label length");
+  if (size() + 1 + label.size() > kMaxWire) return InvalidArgument("name too long");
+  Name out;
+  out.wire_.clear();
+  out.wire_.push_back(static_cast<char>(label.size()));
+  out.wire_ += label;
+  out.wire_ += wire_;
+  return out;
+}
+
+int Name::CanonicalCompare(const Name& other) const {
+  // Collect label offsets, then compare from the rightmost label.
+  size_t a_offsets[128];
+  size_t b_offsets[128];
+  int a_count = 0;
+  int b_count = 0;
+  for (size_t pos = 0; static_cast<uint8_t>(wire_[pos]) != 0; pos += 1 + static_cast<uint8_t>(wire_[pos])) {
+    a_offsets[a_count++] = pos;
+  }
+  for (size_t pos = 0; static_cast<uint8_t>(other.wire_[pos]) != 0;
+       pos += 1 + static_cast<uint8_t>(other.wire_[pos])) {
+    b_offsets[b_count++] = pos;
+  }
+  while (a_count > 0 && b_count > 0) {
+    size_t ap = a_offsets[--a_count];
+    size_t bp = b_offsets[--b_count];
+    auto alen = static_cast<uint8_t>(wire_[ap]);
+    auto blen = static_cast<uint8_t>(other.wire_[bp]);
+    size_t common = std::min(alen, blen);
+    for (size_t i = 1; i <= common; ++i) {
+      uint8_t ac = AsciiLower(static_cast<uint8_t>(wire_[ap + i]));
+      uint8_t bc = AsciiLower(static_cast<uint8_t>(other.wire_[bp + i]));
+      if (ac != bc) return ac < bc ? -1 : 1;
+    }
+    if (alen != blen) return alen < blen ? -1 : 1;
+  }
+  if (a_count == b_count) return 0;
+  return a_count < b_count ? -1 : 1;
+}
+
+size_t ReadName(Reader& reader, uint8_t out[Name::kMaxWire], bool lowercase) {
+  const uint8_t* msg = reader.message_begin();
+  size_t msg_size = reader.message().size();
+  size_t pos = reader.offset();
+  size_t out_len = 0;
+  bool jumped = false;
+  size_t resume = 0;  // reader offset after the name, once the first pointer is seen
+  while (true) {
+    if (pos >= msg_size) {
+      reader.Fail();
+      return 0;
+    }
+    uint8_t len = msg[pos];
+    if ((len & 0xC0) == 0xC0) {
+      if (pos + 1 >= msg_size) {
+        reader.Fail();
+        return 0;
+      }
+      size_t target = (static_cast<size_t>(len & 0x3F) << 8) | msg[pos + 1];
+      // Only strictly backwards: this both forbids loops and forward references.
+      if (target >= pos) {
+        reader.Fail();
+        return 0;
+      }
+      if (!jumped) {
+        resume = pos + 2;
+        jumped = true;
+      }
+      pos = target;
+      continue;
+    }
+    if ((len & 0xC0) != 0) {  // 0x40 and 0x80: obsolete/undefined label types
+      reader.Fail();
+      return 0;
+    }
+    if (out_len + 1 + len > Name::kMaxWire || pos + 1 + len > msg_size) {
+      reader.Fail();
+      return 0;
+    }
+    out[out_len++] = len;
+    if (len == 0) break;
+    if (lowercase) {
+      for (size_t i = 0; i < len; ++i) out[out_len + i] = AsciiLower(msg[pos + 1 + i]);
+    } else {
+      std::memcpy(out + out_len, msg + pos + 1, len);
+    }
+    out_len += len;
+    pos += 1 + len;
+  }
+  size_t end = jumped ? resume : pos + 1;
+  reader.Skip(end - reader.offset());
+  if (!reader.ok()) return 0;
+  return out_len;
+}
+
+bool ReadName(Reader& reader, Name* out) {
+  uint8_t buf[Name::kMaxWire];
+  size_t len = ReadName(reader, buf);
+  if (len == 0) return false;
+  *out = Name::FromValidWire({buf, len});
+  return true;
+}
+
+}  // namespace tether::dns

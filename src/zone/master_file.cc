@@ -1,0 +1,1 @@
+#include "zone/master_file.h"

@@ -1,0 +1,233 @@
+#include "zone/zone.h"
+
+#include <new>
+#include <unordered_map>
+
+#include "base/check.h"
+#include "base/qsbr.h"
+
+namespace tether::zone {
+
+// The state of one node within a batch being built.
+struct Zone::Pending {
+  NodeData* base = nullptr;  // the published head (null for a new node)
+  bool replaced = false;     // content replaced by the batch
+  std::vector<Rrset> rrsets;
+  uint32_t children = 0;
+
+  bool HasData() const { return replaced ? !rrsets.empty() : (base != nullptr && base->rrset_count > 0); }
+  bool Exists() const { return HasData() || children > 0; }
+};
+
+struct Zone::Batch {
+  std::unordered_map<Node*, Pending> pending;
+  std::vector<Node*> order;  // touched nodes in first-touch order
+
+  Pending& Touch(Node* node) {
+    auto [it, inserted] = pending.try_emplace(node);
+    if (inserted) {
+      it->second.base = node->data.load(std::memory_order_relaxed);
+      if (it->second.base != nullptr) it->second.children = it->second.base->children;
+      order.push_back(node);
+    }
+    return it->second;
+  }
+};
+
+namespace {
+// Length of the first label of a relative name, including its length byte.
+size_t FirstLabelSize(const uint8_t* name) { return size_t{name[0]} + 1; }
+}  // namespace
+
+Zone::Zone(dns::Name origin) : origin_(std::move(origin)) {
+  MutexLock lock(writer_mu_);
+  apex_ = NewNode(nullptr, 0);
+}
+
+Zone::~Zone() {
+  // No reader can see this zone any more (it was unpublished and a grace period passed);
+  // the arena releases every node and NodeData at once. Node and NodeData are trivially
+  // destructible apart from their atomics, which need no cleanup.
+}
+
+Node* Zone::NewNode(const uint8_t* name, size_t size) NO_THREAD_SAFETY_ANALYSIS {
+  void* block = arena_.Allocate(Node::AllocSize(size));
+  auto* node = new (block) Node();
+  node->name_size = static_cast<uint8_t>(size);
+  if (size > 0) std::memcpy(node->mutable_name(), name, size);
+  return node;
+}
+
+void Zone::FreeNode(Node* node) NO_THREAD_SAFETY_ANALYSIS {
+  NodeData* data = node->data.load(std::memory_order_relaxed);
+  while (data != nullptr) {
+    NodeData* older = data->older.load(std::memory_order_relaxed);
+    FreeNodeData(arena_, data);
+    data = older;
+  }
+  size_t size = Node::AllocSize(node->name_size);
+  node->~Node();
+  arena_.Free(node, size);
+}
+
+Node* Zone::FindOrCreate(const uint8_t* name, size_t size) {
+  if (size == 0) return apex_;
+  uint64_t hash = NodeTable::Hash(name, size);
+  if (const Node* found = table_.Find(name, size, hash)) return const_cast<Node*>(found);
+  Node* node = NewNode(name, size);
+  table_.Insert(node, hash);  // visible to readers, but without data: it does not exist yet
+  return node;
+}
+
+Status Zone::Apply(std::vector<NameUpdate> updates) {
+  // Validate everything first: a batch is applied wholly or not at all.
+  for (auto& update : updates) {
+    if (!update.name.IsSubdomainOf(origin_)) {
+      return InvalidArgument("{} is outside zone {}", update.name.ToText(), origin_.ToText());
+    }
+    if (!NormalizeRrsets(&update.rrsets)) {
+      return InvalidArgument("duplicate RRset types at {}", update.name.ToText());
+    }
+    for (const auto& rrset : update.rrsets) {
+      size_t wire = 0;
+      for (const auto& rdata : rrset.rdatas) wire += kRecordFixedSize + rdata.size();
+      if (rrset.rdatas.empty() || wire > 65535) {
+        return InvalidArgument("RRset {} {} is empty or larger than 64 KiB", update.name.ToText(),
+                               dns::RrTypeToString(rrset.type));
+      }
+    }
+  }
+
+  MutexLock lock(writer_mu_);
+  MaintainLocked();
+  const uint64_t new_version = version_.load(std::memory_order_relaxed) + 1;
+  Batch batch;
+  batch.pending.reserve(updates.size() * 2);
+  batch.order.reserve(updates.size() * 2);
+
+  // A node's existence changed: adjust its parent's child count, and so on upwards.
+  auto adjust_parents = [&](const uint8_t* name, size_t size, bool now_exists) {
+    while (size > 0) {
+      size_t strip = FirstLabelSize(name);
+      name += strip;
+      size -= strip;
+      Pending& parent = batch.Touch(FindOrCreate(name, size));
+      bool before = parent.Exists();
+      if (now_exists) {
+        ++parent.children;
+      } else {
+        --parent.children;
+      }
+      if (size == 0 || parent.Exists() == before) break;
+    }
+  };
+
+  for (auto& update : updates) {
+    size_t rel_size = update.name.size() - origin_.size();
+    const uint8_t* rel = update.name.wire().data();
+    dns::Name lower;
+    if (rel_size > 0) {
+      lower = update.name.Lowercased();
+      rel = lower.wire().data();
+    }
+    Pending& pending = batch.Touch(FindOrCreate(rel, rel_size));
+    bool before = pending.Exists();
+    pending.replaced = true;
+    pending.rrsets = std::move(update.rrsets);
+    if (rel_size > 0 && pending.Exists() != before) adjust_parents(rel, rel_size, pending.Exists());
+  }
+
+  // Build and install the new heads; readers at the old version skip them.
+  Deferred deferred;
+  for (Node* node : batch.order) {
+    Pending& pending = batch.pending[node];
+    NodeData* data = pending.replaced
+                         ? EncodeNodeData(arena_, pending.rrsets, pending.children, new_version)
+                     : pending.base != nullptr
+                         ? CopyNodeData(arena_, pending.base, pending.children, new_version)
+                         : EncodeNodeData(arena_, {}, pending.children, new_version);
+    TETHER_CHECK(data != nullptr);  // sizes were validated above
+    data->older.store(pending.base, std::memory_order_relaxed);
+    node->data.store(data, std::memory_order_release);
+    if (pending.base != nullptr) deferred.trim.push_back(data);
+    if (!data->Exists() && node != apex_) deferred.remove.push_back(node);
+  }
+  version_.store(new_version, std::memory_order_release);
+
+  deferred.ticket = Qsbr::Global().Ticket();
+  deferred_.push_back(std::move(deferred));
+  return Ok();
+}
+
+void Zone::MaintainLocked() {
+  table_.Maintain();
+  size_t done = 0;
+  std::vector<Deferred> follow_up;
+  for (auto& entry : deferred_) {
+    if (!Qsbr::Global().Passed(entry.ticket)) break;  // tickets are in increasing order
+    ++done;
+    for (NodeData* head : entry.trim) {
+      NodeData* older = head->older.exchange(nullptr, std::memory_order_relaxed);
+      if (older != nullptr) FreeNodeData(arena_, older);
+    }
+    Deferred removal;
+    for (Node* node : entry.remove) {
+      // Only if no later batch gave the name data or children again.
+      NodeData* head = node->data.load(std::memory_order_relaxed);
+      if (head != nullptr && !head->Exists() && head->older.load(std::memory_order_relaxed) == nullptr) {
+        table_.Remove(node, NodeTable::Hash(node->name(), node->name_size));
+        removal.free.push_back(node);
+      }
+    }
+    for (Node* node : entry.free) FreeNode(node);
+    if (!removal.free.empty()) follow_up.push_back(std::move(removal));
+  }
+  deferred_.erase(deferred_.begin(), deferred_.begin() + static_cast<std::ptrdiff_t>(done));
+  for (auto& removal : follow_up) {
+    // Readers that found the node before it left the table may still hold it.
+    removal.ticket = Qsbr::Global().Ticket();
+    deferred_.push_back(std::move(removal));
+  }
+}
+
+void Zone::Maintain() {
+  MutexLock lock(writer_mu_);
+  MaintainLocked();
+}
+
+std::vector<Rrset> Zone::Get(const dns::Name& name) {
+  if (!name.IsSubdomainOf(origin_)) return {};
+  dns::Name lower = name.Lowercased();
+  size_t rel_size = lower.size() - origin_.size();
+  MutexLock lock(writer_mu_);
+  const Node* node = Find(lower.wire().data(), rel_size, NodeTable::Hash(lower.wire().data(), rel_size));
+  if (node == nullptr) return {};
+  return DecodeNodeData(node->data.load(std::memory_order_acquire));
+}
+
+ZoneStats Zone::Stats() {
+  MutexLock lock(writer_mu_);
+  ZoneStats stats;
+  stats.version = version_.load(std::memory_order_relaxed);
+  stats.nodes = table_.size() + 1;
+  stats.arena_bytes = arena_.bytes_in_use();
+  stats.reserved_bytes = arena_.bytes_reserved();
+  stats.table_bytes = table_.memory_bytes();
+  return stats;
+}
+
+void Zone::ForEachName(
+    const std::function<void(const dns::Name&, const std::vector<Rrset>&)>& fn) {
+  MutexLock lock(writer_mu_);
+  auto visit = [&](const Node* node) {
+    const NodeData* data = node->data.load(std::memory_order_acquire);
+    if (data == nullptr || data->rrset_count == 0) return;
+    std::vector<uint8_t> wire(node->name(), node->name() + node->name_size);
+    wire.insert(wire.end(), origin_.wire().begin(), origin_.wire().end());
+    fn(dns::Name::FromValidWire(wire), DecodeNodeData(data));
+  };
+  visit(apex_);
+  table_.ForEach(visit);
+}
+
+}  // namespace tether::zone

@@ -1,0 +1,104 @@
+// Zone: the in-memory content of one zone, read by the query path while it changes.
+//
+// Readers (query threads, inside a QSBR read section) take the zone's published version V
+// once per query and see exactly the content of version V: no lock, no waiting, no
+// read-modify-write. The writer applies a batch of name updates as one new version: it
+// builds the new NodeData of each touched name (tagged V+1, invisible to readers at V),
+// installs them, then publishes V+1 with one store. A batch costs in proportion to the
+// names it touches, never to the size of the zone. Old versions are freed by the writer
+// itself (Maintain) once a QSBR grace period has passed.
+//
+// Thread-safety: the reader methods may be called from any thread inside a QSBR read
+// section; Apply/Get/Maintain/Stats are serialised by an internal writer mutex and may be
+// called from any thread (outside a read section).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "base/mutex.h"
+#include "base/result.h"
+#include "dns/name.h"
+#include "zone/arena.h"
+#include "zone/node.h"
+#include "zone/node_table.h"
+#include "zone/rrset.h"
+
+namespace tether::zone {
+
+// Replaces all the data of `name` with `rrsets` (empty: the name keeps no data and
+// disappears unless it has children).
+struct NameUpdate {
+  dns::Name name;
+  std::vector<Rrset> rrsets;
+};
+
+struct ZoneStats {
+  uint64_t version = 0;
+  size_t nodes = 0;
+  size_t arena_bytes = 0;       // bytes of nodes and record data in use
+  size_t reserved_bytes = 0;    // bytes the arena holds from the system
+  size_t table_bytes = 0;
+};
+
+class Zone {
+ public:
+  // An empty zone (version 0, no data at the apex). REQUIRES: `origin` is lowercase.
+  explicit Zone(dns::Name origin);
+  ~Zone();
+  Zone(const Zone&) = delete;
+  Zone& operator=(const Zone&) = delete;
+
+  const dns::Name& origin() const { return origin_; }
+
+  // ---- Reader side (inside a QSBR read section) ----
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+  const Node* apex() const { return apex_; }
+  // `name`: lowercase wire labels below the origin (no root label); size 0 is the apex.
+  const Node* Find(const uint8_t* name, size_t size, uint64_t hash) const {
+    return size == 0 ? apex_ : table_.Find(name, size, hash);
+  }
+
+  // ---- Writer side ----
+  // Applies all updates as one new version, or none of them if any is invalid (a name
+  // outside the zone, duplicate types, an RRset too large for the packed form).
+  Status Apply(std::vector<NameUpdate> updates);
+  // The current content of `name` (empty if none).
+  std::vector<Rrset> Get(const dns::Name& name);
+  // Frees versions and nodes that no reader can see any more. Cheap; call after batches
+  // and periodically.
+  void Maintain();
+  ZoneStats Stats();
+  // Calls fn(name, rrsets) for every name with data at the current version (in no
+  // particular order). For exports and tests; holds the writer lock throughout.
+  void ForEachName(const std::function<void(const dns::Name&, const std::vector<Rrset>&)>& fn);
+
+ private:
+  struct Pending;
+  struct Batch;
+  struct Deferred {
+    uint64_t ticket;
+    std::vector<NodeData*> trim;  // new heads whose older versions are to be freed
+    std::vector<Node*> remove;    // nodes without data: take out of the table
+    std::vector<Node*> free;      // nodes already out of the table: free
+  };
+
+  Node* NewNode(const uint8_t* name, size_t size);
+  void FreeNode(Node* node);
+  Node* FindOrCreate(const uint8_t* name, size_t size) REQUIRES(writer_mu_);
+  void MaintainLocked() REQUIRES(writer_mu_);
+
+  const dns::Name origin_;
+  std::atomic<uint64_t> version_{0};
+  Node* apex_;
+  NodeTable table_;
+
+  Mutex writer_mu_;
+  Arena arena_ GUARDED_BY(writer_mu_);
+  std::vector<Deferred> deferred_ GUARDED_BY(writer_mu_);
+};
+
+}  // namespace tether::zone
