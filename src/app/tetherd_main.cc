@@ -1,1 +1,196 @@
-int main() { return 0; }
+// tetherd: the Tether server. See `tetherd --help` and docs/configuration.md.
+#include <malloc.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "app/config.h"
+#include "base/log.h"
+#include "dns/name.h"
+#include "server/dns_server.h"
+#include "zone/master_file.h"
+#include "zone/zone_set.h"
+
+namespace tether::app {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+struct LoadedZone {
+  ZoneFileSpec spec;
+  dns::Name origin;
+};
+
+Result<std::shared_ptr<zone::Zone>> LoadOne(const LoadedZone& zone) {
+  auto loaded = zone::LoadZoneFile(zone.spec.file, zone.origin);
+  if (!loaded) return loaded;
+  zone::ZoneStats stats = (*loaded)->Stats();
+  spdlog::info("zone {} loaded from {}: {} names", zone.origin.ToText(), zone.spec.file, stats.nodes);
+  return loaded;
+}
+
+// Reloads every zone file; a zone whose file fails keeps its current content.
+void ReloadZones(const std::vector<LoadedZone>& zones, zone::ZoneRegistry& registry) {
+  spdlog::info("SIGHUP: reloading {} zone file(s)", zones.size());
+  for (const auto& zone : zones) {
+    auto loaded = LoadOne(zone);
+    if (!loaded) {
+      spdlog::error("reload of {} failed, keeping the loaded zone: {}", zone.origin.ToText(),
+                    loaded.error().message);
+      continue;
+    }
+    registry.Put(std::move(*loaded));
+  }
+  malloc_trim(0);
+}
+
+int Run(int argc, char** argv) {
+  // Signals are taken synchronously by the main thread; every thread inherits this mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Config config;
+  std::string config_file;
+  std::vector<std::string> dns_flags;
+  std::vector<std::string> zone_flags;
+  std::string data_dir_flag;
+  std::string log_level_flag;
+  int threads_flag = -1;
+
+  CLI::App cli{"tetherd — the Tether dynamic DNS server (authoritative DNS engine)", "tetherd"};
+  cli.set_version_flag("--version", kVersion);
+  cli.add_option("--data-dir", data_dir_flag,
+                 "Data directory; created if missing (default: ./var/tether)");
+  cli.add_option("--dns", dns_flags,
+                 "DNS endpoint ADDR:PORT, UDP and TCP; repeatable. IPv6 as [::1]:5353. Port 0 "
+                 "picks a free port. Default: 0.0.0.0:53 and [::]:53")
+      ->type_name("ADDR:PORT");
+  cli.add_option("--zone", zone_flags,
+                 "Serve a static, read-only zone from a master file; repeatable. SIGHUP "
+                 "reloads the files")
+      ->type_name("ORIGIN=FILE");
+  cli.add_option("--threads", threads_flag,
+                 "UDP worker threads per DNS endpoint (default: one per CPU)")
+      ->check(CLI::Range(1, 256));
+  cli.add_option("--config", config_file, "TOML configuration file (docs/configuration.md)")
+      ->type_name("FILE.toml");
+  cli.add_option("--log-level", log_level_flag,
+                 "trace, debug, info, warn, error or off (default: info)");
+  cli.footer(
+      "Logs go to standard error; one line `listening dns ADDR:PORT` per endpoint once it "
+      "serves.\nSignals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads zone files without "
+      "dropping queries.");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = cli.exit(error);
+    return code == 0 ? 0 : 2;
+  }
+
+  if (!config_file.empty()) {
+    auto status = LoadConfigFile(config_file, &config);
+    if (!status) {
+      std::fprintf(stderr, "tetherd: %s\n", status.error().message.c_str());
+      return 2;
+    }
+  }
+  if (!data_dir_flag.empty()) config.data_dir = data_dir_flag;
+  if (!log_level_flag.empty()) config.log_level = log_level_flag;
+  if (!dns_flags.empty()) config.dns_endpoints = dns_flags;
+  if (threads_flag > 0) config.threads = threads_flag;
+  for (const auto& text : zone_flags) {
+    auto spec = ParseZoneFileSpec(text);
+    if (!spec) {
+      std::fprintf(stderr, "tetherd: %s\n", spec.error().message.c_str());
+      return 2;
+    }
+    config.zone_files.push_back(*spec);
+  }
+  if (config.dns_endpoints.empty()) config.dns_endpoints = {"0.0.0.0:53", "[::]:53"};
+  if (config.threads <= 0) config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  if (!InitLogging(config.log_level)) {
+    std::fprintf(stderr, "tetherd: unknown log level '%s'\n", config.log_level.c_str());
+    return 2;
+  }
+
+  server::DnsServerOptions options;
+  for (const auto& text : config.dns_endpoints) {
+    auto endpoint = server::Endpoint::Parse(text);
+    if (!endpoint) {
+      std::fprintf(stderr, "tetherd: %s\n", endpoint.error().message.c_str());
+      return 2;
+    }
+    options.endpoints.push_back(*endpoint);
+  }
+  options.udp_workers_per_endpoint = config.threads;
+  options.query.max_udp_payload = config.udp_payload_size;
+  options.tcp.idle_timeout_ms = config.tcp_idle_timeout_ms;
+  options.tcp.max_connections = config.tcp_max_connections;
+
+  std::error_code dir_error;
+  std::filesystem::create_directories(config.data_dir, dir_error);
+  if (dir_error) {
+    spdlog::error("cannot create data directory {}: {}", config.data_dir, dir_error.message());
+    return 1;
+  }
+
+  std::vector<LoadedZone> file_zones;
+  zone::ZoneRegistry registry;
+  std::vector<std::shared_ptr<zone::Zone>> zones;
+  for (const auto& spec : config.zone_files) {
+    auto origin = dns::Name::FromText(spec.origin);
+    if (!origin) {
+      spdlog::error("bad zone origin '{}': {}", spec.origin, origin.error().message);
+      return 2;
+    }
+    LoadedZone zone{spec, origin->Lowercased()};
+    auto loaded = LoadOne(zone);
+    if (!loaded) {
+      spdlog::error("{}", loaded.error().message);
+      return 1;
+    }
+    zones.push_back(std::move(*loaded));
+    file_zones.push_back(std::move(zone));
+  }
+  registry.ReplaceAll(std::move(zones));
+  malloc_trim(0);  // give back what parsing the files used
+
+  server::DnsServer dns(options, registry);
+  if (auto started = dns.Start(); !started) {
+    spdlog::error("{}", started.error().message);
+    return 1;
+  }
+
+  while (true) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number == SIGHUP) {
+      ReloadZones(file_zones, registry);
+      continue;
+    }
+    spdlog::info("signal {}: stopping", signal_number);
+    break;
+  }
+  dns.Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace tether::app
+
+int main(int argc, char** argv) { return tether::app::Run(argc, argv); }

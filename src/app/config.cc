@@ -1,0 +1,85 @@
+#include "app/config.h"
+
+#include <set>
+
+#include <toml++/toml.h>
+
+namespace tether::app {
+
+namespace {
+
+Status CheckKeys(const toml::table& table, const std::set<std::string>& known, const std::string& where) {
+  for (const auto& [key, value] : table) {
+    if (known.count(std::string(key.str())) == 0) {
+      return InvalidArgument("{}: unknown key '{}{}'", where.empty() ? "config" : where,
+                             where.empty() ? "" : where + ".", key.str());
+    }
+  }
+  return Ok();
+}
+
+template <class T>
+Status ReadInt(const toml::table& table, const char* key, T min, T max, T* out, const std::string& where) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Ok();
+  auto value = node->value<int64_t>();
+  if (!value || *value < static_cast<int64_t>(min) || *value > static_cast<int64_t>(max)) {
+    return InvalidArgument("{}.{}: expected an integer from {} to {}", where, key, min, max);
+  }
+  *out = static_cast<T>(*value);
+  return Ok();
+}
+
+}  // namespace
+
+Result<ZoneFileSpec> ParseZoneFileSpec(const std::string& text) {
+  size_t equals = text.find('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == text.size()) {
+    return InvalidArgument("bad zone '{}': expected ORIGIN=FILE", text);
+  }
+  return ZoneFileSpec{text.substr(0, equals), text.substr(equals + 1)};
+}
+
+Status LoadConfigFile(const std::string& path, Config* config) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& error) {
+    return InvalidArgument("{}:{}: {}", path, error.source().begin.line, error.description());
+  }
+  RETURN_IF_ERROR(CheckKeys(root, {"data_dir", "log_level", "dns", "zone"}, ""));
+  if (auto value = root["data_dir"].value<std::string>()) config->data_dir = *value;
+  if (auto value = root["log_level"].value<std::string>()) config->log_level = *value;
+  if (const toml::table* dns = root["dns"].as_table()) {
+    RETURN_IF_ERROR(CheckKeys(*dns,
+                              {"listen", "threads", "udp_payload_size", "tcp_idle_timeout_ms",
+                               "tcp_max_connections"},
+                              "dns"));
+    if (const toml::array* listen = (*dns)["listen"].as_array()) {
+      config->dns_endpoints.clear();
+      for (const auto& item : *listen) {
+        auto text = item.value<std::string>();
+        if (!text) return InvalidArgument("dns.listen: expected strings like \"127.0.0.1:53\"");
+        config->dns_endpoints.push_back(*text);
+      }
+    }
+    RETURN_IF_ERROR(ReadInt(*dns, "threads", 0, 256, &config->threads, "dns"));
+    RETURN_IF_ERROR(ReadInt<uint16_t>(*dns, "udp_payload_size", 512, 4096, &config->udp_payload_size, "dns"));
+    RETURN_IF_ERROR(ReadInt(*dns, "tcp_idle_timeout_ms", 100, 3600000, &config->tcp_idle_timeout_ms, "dns"));
+    RETURN_IF_ERROR(ReadInt(*dns, "tcp_max_connections", 1, 1000000, &config->tcp_max_connections, "dns"));
+  }
+  if (const toml::array* zones = root["zone"].as_array()) {
+    for (const auto& item : *zones) {
+      const toml::table* zone = item.as_table();
+      if (zone == nullptr) return InvalidArgument("zone: expected [[zone]] tables");
+      RETURN_IF_ERROR(CheckKeys(*zone, {"origin", "file"}, "zone"));
+      auto origin = (*zone)["origin"].value<std::string>();
+      auto file = (*zone)["file"].value<std::string>();
+      if (!origin || !file) return InvalidArgument("zone: every [[zone]] needs origin and file");
+      config->zone_files.push_back({*origin, *file});
+    }
+  }
+  return Ok();
+}
+
+}  // namespace tether::app

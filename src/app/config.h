@@ -1,0 +1,36 @@
+// The settings of tetherd: defaults, then the TOML file given with --config, then the
+// command-line flags (a flag wins over the file). Every key is documented in
+// docs/configuration.md. Values; not synchronised.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace tether::app {
+
+struct ZoneFileSpec {
+  std::string origin;
+  std::string file;
+};
+
+struct Config {
+  std::string data_dir = "var/tether";
+  std::vector<std::string> dns_endpoints;  // empty: 0.0.0.0:53 and [::]:53
+  std::vector<ZoneFileSpec> zone_files;
+  int threads = 0;  // UDP workers per endpoint; 0: one per CPU
+  uint16_t udp_payload_size = 1232;
+  int tcp_idle_timeout_ms = 10000;
+  int tcp_max_connections = 1000;
+  std::string log_level = "info";
+};
+
+// Reads a TOML file over `config`. Unknown keys are errors, so typos do not pass silently.
+Status LoadConfigFile(const std::string& path, Config* config);
+
+// Parses "ORIGIN=FILE".
+Result<ZoneFileSpec> ParseZoneFileSpec(const std::string& text);
+
+}  // namespace tether::app

@@ -1,0 +1,210 @@
+#include "server/tcp_server.h"
+
+#include <atomic>
+#include <deque>
+#include <vector>
+
+#include <boost/asio.hpp>
+
+#include "base/log.h"
+#include "base/qsbr.h"
+
+namespace tether::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+// One QSBR reader slot per event-loop thread.
+ReaderSlot* ThreadSlot() {
+  struct Holder {
+    ReaderSlot* slot = Qsbr::Global().RegisterReader();
+    ~Holder() { Qsbr::Global().UnregisterReader(slot); }
+  };
+  thread_local Holder holder;
+  return holder.slot;
+}
+
+}  // namespace
+
+class TcpServer::Impl : public std::enable_shared_from_this<TcpServer::Impl> {
+ public:
+  Impl(asio::io_context& io, const zone::ZoneRegistry& zones, QueryOptions query_options,
+       TcpOptions tcp_options)
+      : io_(io), zones_(zones), query_options_(query_options), tcp_options_(tcp_options) {}
+
+  void AddListener(int fd, int family) {
+    auto acceptor = std::make_unique<tcp::acceptor>(io_);
+    acceptor->assign(family == AF_INET6 ? tcp::v6() : tcp::v4(), fd);
+    acceptors_.push_back(std::move(acceptor));
+  }
+
+  void Start() {
+    for (auto& acceptor : acceptors_) Accept(*acceptor);
+  }
+
+  void Stop() {
+    asio::post(io_, [self = shared_from_this()] {
+      for (auto& acceptor : self->acceptors_) {
+        boost::system::error_code ignored;
+        acceptor->close(ignored);
+      }
+    });
+  }
+
+  // Answers one request; runs on the event loop thread.
+  std::vector<uint8_t> Answer(const std::vector<uint8_t>& request) {
+    std::vector<uint8_t> response(2 + 65535);
+    ReaderSlot* slot = ThreadSlot();
+    slot->Enter();
+    size_t size = HandleQuery(*zones_.Current(), request, Transport::kTcp, query_options_,
+                              response.data() + 2, 65535);
+    slot->Exit();
+    if (size == 0) return {};
+    response[0] = static_cast<uint8_t>(size >> 8);
+    response[1] = static_cast<uint8_t>(size);
+    response.resize(size + 2);
+    return response;
+  }
+
+  std::atomic<int> connections{0};
+  const TcpOptions& tcp_options() const { return tcp_options_; }
+
+ private:
+  void Accept(tcp::acceptor& acceptor);
+
+  asio::io_context& io_;
+  const zone::ZoneRegistry& zones_;
+  QueryOptions query_options_;
+  TcpOptions tcp_options_;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+};
+
+namespace {
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, std::shared_ptr<TcpServer::Impl> server)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), server_(std::move(server)) {}
+  ~Connection() { server_->connections.fetch_sub(1); }
+
+  void Start() {
+    ArmTimer();
+    ReadLength();
+  }
+
+ private:
+  void ArmTimer() {
+    timer_.expires_after(std::chrono::milliseconds(server_->tcp_options().idle_timeout_ms));
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+      if (!error) self->Close();  // idle too long (RFC 7766 6.2.3)
+    });
+  }
+
+  void ReadLength() {
+    if (reading_ || closed_) return;
+    if (pending_.size() >= static_cast<size_t>(server_->tcp_options().max_pending_answers)) return;
+    reading_ = true;
+    asio::async_read(socket_, asio::buffer(length_, 2),
+                     [self = shared_from_this()](const boost::system::error_code& error, size_t) {
+                       self->reading_ = false;
+                       if (error) return self->CloseAfterWrites();
+                       size_t size = (size_t{self->length_[0]} << 8) | self->length_[1];
+                       if (size == 0) return self->Close();
+                       self->ReadBody(size);
+                     });
+  }
+
+  void ReadBody(size_t size) {
+    request_.resize(size);
+    reading_ = true;
+    asio::async_read(socket_, asio::buffer(request_),
+                     [self = shared_from_this()](const boost::system::error_code& error, size_t) {
+                       self->reading_ = false;
+                       if (error) return self->Close();
+                       self->ArmTimer();
+                       std::vector<uint8_t> response = self->server_->Answer(self->request_);
+                       if (!response.empty()) {
+                         self->pending_.push_back(std::move(response));
+                         self->Write();
+                       }
+                       self->ReadLength();
+                     });
+  }
+
+  void Write() {
+    if (writing_ || pending_.empty() || closed_) return;
+    writing_ = true;
+    asio::async_write(socket_, asio::buffer(pending_.front()),
+                      [self = shared_from_this()](const boost::system::error_code& error, size_t) {
+                        self->writing_ = false;
+                        if (error) return self->Close();
+                        self->pending_.pop_front();
+                        if (self->close_when_written_ && self->pending_.empty()) return self->Close();
+                        self->Write();
+                        self->ReadLength();
+                      });
+  }
+
+  // The client closed its side: finish sending what it asked for, then close.
+  void CloseAfterWrites() {
+    close_when_written_ = true;
+    if (pending_.empty() && !writing_) Close();
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ignored;
+    timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  std::shared_ptr<TcpServer::Impl> server_;
+  uint8_t length_[2] = {0, 0};
+  std::vector<uint8_t> request_;
+  std::deque<std::vector<uint8_t>> pending_;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+  bool close_when_written_ = false;
+};
+
+}  // namespace
+
+void TcpServer::Impl::Accept(tcp::acceptor& acceptor) {
+  acceptor.async_accept([self = shared_from_this(), &acceptor](const boost::system::error_code& error,
+                                                               tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
+    if (!error) {
+      if (self->connections.fetch_add(1) >= self->tcp_options_.max_connections) {
+        self->connections.fetch_sub(1);
+        boost::system::error_code ignored;
+        socket.close(ignored);  // over the cap: refuse by closing (RFC 7766 6.2.2)
+      } else {
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Connection>(std::move(socket), self)->Start();
+      }
+    } else {
+      spdlog::warn("tcp accept failed: {}", error.message());
+    }
+    self->Accept(acceptor);
+  });
+}
+
+TcpServer::TcpServer(asio::io_context& io, const zone::ZoneRegistry& zones, QueryOptions query_options,
+                     TcpOptions tcp_options)
+    : impl_(std::make_shared<Impl>(io, zones, query_options, tcp_options)) {}
+
+TcpServer::~TcpServer() = default;
+
+void TcpServer::AddListener(int fd, int family) { impl_->AddListener(fd, family); }
+void TcpServer::Start() { impl_->Start(); }
+void TcpServer::Stop() { impl_->Stop(); }
+
+}  // namespace tether::server

@@ -1,0 +1,44 @@
+// UdpWorker: one thread answering DNS over one UDP socket. Each worker has its own socket
+// (SO_REUSEPORT spreads queries over them), receives and sends in batches
+// (recvmmsg/sendmmsg), and answers a batch inside one QSBR read section over the current
+// zone snapshot, so it never waits for a writer.
+//
+// Thread-safety: Start/Stop/Join from one controlling thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include "server/query.h"
+#include "zone/zone_set.h"
+
+namespace tether::server {
+
+class UdpWorker {
+ public:
+  // Takes ownership of `fd`, a bound UDP socket. `reply_from_destination`: the socket is
+  // bound to a wildcard address, so each reply is sent from the address the query was sent
+  // to (IP_PKTINFO / IPV6_RECVPKTINFO).
+  UdpWorker(int fd, bool reply_from_destination, const zone::ZoneRegistry& zones,
+            QueryOptions options);
+  ~UdpWorker();
+  UdpWorker(const UdpWorker&) = delete;
+  UdpWorker& operator=(const UdpWorker&) = delete;
+
+  void Start();
+  void Stop();  // asks the thread to finish; returns at once
+  void Join();
+
+ private:
+  void Run();
+
+  int fd_;
+  bool reply_from_destination_;
+  const zone::ZoneRegistry& zones_;
+  QueryOptions options_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace tether::server
