@@ -138,6 +138,20 @@ def rss_bytes(root):
     return total
 
 
+def pss_bytes(root):
+    """Proportional set size summed over the tree: pages shared after fork (NSD) count once."""
+    total = 0
+    for pid in process_tree(root):
+        try:
+            with open("/proc/%d/smaps_rollup" % pid) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
 def cpu_ticks(cpu):
     """(busy, softirq, total) jiffies of one CPU from /proc/stat."""
     with open("/proc/stat") as f:
@@ -248,6 +262,7 @@ def bench_server(kind, queries, args):
     server, tmp, _ = loaded_server(kind, args.tiny_hosts, args)
     try:
         result["rss_tiny"] = rss_bytes(server_pid(server))
+        result["pss_tiny"] = pss_bytes(server_pid(server))
     finally:
         stop_server(server, tmp)
 
@@ -256,6 +271,7 @@ def bench_server(kind, queries, args):
         pid = server_pid(server)
         result["load_s"] = load_s
         result["rss"] = rss_bytes(pid)
+        result["pss"] = pss_bytes(pid)
         result["procs"] = len(process_tree(pid))
         runs = []
         for i in range(args.runs):
@@ -292,6 +308,7 @@ def bench_server(kind, queries, args):
     result["runs"] = runs
     result["bytes_per_name"] = result["rss"] / args.hosts
     result["bytes_per_name_net"] = (result["rss"] - result["rss_tiny"]) / args.hosts
+    result["pss_per_name_net"] = (result["pss"] - result["pss_tiny"]) / args.hosts
     return result
 
 
@@ -336,28 +353,35 @@ def report(results, args):
             args.clients, args.outstanding, args.client_cpu, os.cpu_count(), cpu_model()),
         "",
         "| server | load s | answers/s | answered | server CPU % | dnsperf CPU % "
-        "| answers per server CPU-s | RSS MB | RSS tiny zone MB | B/name | B/name net |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| others on server core % | answers per server CPU-s | RSS MB | RSS tiny MB "
+        "| B/name | B/name net | PSS MB | PSS B/name net |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        lines.append("| %s | %.1f | %.0f | %.2f%% | %.0f | %.0f | %.0f | %.1f | %.1f | %.0f | %.0f |"
+        lines.append("| %s | %.1f | %.0f | %.2f%% | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %.0f "
+                     "| %.0f | %.1f | %.0f |"
                      % (r["server"], r["load_s"], r["answers_per_s"], 100 * r["answered"],
-                        100 * r["server_util"], 100 * r["client_util"], r["per_cpu_s"],
-                        r["rss"] / mb, r["rss_tiny"] / mb, r["bytes_per_name"],
-                        r["bytes_per_name_net"]))
+                        100 * r["server_util"], 100 * r["client_util"], 100 * r["foreign"],
+                        r["per_cpu_s"], r["rss"] / mb, r["rss_tiny"] / mb, r["bytes_per_name"],
+                        r["bytes_per_name_net"], r["pss"] / mb, r["pss_per_name_net"]))
     by = {r["server"]: r for r in results}
     if "tetherd" in by:
         t = by["tetherd"]
-        lines += ["", "| ratio | answers per CPU-s | answers/s | B/name | B/name net |",
-                  "|---|---|---|---|---|"]
+        lines += ["", "| ratio | answers per CPU-s | answers/s | B/name | B/name net "
+                  "| PSS B/name net |", "|---|---|---|---|---|---|"]
+
+        def ratio(a, b):
+            return "%.2f" % (a / b) if b else "-"
+
         for peer in ("knotd", "nsd"):
             if peer in by:
                 p = by[peer]
-                lines.append("| tetherd / %s | %.2f | %.2f | %.2f | %.2f |" % (
-                    peer, t["per_cpu_s"] / p["per_cpu_s"], t["answers_per_s"] / p["answers_per_s"],
-                    t["bytes_per_name"] / p["bytes_per_name"],
-                    t["bytes_per_name_net"] / p["bytes_per_name_net"]
-                    if p["bytes_per_name_net"] else float("nan")))
+                lines.append("| tetherd / %s | %s | %s | %s | %s | %s |" % (
+                    peer, ratio(t["per_cpu_s"], p["per_cpu_s"]),
+                    ratio(t["answers_per_s"], p["answers_per_s"]),
+                    ratio(t["bytes_per_name"], p["bytes_per_name"]),
+                    ratio(t["bytes_per_name_net"], p["bytes_per_name_net"]),
+                    ratio(t["pss_per_name_net"], p["pss_per_name_net"])))
     warnings = []
     for r in results:
         if r["answered"] < 0.99:
