@@ -66,8 +66,10 @@ size_t HandleQuery(const zone::ZoneSet& zones, std::span<const uint8_t> request,
   dns::Header header = dns::ReadHeader(reader);
   if (header.qr()) return 0;  // never answer a response (RFC 1035 4.1.1; reflection loops)
 
-  // The response header: ID, opcode, RD and CD copied; counts filled in at the end.
-  const uint16_t kept_flags = header.flags & (0x7800 | dns::kFlagRd | dns::kFlagCd);
+  // The response header: ID, opcode and RD copied; counts filled in at the end. CD is
+  // cleared: Tether is not a security-aware server yet (RFC 4035 3.1.6 asks those to copy
+  // it), and Knot and NSD clear it too.
+  const uint16_t kept_flags = header.flags & (0x7800 | dns::kFlagRd);
   uint16_t flags = static_cast<uint16_t>(dns::kFlagQr | kept_flags);
   uint16_t rcode = 0;
   uint16_t counts[4] = {0, 0, 0, 0};
@@ -130,6 +132,7 @@ size_t HandleQuery(const zone::ZoneSet& zones, std::span<const uint8_t> request,
 
   if (question_ok) {
     writer.Bytes(request.subspan(dns::kHeaderSize, question_end - dns::kHeaderSize));
+    writer.RememberName(dns::kHeaderSize);  // names in answers compress against the question
     counts[0] = 1;
   }
 

@@ -129,6 +129,17 @@ AnswerResult Answerer::Run() {
   int origin_label = 0;
   zone_ = zones_.FindLongest(query_.qname, query_.qname_size, query_.labels, query_.label_count,
                              &origin_label);
+  if (zone_ != nullptr && origin_label == 0 && query_.qtype == RrType::kDs && query_.label_count > 0) {
+    // RFC 4035 3.1.4.1: DS lives on the parent side of a cut. If we also serve the parent
+    // zone, the DS query for a child apex is answered from there.
+    int parent_label = 0;
+    const Zone* parent = zones_.FindLongest(query_.qname, query_.qname_size, query_.labels + 1,
+                                            query_.label_count - 1, &parent_label);
+    if (parent != nullptr) {
+      zone_ = parent;
+      origin_label = parent_label + 1;
+    }
+  }
   if (zone_ == nullptr) {
     result_.rcode = Rcode::kRefused;
     return result_;
@@ -146,6 +157,7 @@ AnswerResult Answerer::Run() {
   target.label_count = query_.label_count;
   target.below_origin = origin_label;
   target.is_qname = true;
+  visited_[visited_count_++] = HashBytes(target.name, target.size);
   apex_pointer_ = static_cast<uint16_t>(0xC000 | (kQnameOffset + target.LabelStart(origin_label)));
   result_.authoritative = true;
   Resolve(target, 0);
@@ -310,7 +322,7 @@ void Answerer::Dname(const Target& target, int label, const NodeData* data, int 
   }
   writer_.PatchU16(rdlength_at, static_cast<uint16_t>(writer_.size() - rdlength_at - 2));
   Count(Section::kAnswer, 1);
-  Chase(synthesized, step + 1);
+  if (query_.qtype != RrType::kCname) Chase(synthesized, step + 1);
 }
 
 void Answerer::Referral(const Target& target, int label, const NodeData* data) {
