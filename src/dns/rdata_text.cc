@@ -351,7 +351,7 @@ bool AppendField(FieldKind kind, Reader& reader, std::string* out) {
           if ((bits[i / 8] & (0x80 >> (i % 8))) == 0) continue;
           if (!first) out->push_back(' ');
           first = false;
-          out->append(RrTypeToString(static_cast<RrType>(window << 8 | i)));
+          out->append(RrTypeToString(static_cast<RrType>((static_cast<size_t>(window) << 8) | i)));
         }
       }
       return true;
