@@ -81,7 +81,8 @@ class Writer {
 
  private:
   bool Need(size_t n) {
-    if (!ok_ || limit_ - size_ < n) {
+    // size_ may exceed a limit lowered by set_limit(): compare without wrapping around.
+    if (!ok_ || size_ > limit_ || limit_ - size_ < n) {
       ok_ = false;
       return false;
     }

@@ -179,6 +179,18 @@ TEST(WriterTest, LimitCanBeLowered) {
   EXPECT_FALSE(writer.ok());
 }
 
+// Bug: Need() computed limit_ - size_ unsigned, so a limit lowered below the bytes already
+// written wrapped around and every later write was accepted past the limit.
+TEST(WriterTest, LimitLoweredBelowSizeRejectsWrites) {
+  uint8_t buffer[16];
+  Writer writer(buffer, sizeof(buffer));
+  writer.U32(0);
+  writer.set_limit(2);
+  writer.U8(1);
+  EXPECT_FALSE(writer.ok());
+  EXPECT_EQ(writer.size(), 4u);
+}
+
 TEST(WriterTest, UncompressedNameIsWrittenLiterally) {
   uint8_t buffer[64];
   Writer writer(buffer, sizeof(buffer));
