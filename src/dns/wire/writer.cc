@@ -27,24 +27,33 @@ bool Writer::MatchesAt(size_t offset, const uint8_t* suffix) const {
 
 void Writer::Name(std::span<const uint8_t> wire_name, bool compress) {
   const uint8_t* name = wire_name.data();
+  // The labels become compression targets only once the whole name is written: until then
+  // the bytes after them are unwritten (or stale after a Rewind), and matching against them
+  // could point the name into itself.
+  size_t literal[128];  // a name has at most 127 labels
+  size_t literal_count = 0;
   size_t pos = 0;
-  while (name[pos] != 0) {
+  bool pointer = false;
+  while (name[pos] != 0 && !pointer) {
     if (compress) {
       for (size_t i = 0; i < name_count_; ++i) {
         if (MatchesAt(names_[i], name + pos)) {
           NamePointer(names_[i]);
-          return;
+          pointer = true;
+          break;
         }
       }
+      if (pointer) break;
     }
     uint8_t len = name[pos];
-    size_t label_offset = size_;
+    literal[literal_count++] = size_;
     Bytes({name + pos, static_cast<size_t>(len) + 1});
     if (!ok_) return;
-    Remember(label_offset);
     pos += 1 + len;
   }
-  U8(0);
+  if (!pointer) U8(0);
+  if (!ok_) return;
+  for (size_t i = 0; i < literal_count; ++i) Remember(literal[i]);
 }
 
 void Writer::RememberName(size_t offset) {

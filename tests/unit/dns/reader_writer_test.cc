@@ -270,6 +270,27 @@ TEST(WriterTest, RewindForgetsLaterCompressionTargets) {
   EXPECT_EQ(ToHex(writer.view()), "016100" "FFFFFFFF" "076578616D706C6500");
 }
 
+// Bug (found by rdata_text_fuzz): Name() registered each label as a compression target as
+// soon as it was written, so a later label of the same name could match it by reading the
+// not-yet-written bytes after it. Into a zeroed buffer "a.a." came out as 01 61 C0 00: a
+// pointer loop.
+TEST(WriterTest, NameIsNotCompressedAgainstItsOwnUnfinishedLabels) {
+  uint8_t buffer[64] = {};
+  Writer writer(buffer, sizeof(buffer));
+  writer.Name(N("a.a.").wire(), true);
+  EXPECT_EQ(ToHex(writer.view()), "0161016100");
+}
+
+TEST(WriterTest, StaleBytesAfterRewindAreNotMatched) {
+  uint8_t buffer[64] = {};
+  Writer writer(buffer, sizeof(buffer));
+  Writer::Mark mark = writer.GetMark();
+  writer.Name(N("x.b.example.").wire(), true);
+  writer.Rewind(mark);
+  writer.Name(N("x.x.b.example.").wire(), true);
+  EXPECT_EQ(ToHex(writer.view()), "0178" "0178" "0162" "076578616D706C65" "00");
+}
+
 TEST(WriterTest, NameOverflowLatchesError) {
   uint8_t buffer[64];
   Writer writer(buffer, 5);
