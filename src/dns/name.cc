@@ -238,6 +238,10 @@ size_t ReadName(Reader& reader, uint8_t out[Name::kMaxWire], bool lowercase) {
   size_t out_len = 0;
   bool jumped = false;
   size_t resume = 0;  // reader offset after the name, once the first pointer is seen
+  // A name has at most 127 labels, so it never needs more than 128 jumps; a longer chain of
+  // pointers is only a way to make every name that enters it cost O(message size).
+  constexpr int kMaxJumps = 128;
+  int jumps = 0;
   while (true) {
     if (pos >= msg_size) {
       reader.Fail();
@@ -251,7 +255,7 @@ size_t ReadName(Reader& reader, uint8_t out[Name::kMaxWire], bool lowercase) {
       }
       size_t target = (static_cast<size_t>(len & 0x3F) << 8) | msg[pos + 1];
       // Only strictly backwards: this both forbids loops and forward references.
-      if (target >= pos) {
+      if (target >= pos || ++jumps > kMaxJumps) {
         reader.Fail();
         return 0;
       }

@@ -233,6 +233,22 @@ TEST(ReadNameTest, OverlongNameThroughPointersFails) {
   EXPECT_EQ(ReadAt(message, starts[3], &hex), 0u);
 }
 
+// Bug: pointers were followed as long as they pointed backwards, so a message of chained
+// pointers (each pointing at the previous one) made every name that entered the chain cost
+// one step per pointer: a 64 KiB TCP message with 16000 hops and 5500 questions took
+// ~170 ms to parse. A real name has at most 127 labels and needs at most 128 jumps.
+TEST(ReadNameTest, LongPointerChainFails) {
+  std::vector<uint8_t> message = {0};  // the root at 0
+  for (size_t i = 0; i < 200; ++i) {
+    size_t target = i == 0 ? 0 : 1 + 2 * (i - 1);
+    message.push_back(static_cast<uint8_t>(0xC0 | target >> 8));
+    message.push_back(static_cast<uint8_t>(target));
+  }
+  std::string hex;
+  EXPECT_EQ(ReadAt(message, 1 + 2 * 127, &hex), 1u);  // 128 jumps
+  EXPECT_EQ(ReadAt(message, 1 + 2 * 128, &hex), 0u);  // 129 jumps
+}
+
 TEST(ReadNameTest, MissingTerminatorFails) {
   std::string hex;
   EXPECT_EQ(ReadAt(FromHex("0161"), 0, &hex), 0u);
