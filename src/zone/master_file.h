@@ -4,6 +4,20 @@
 // TTL and class in either order, BIND-style TTL units (1h30m) and RFC 3597 "\# LEN HEX"
 // generic RDATA for every type. Errors say "FILE:LINE: reason".
 //
+// Choices, following BIND:
+// - A record without a TTL takes the $TTL value if one was seen, else the last explicit TTL
+//   (RFC 1035 5.1), else, for an SOA record, its MINIMUM field (which then counts as the
+//   last TTL), else options.default_ttl. $TTL and the last TTL carry across $INCLUDE.
+//   TTLs above 2^31-1 are read as 0 (RFC 2181 8).
+// - A record without a class takes the last class stated, IN before any. NONE and ANY are
+//   not data classes; meta types (ANY, AXFR, OPT, ...) are refused.
+// - $ORIGIN may be relative (to the current origin). $INCLUDE's origin and any $ORIGIN
+//   inside the included file end with it; the including file keeps its origin and previous
+//   owner. Includes nest at most options.max_include_depth deep (0: $INCLUDE is refused);
+//   a file that includes itself, directly or not, is an error. Only regular files are read.
+// - $GENERATE (BIND's form, see master_generate.h) is supported, up to 2^20 records per line.
+// - A newline inside a quoted string is an error ("unbalanced quotes").
+//
 // Pure functions over their arguments; thread-safe.
 #pragma once
 
@@ -37,7 +51,7 @@ struct MasterFileOptions {
 };
 
 // Streams the records of a master file to `sink`, in file order. Stops at the first error
-// (from the file or from the sink).
+// (from the file, or from the sink, returned unchanged).
 Status ReadMasterFile(const std::string& path, const MasterFileOptions& options,
                       const std::function<Status(MasterRecord&&)>& sink);
 // The same over text in memory; `source_name` is used in error messages. $INCLUDE paths are
@@ -49,7 +63,8 @@ Status ReadMasterText(std::string_view text, std::string_view source_name,
 // Reads a zone file and checks it is a usable zone: every owner inside `origin`, class IN,
 // exactly one SOA at the apex, NS records at the apex, no CNAME next to other data
 // (RFC 2181 10.1), no DNAME with names below it. Returns the names grouped into updates
-// (records of one owner and type form an RRset; the first record's TTL is the RRset's).
+// (records of one owner and type form an RRset; the first record's TTL is the RRset's),
+// one per owner in order of first appearance, names lowercased, RRsets normalized.
 Result<std::vector<NameUpdate>> LoadZoneUpdates(const std::string& path, const dns::Name& origin);
 // LoadZoneUpdates + a new Zone holding them (version 1).
 Result<std::shared_ptr<Zone>> LoadZoneFile(const std::string& path, const dns::Name& origin);
