@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "dns/loc.h"
 #include "dns/name.h"
 #include "dns/svcb.h"
 
@@ -41,6 +42,7 @@ constexpr FieldSpec kSigFields[] = {
     {K::kU16, "key tag"}, {K::kDecompressedName, "signer"}, {K::kBase64ToEnd, "signature"}};
 constexpr FieldSpec kPxFields[] = {{K::kU16, "preference"}, {K::kDecompressedName, "MAP822"},
                                    {K::kDecompressedName, "MAPX400"}};
+constexpr FieldSpec kLocFields[] = {{K::kLoc, "location"}};
 constexpr FieldSpec kSrvFields[] = {{K::kU16, "priority"}, {K::kU16, "weight"},
                                     {K::kU16, "port"}, {K::kDecompressedName, "target"}};
 constexpr FieldSpec kNaptrFields[] = {
@@ -87,7 +89,7 @@ constexpr FieldSpec kUriFields[] = {{K::kU16, "priority"}, {K::kU16, "weight"},
 constexpr FieldSpec kCaaFields[] = {{K::kU8, "flags"}, {K::kCaaTag, "tag"},
                                     {K::kStringToEnd, "value"}};
 
-// Sorted by type value for binary search. Types left out (NULL, WKS, LOC, APL, IPSECKEY,
+// Sorted by type value for binary search. Types left out (NULL, WKS, APL, IPSECKEY,
 // HIP, TKEY, TSIG, OPT, ...) are RFC 3597 generic data.
 constexpr Descriptor kDescriptors[] = {
     {RrType::kA, kAFields},
@@ -108,6 +110,7 @@ constexpr Descriptor kDescriptors[] = {
     {kSig, kSigFields},
     {kPx, kPxFields},
     {RrType::kAaaa, kAaaaFields},
+    {RrType::kLoc, kLocFields},
     {RrType::kSrv, kSrvFields},
     {RrType::kNaptr, kNaptrFields},
     {RrType::kKx, kKxFields},
@@ -280,6 +283,9 @@ bool SkipField(FieldKind kind, Reader& reader) {
       return SkipTypeBitmap(reader, false);
     case K::kSvcParams:
       if (!ValidSvcParams(reader.Rest())) reader.Fail();
+      break;
+    case K::kLoc:
+      if (!ValidLoc(reader.Rest())) reader.Fail();
       break;
   }
   return reader.ok();

@@ -41,6 +41,7 @@ enum class FieldKind : uint8_t {
   kTypeBitmap,    // RFC 4034 4.1.2; may be empty (NSEC3, CSYNC)
   kTypeBitmapNonEmpty,  // NSEC: BIND refuses an empty one in presentation
   kSvcParams,     // RFC 9460 2.2
+  kLoc,           // the whole RDATA of LOC (RFC 1876), see loc.h
 };
 
 struct FieldSpec {

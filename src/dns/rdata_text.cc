@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "dns/loc.h"
 #include "dns/rdata.h"
 #include "dns/rdata_codec.h"
 #include "dns/rdata_descriptor.h"
@@ -105,6 +106,11 @@ class TextParser {
         auto rest = tokens_.subspan(next_);
         next_ = tokens_.size();
         return ParseSvcParams(rest, type_name_.c_str(), &out_);
+      }
+      case K::kLoc: {
+        auto rest = tokens_.subspan(next_);
+        next_ = tokens_.size();
+        return ParseLoc(rest, &out_);
       }
       default:
         break;
@@ -358,6 +364,8 @@ bool AppendField(FieldKind kind, Reader& reader, std::string* out) {
     }
     case K::kSvcParams:
       return AppendSvcParams(reader.Rest(), out);
+    case K::kLoc:
+      return AppendLoc(reader.Rest(), out);
   }
   return false;
 }

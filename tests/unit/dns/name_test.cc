@@ -217,7 +217,7 @@ TEST(ReadNameTest, OverlongNameThroughPointersFails) {
   // Four 63-byte labels, each pointing to the previous: 4 * 64 + 1 = 257 bytes.
   std::vector<uint8_t> message;
   std::vector<size_t> starts;
-  for (int i = 0; i < 4; ++i) {
+  for (size_t i = 0; i < 4; ++i) {
     starts.push_back(message.size());
     message.push_back(63);
     message.insert(message.end(), 63, static_cast<uint8_t>('a' + i));

@@ -61,9 +61,9 @@ TEST(RdataGenericTest, UnknownTypeNeedsGenericForm) {
 }
 
 TEST(RdataGenericTest, TypesWithoutDescriptorArePrintedGeneric) {
-  auto wire = RdataFromString(RrType::kLoc, "\\# 16 00121613899B4C9A80B2B4B0800000FA", Name::Root());
+  auto wire = RdataFromString(RrType::kApl, "\\# 8 0001150AC0A82000", Name::Root());
   ASSERT_TRUE(wire.has_value());
-  EXPECT_EQ(RdataToText(RrType::kLoc, *wire), "\\# 16 00121613899B4C9A80B2B4B0800000FA");
+  EXPECT_EQ(RdataToText(RrType::kApl, *wire), "\\# 8 0001150AC0A82000");
 }
 
 TEST(RdataGenericTest, QuotedHashIsNotGeneric) {
@@ -231,6 +231,52 @@ TEST(RdataTextTest, CaaEmptyValue) {
 
 TEST(RdataTextTest, AaaaIsPrintedInRfc5952Form) {
   EXPECT_EQ(TextOf(RrType::kAaaa, "2001:0DB8:0000:0000:0000:0000:0000:0001"), "2001:db8::1");
+}
+
+// ---- LOC ----
+
+TEST(LocTextTest, OmittedPartsTakeDefaults) {
+  EXPECT_EQ(TextOf(RrType::kLoc, "52 N 4 E 2"), "52 0 0.000 N 4 0 0.000 E 2.00m 1m 10000m 10m");
+}
+
+TEST(LocTextTest, PrecisionIsTruncatedToOneDigit) {
+  // RFC 1876 A: 15 m is stored as 1e3 cm, as BIND does.
+  EXPECT_EQ(TextOf(RrType::kLoc, "52 22 N 4 53 E 2.5m 15m"),
+            "52 22 0.000 N 4 53 0.000 E 2.50m 10m 10000m 10m");
+}
+
+TEST(LocTextTest, LowerCaseHemispheres) {
+  EXPECT_EQ(TextOf(RrType::kLoc, "1 s 2 w 0"), "1 0 0.000 S 2 0 0.000 W 0.00m 1m 10000m 10m");
+}
+
+TEST(LocTextTest, LatitudeAbove90IsAnError) {
+  EXPECT_EQ(ErrorOf(RrType::kLoc, "91 N 0 E 0"), "bad latitude in LOC record");
+}
+
+TEST(LocTextTest, MinutesAbove59IsAnError) {
+  EXPECT_EQ(ErrorOf(RrType::kLoc, "1 60 N 0 E 0"), "bad latitude in LOC record");
+}
+
+TEST(LocTextTest, MissingHemisphereIsAnError) {
+  EXPECT_EQ(ErrorOf(RrType::kLoc, "1 2 3 4 E 0"), "bad latitude in LOC record");
+}
+
+TEST(LocTextTest, AltitudeBelowMinimumIsAnError) {
+  EXPECT_EQ(ErrorOf(RrType::kLoc, "1 N 2 E -100000.01m"), "bad altitude in LOC record");
+}
+
+TEST(LocWireTest, PrecisionDigitAbove9IsMalformed) {
+  EXPECT_FALSE(ValidateRdata(RrType::kLoc, FromHex("00 1A 16 13 8B3CF018 810CBCE0 009895B8")));
+}
+
+TEST(LocWireTest, LongitudeBeyond180IsMalformed) {
+  EXPECT_FALSE(ValidateRdata(RrType::kLoc, FromHex("00 12 16 13 8B3CF018 FFFFFFFF 009895B8")));
+}
+
+TEST(LocWireTest, OtherVersionsAreOpaqueAndPrintedGeneric) {
+  auto wire = FromHex("01 02 03");
+  EXPECT_TRUE(ValidateRdata(RrType::kLoc, wire));
+  EXPECT_EQ(RdataToText(RrType::kLoc, wire), "\\# 3 010203");
 }
 
 // ---- SVCB / HTTPS ----
