@@ -37,7 +37,7 @@ constexpr FieldSpec kRpFields[] = {{K::kDecompressedName, "mailbox"},
 constexpr FieldSpec kAfsdbFields[] = {{K::kU16, "subtype"}, {K::kDecompressedName, "hostname"}};
 constexpr FieldSpec kRtFields[] = {{K::kU16, "preference"}, {K::kDecompressedName, "host"}};
 constexpr FieldSpec kSigFields[] = {
-    {K::kType, "type covered"}, {K::kU8, "algorithm"}, {K::kU8, "labels"},
+    {K::kType, "type covered"}, {K::kAlgorithm, "algorithm"}, {K::kU8, "labels"},
     {K::kU32, "original TTL"}, {K::kTime, "expiration"}, {K::kTime, "inception"},
     {K::kU16, "key tag"}, {K::kDecompressedName, "signer"}, {K::kBase64ToEnd, "signature"}};
 constexpr FieldSpec kPxFields[] = {{K::kU16, "preference"}, {K::kDecompressedName, "MAP822"},
@@ -50,22 +50,22 @@ constexpr FieldSpec kNaptrFields[] = {
     {K::kCharString, "services"}, {K::kCharString, "regexp"},
     {K::kDecompressedName, "replacement"}};
 constexpr FieldSpec kKxFields[] = {{K::kU16, "preference"}, {K::kName, "exchanger"}};
-// RFC 4398: numeric type and algorithm (Knot's form; BIND prints mnemonics for both).
-constexpr FieldSpec kCertFields[] = {{K::kU16, "certificate type"}, {K::kU16, "key tag"},
-                                     {K::kU8, "algorithm"}, {K::kBase64ToEnd, "certificate"}};
+constexpr FieldSpec kCertFields[] = {{K::kCertType, "certificate type"}, {K::kU16, "key tag"},
+                                     {K::kAlgorithm, "algorithm"},
+                                     {K::kBase64ToEnd, "certificate"}};
 constexpr FieldSpec kDnameFields[] = {{K::kName, "target"}};
-constexpr FieldSpec kDsFields[] = {{K::kU16, "key tag"}, {K::kU8, "algorithm"},
+constexpr FieldSpec kDsFields[] = {{K::kU16, "key tag"}, {K::kAlgorithm, "algorithm"},
                                    {K::kU8, "digest type"}, {K::kHexToEnd, "digest"}};
 constexpr FieldSpec kSshfpFields[] = {{K::kU8, "algorithm"}, {K::kU8, "fingerprint type"},
                                       {K::kHexToEnd, "fingerprint"}};
 constexpr FieldSpec kRrsigFields[] = {
-    {K::kType, "type covered"}, {K::kU8, "algorithm"}, {K::kU8, "labels"},
+    {K::kType, "type covered"}, {K::kAlgorithm, "algorithm"}, {K::kU8, "labels"},
     {K::kU32, "original TTL"}, {K::kTime, "expiration"}, {K::kTime, "inception"},
     {K::kU16, "key tag"}, {K::kName, "signer"}, {K::kBase64ToEnd, "signature"}};
 constexpr FieldSpec kNsecFields[] = {{K::kName, "next domain name"},
                                      {K::kTypeBitmapNonEmpty, "type bitmap"}};
 constexpr FieldSpec kDnskeyFields[] = {{K::kU16, "flags"}, {K::kU8, "protocol"},
-                                       {K::kU8, "algorithm"}, {K::kBase64ToEnd, "public key"}};
+                                       {K::kAlgorithm, "algorithm"}, {K::kBase64ToEnd, "public key"}};
 constexpr FieldSpec kDhcidFields[] = {{K::kBase64ToEnd, "digest"}};
 constexpr FieldSpec kNsec3Fields[] = {
     {K::kU8, "hash algorithm"}, {K::kU8, "flags"}, {K::kU16, "iterations"}, {K::kSalt, "salt"},
@@ -237,10 +237,12 @@ bool SkipField(FieldKind kind, Reader& reader) {
       ReadUncompressedName(reader);
       break;
     case K::kU8:
+    case K::kAlgorithm:
       reader.Skip(1);
       break;
     case K::kU16:
     case K::kType:
+    case K::kCertType:
       reader.Skip(2);
       break;
     case K::kU32:

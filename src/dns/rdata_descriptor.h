@@ -25,6 +25,8 @@ enum class FieldKind : uint8_t {
   kU32,
   kTtl,    // u32; presentation accepts BIND units (SOA timers)
   kType,   // u16 RR type, printed as its mnemonic (RRSIG type covered)
+  kAlgorithm,  // u8 DNSSEC algorithm; presentation also accepts mnemonics (RFC 4034 A.1)
+  kCertType,   // u16 CERT type, printed as its mnemonic when it has one (RFC 4398 2.1)
   kTime,   // u32, YYYYMMDDHHmmSS (RFC 4034 3.2)
   kIpv4,
   kIpv6,

@@ -27,6 +27,41 @@ void PutU32(uint32_t v, std::vector<uint8_t>* out) {
   PutU16(static_cast<uint16_t>(v), out);
 }
 
+struct Mnemonic {
+  uint16_t value;
+  const char* name;
+};
+
+// RFC 4034 A.1 and the IANA "DNS Security Algorithm Numbers" registry.
+constexpr Mnemonic kAlgorithms[] = {
+    {1, "RSAMD5"},           {2, "DH"},          {3, "DSA"},
+    {5, "RSASHA1"},          {6, "DSA-NSEC3-SHA1"}, {7, "RSASHA1-NSEC3-SHA1"},
+    {8, "RSASHA256"},        {10, "RSASHA512"},  {12, "ECC-GOST"},
+    {13, "ECDSAP256SHA256"}, {14, "ECDSAP384SHA384"}, {15, "ED25519"},
+    {16, "ED448"},           {252, "INDIRECT"},  {253, "PRIVATEDNS"},
+    {254, "PRIVATEOID"}};
+
+// RFC 4398 2.1.
+constexpr Mnemonic kCertTypes[] = {{1, "PKIX"},   {2, "SPKI"},    {3, "PGP"},  {4, "IPKIX"},
+                                   {5, "ISPKI"},  {6, "IPGP"},    {7, "ACPKIX"},
+                                   {8, "IACPKIX"}, {253, "URI"},  {254, "OID"}};
+
+// A number up to `max`, or a mnemonic of `table` (either case).
+bool ParseMnemonic(std::string_view text, std::span<const Mnemonic> table, uint64_t max,
+                   uint64_t* out) {
+  if (codec::ParseDecimal(text, max, out)) return true;
+  for (const auto& entry : table) {
+    std::string_view name = entry.name;
+    if (name.size() == text.size() &&
+        std::equal(name.begin(), name.end(), text.begin(),
+                   [](char a, char b) { return a == (b >= 'a' && b <= 'z' ? b - 32 : b); })) {
+      *out = entry.value;
+      return true;
+    }
+  }
+  return false;
+}
+
 // RFC 7043 3: six or eight hex pairs separated by '-'.
 bool ParseEui(std::string_view text, size_t bytes, std::vector<uint8_t>* out) {
   if (text.size() != bytes * 3 - 1) return false;
@@ -140,6 +175,14 @@ class TextParser {
         return Ok();
       case K::kU16:
         if (!codec::ParseDecimal(text, 0xFFFF, &number)) return Bad(field, text);
+        PutU16(static_cast<uint16_t>(number), &out_);
+        return Ok();
+      case K::kAlgorithm:
+        if (!ParseMnemonic(text, kAlgorithms, 0xFF, &number)) return Bad(field, text);
+        out_.push_back(static_cast<uint8_t>(number));
+        return Ok();
+      case K::kCertType:
+        if (!ParseMnemonic(text, kCertTypes, 0xFFFF, &number)) return Bad(field, text);
         PutU16(static_cast<uint16_t>(number), &out_);
         return Ok();
       case K::kU32:
@@ -275,8 +318,17 @@ bool AppendField(FieldKind kind, Reader& reader, std::string* out) {
       return true;
     }
     case K::kU8:
+    case K::kAlgorithm:  // BIND and Knot print the number
       out->append(std::to_string(reader.U8()));
       return true;
+    case K::kCertType: {
+      // BIND prints the mnemonic (and accepts both).
+      uint16_t value = reader.U16();
+      const auto* it = std::find_if(std::begin(kCertTypes), std::end(kCertTypes),
+                                    [&](const Mnemonic& m) { return m.value == value; });
+      out->append(it != std::end(kCertTypes) ? it->name : std::to_string(value));
+      return true;
+    }
     case K::kU16:
       out->append(std::to_string(reader.U16()));
       return true;

@@ -204,6 +204,18 @@ TEST(RdataTextTest, RrsigTimeAfter2106Wraps) {
             "A 8 2 300 19700101000000 19700101000000 1 . AA==");
 }
 
+TEST(RdataTextTest, AlgorithmMnemonic) {
+  EXPECT_EQ(TextOf(RrType::kDs, "1 ecdsap256sha256 2 AB"), "1 13 2 AB");
+}
+
+TEST(RdataTextTest, CertTypeNumberIsPrintedAsMnemonic) {
+  EXPECT_EQ(TextOf(RrType::kCert, "1 0 RSASHA256 AA=="), "PKIX 0 8 AA==");
+}
+
+TEST(RdataTextTest, CertTypeWithoutMnemonicIsANumber) {
+  EXPECT_EQ(TextOf(RrType::kCert, "65000 0 0 AA=="), "65000 0 0 AA==");
+}
+
 TEST(RdataTextTest, Base64SplitOverTokens) {
   EXPECT_EQ(TextOf(RrType::kDnskey, "256 3 8 AwEA AQ=="), "256 3 8 AwEAAQ==");
 }
