@@ -79,7 +79,7 @@ constexpr FieldSpec kOpenpgpkeyFields[] = {{K::kBase64ToEnd, "public key"}};
 constexpr FieldSpec kCsyncFields[] = {{K::kU32, "SOA serial"}, {K::kU16, "flags"},
                                       {K::kTypeBitmap, "type bitmap"}};
 constexpr FieldSpec kZonemdFields[] = {{K::kU32, "serial"}, {K::kU8, "scheme"},
-                                       {K::kU8, "hash algorithm"}, {K::kHexToEnd, "digest"}};
+                                       {K::kU8, "hash algorithm"}, {K::kZonemdDigest, "digest"}};
 constexpr FieldSpec kSvcbFields[] = {{K::kU16, "priority"}, {K::kName, "target name"},
                                      {K::kSvcParams, "SvcParams"}};
 constexpr FieldSpec kEui48Fields[] = {{K::kEui48, "EUI-48 address"}};
@@ -278,6 +278,9 @@ bool SkipField(FieldKind kind, Reader& reader) {
     }
     case K::kHash:
       if (reader.Bytes(reader.U8()).empty()) reader.Fail();
+      break;
+    case K::kZonemdDigest:
+      if (reader.Rest().size() < 12) reader.Fail();
       break;
     case K::kTypeBitmap:
       return SkipTypeBitmap(reader, true);

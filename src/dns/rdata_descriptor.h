@@ -38,6 +38,7 @@ enum class FieldKind : uint8_t {
   kCaaTag,        // length byte + 1.. alphanumeric bytes (RFC 8659 4.1)
   kHexToEnd,      // presentation requires at least one byte (as BIND does)
   kBase64ToEnd,   // likewise
+  kZonemdDigest,  // hex to the end, at least 12 bytes (RFC 8976 2.2.4)
   kSalt,          // length byte + bytes, hex or "-" (RFC 5155 3.3)
   kHash,          // length byte (>= 1) + bytes, base32hex (RFC 5155 3.3)
   kTypeBitmap,    // RFC 4034 4.1.2; may be empty (NSEC3, CSYNC)

@@ -116,13 +116,16 @@ class TextParser {
         while (next_ < tokens_.size()) RETURN_IF_ERROR(CharString(field, tokens_[next_++]));
         return Ok();
       case K::kHexToEnd:
+      case K::kZonemdDigest:
       case K::kBase64ToEnd: {
         // These may be split over several tokens (BIND prints them in chunks).
         std::string joined;
         while (next_ < tokens_.size()) joined += tokens_[next_++].text;
         if (joined.empty()) return Missing(field);
-        bool ok = field.kind == K::kHexToEnd ? codec::ParseHex(joined, &out_)
-                                              : codec::ParseBase64(joined, &out_);
+        size_t before = out_.size();
+        bool ok = field.kind == K::kBase64ToEnd ? codec::ParseBase64(joined, &out_)
+                                                 : codec::ParseHex(joined, &out_);
+        if (field.kind == K::kZonemdDigest && out_.size() - before < 12) ok = false;
         return ok ? Ok() : Bad(field, joined);
       }
       case K::kTypeBitmap:
@@ -377,10 +380,11 @@ bool AppendField(FieldKind kind, Reader& reader, std::string* out) {
       return true;
     }
     case K::kHexToEnd:
+    case K::kZonemdDigest:
     case K::kBase64ToEnd: {
       auto bytes = reader.Rest();
       if (bytes.empty()) return false;  // BIND refuses an empty digest, key or signature
-      if (kind == K::kHexToEnd) {
+      if (kind != K::kBase64ToEnd) {
         codec::AppendHex(bytes, out);
       } else {
         codec::AppendBase64(bytes, out);

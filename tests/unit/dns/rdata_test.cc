@@ -405,6 +405,16 @@ TEST(RdataWireTest, BitmapWindowLongerThan32IsMalformed) {
   EXPECT_FALSE(ValidateRdata(RrType::kNsec, FromHex(hex)).has_value());
 }
 
+TEST(RdataWireTest, ZonemdDigestShorterThan12IsMalformed) {
+  // RFC 8976 2.2.4; BIND refuses such a record, in a transfer too.
+  EXPECT_FALSE(ValidateRdata(RrType::kZonemd, FromHex("00000001 01 01 0102030405060708090A0B")));
+  EXPECT_TRUE(ValidateRdata(RrType::kZonemd, FromHex("00000001 01 01 0102030405060708090A0B0C")));
+}
+
+TEST(RdataTextErrorTest, ZonemdDigestShorterThan12) {
+  EXPECT_EQ(ErrorOf(RrType::kZonemd, "1 1 1 0102"), "bad digest '0102' in ZONEMD record");
+}
+
 TEST(RdataWireTest, CaaEmptyTagIsMalformed) {
   EXPECT_FALSE(ValidateRdata(RrType::kCaa, FromHex("00 00")).has_value());
 }
