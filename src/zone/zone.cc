@@ -79,6 +79,23 @@ Node* Zone::FindOrCreate(const uint8_t* name, size_t size) {
   return node;
 }
 
+// A node's existence changed: adjust its parent's child count, and so on upwards.
+void Zone::AdjustParents(Batch& batch, const uint8_t* name, size_t size, bool now_exists) {
+  while (size > 0) {
+    size_t strip = FirstLabelSize(name);
+    name += strip;
+    size -= strip;
+    Pending& parent = batch.Touch(FindOrCreate(name, size));
+    bool before = parent.Exists();
+    if (now_exists) {
+      ++parent.children;
+    } else {
+      --parent.children;
+    }
+    if (size == 0 || parent.Exists() == before) break;
+  }
+}
+
 Status Zone::Apply(std::vector<NameUpdate> updates) {
   // Validate everything first: a batch is applied wholly or not at all.
   for (auto& update : updates) {
@@ -105,23 +122,6 @@ Status Zone::Apply(std::vector<NameUpdate> updates) {
   batch.pending.reserve(updates.size() * 2);
   batch.order.reserve(updates.size() * 2);
 
-  // A node's existence changed: adjust its parent's child count, and so on upwards.
-  auto adjust_parents = [&](const uint8_t* name, size_t size, bool now_exists) {
-    while (size > 0) {
-      size_t strip = FirstLabelSize(name);
-      name += strip;
-      size -= strip;
-      Pending& parent = batch.Touch(FindOrCreate(name, size));
-      bool before = parent.Exists();
-      if (now_exists) {
-        ++parent.children;
-      } else {
-        --parent.children;
-      }
-      if (size == 0 || parent.Exists() == before) break;
-    }
-  };
-
   for (auto& update : updates) {
     size_t rel_size = update.name.size() - origin_.size();
     const uint8_t* rel = update.name.wire().data();
@@ -134,7 +134,7 @@ Status Zone::Apply(std::vector<NameUpdate> updates) {
     bool before = pending.Exists();
     pending.replaced = true;
     pending.rrsets = std::move(update.rrsets);
-    if (rel_size > 0 && pending.Exists() != before) adjust_parents(rel, rel_size, pending.Exists());
+    if (rel_size > 0 && pending.Exists() != before) AdjustParents(batch, rel, rel_size, pending.Exists());
   }
 
   // Build and install the new heads; readers at the old version skip them.

@@ -89,6 +89,8 @@ class Zone {
   Node* NewNode(const uint8_t* name, size_t size);
   void FreeNode(Node* node);
   Node* FindOrCreate(const uint8_t* name, size_t size) REQUIRES(writer_mu_);
+  void AdjustParents(Batch& batch, const uint8_t* name, size_t size, bool now_exists)
+      REQUIRES(writer_mu_);
   void MaintainLocked() REQUIRES(writer_mu_);
 
   const dns::Name origin_;

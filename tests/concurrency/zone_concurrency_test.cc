@@ -38,7 +38,8 @@ Rrset Soa(uint32_t serial) {
 
 std::vector<uint8_t> MakeQuery(const std::string& name, uint16_t id) {
   std::vector<uint8_t> query = {static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id), 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
-  auto wire = N(name).wire();
+  dns::Name qname = N(name);
+  auto wire = qname.wire();
   query.insert(query.end(), wire.begin(), wire.end());
   query.insert(query.end(), {0, 1, 0, 1});
   return query;
@@ -68,7 +69,7 @@ TEST(ZoneConcurrencyTest, ReadersSeeWholeBatchesWhileAWriterChangesTheZone) {
   registry.Put(zone);
 
   constexpr int kReaders = 3;
-  constexpr int kBatches = 1500;
+  constexpr int kBatches = 4000;
   std::atomic<bool> done{false};
   std::atomic<long> mismatches{0};
   std::atomic<long> answered{0};

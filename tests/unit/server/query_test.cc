@@ -31,7 +31,8 @@ class QueryTest : public ::testing::Test {
     std::vector<uint8_t> p = {0xAB, 0xCD, static_cast<uint8_t>(flags >> 8), static_cast<uint8_t>(flags),
                               0, static_cast<uint8_t>(qdcount), 0, 0, 0, 0, 0, static_cast<uint8_t>(arcount)};
     if (qdcount > 0) {
-      auto wire = dns::Name::FromText(name)->wire();
+      dns::Name qname = *dns::Name::FromText(name);
+      auto wire = qname.wire();
       p.insert(p.end(), wire.begin(), wire.end());
       p.insert(p.end(), {static_cast<uint8_t>(qtype >> 8), static_cast<uint8_t>(qtype),
                          static_cast<uint8_t>(qclass >> 8), static_cast<uint8_t>(qclass)});
