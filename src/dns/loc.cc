@@ -9,10 +9,10 @@
 namespace tether::dns {
 namespace {
 
-constexpr uint32_t kEquator = 0x80000000u;         // RFC 1876 2: 2^31 is 0 degrees
-constexpr int64_t kMaxLatitude = 90LL * 3600000;    // in thousandths of a second of arc
+constexpr uint32_t kEquator = 0x80000000u;        // RFC 1876 2: 2^31 is 0 degrees
+constexpr int64_t kMaxLatitude = 90LL * 3600000;  // in thousandths of a second of arc
 constexpr int64_t kMaxLongitude = 180LL * 3600000;
-constexpr int64_t kAltitudeBase = 10000000;         // 100000 m below the WGS 84 spheroid
+constexpr int64_t kAltitudeBase = 10000000;  // 100000 m below the WGS 84 spheroid
 constexpr uint64_t kPowersOfTen[] = {1,      10,      100,      1000,      10000,
                                      100000, 1000000, 10000000, 100000000, 1000000000};
 
@@ -81,9 +81,9 @@ class LocParser {
       std::string_view text = tokens_[next_].text;
       if (Hemisphere(text, positive, negative) != 0) break;
       if (count == 3) return false;
-      bool ok = count == 2 ? ParseFixed(text, 3, false, 59, &parts[2])
-                           : rdata_codec::ParseDecimal(text, count == 0 ? max_degrees : 59,
-                                                       &parts[count]);
+      bool ok = count == 2
+                    ? ParseFixed(text, 3, false, 59, &parts[2])
+                    : rdata_codec::ParseDecimal(text, count == 0 ? max_degrees : 59, &parts[count]);
       if (!ok) return false;
       ++count;
       ++next_;
@@ -166,8 +166,7 @@ Status ParseLoc(std::span<const TextToken> tokens, std::vector<uint8_t>* out) {
     return InvalidArgument("bad longitude in LOC record");
   }
   if (!parser.Altitude(&altitude)) return InvalidArgument("bad altitude in LOC record");
-  if (!parser.Precision(&size) || !parser.Precision(&horizontal) ||
-      !parser.Precision(&vertical)) {
+  if (!parser.Precision(&size) || !parser.Precision(&horizontal) || !parser.Precision(&vertical)) {
     return InvalidArgument("bad size or precision in LOC record");
   }
   if (!parser.done()) return InvalidArgument("trailing data in LOC record");

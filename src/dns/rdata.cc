@@ -36,9 +36,9 @@ bool HasCanonicalLowercaseNames(RrType type) {
     case 21:  // RT
     case 24:  // SIG
     case 26:  // PX
+    case 33:  // SRV
     case 35:  // NAPTR
     case 36:  // KX
-    case 33:  // SRV
     case 39:  // DNAME
       return true;
     default:

@@ -28,8 +28,8 @@ int Base32HexValue(char c) {
 }
 
 bool IsBase64Char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '+' || c == '/';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -219,12 +219,23 @@ bool ParseTtl(std::string_view text, uint32_t* out) {
     if (!ParseDecimal(text.substr(start, pos - start), 0xFFFFFFFF, &value)) return false;
     uint64_t unit = 0;
     switch (text[pos] | 0x20) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      case 'w': unit = 604800; break;
-      default: return false;
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      case 'w':
+        unit = 604800;
+        break;
+      default:
+        return false;
     }
     ++pos;
     total += value * unit;

@@ -23,10 +23,13 @@ constexpr FieldSpec kNsFields[] = {{K::kCompressedName, "name server"}};
 constexpr FieldSpec kCnameFields[] = {{K::kCompressedName, "target"}};
 constexpr FieldSpec kPtrFields[] = {{K::kCompressedName, "domain name"}};
 constexpr FieldSpec kMailboxFields[] = {{K::kCompressedName, "mailbox"}};  // MB, MG, MR
-constexpr FieldSpec kSoaFields[] = {
-    {K::kCompressedName, "primary name server"}, {K::kCompressedName, "responsible mailbox"},
-    {K::kU32, "serial"}, {K::kTtl, "refresh"}, {K::kTtl, "retry"}, {K::kTtl, "expire"},
-    {K::kTtl, "minimum"}};
+constexpr FieldSpec kSoaFields[] = {{K::kCompressedName, "primary name server"},
+                                    {K::kCompressedName, "responsible mailbox"},
+                                    {K::kU32, "serial"},
+                                    {K::kTtl, "refresh"},
+                                    {K::kTtl, "retry"},
+                                    {K::kTtl, "expire"},
+                                    {K::kTtl, "minimum"}};
 constexpr FieldSpec kHinfoFields[] = {{K::kCharString, "CPU"}, {K::kCharString, "OS"}};
 constexpr FieldSpec kMinfoFields[] = {{K::kCompressedName, "responsible mailbox"},
                                       {K::kCompressedName, "error mailbox"}};
@@ -37,57 +40,68 @@ constexpr FieldSpec kRpFields[] = {{K::kDecompressedName, "mailbox"},
 constexpr FieldSpec kAfsdbFields[] = {{K::kU16, "subtype"}, {K::kDecompressedName, "hostname"}};
 constexpr FieldSpec kRtFields[] = {{K::kU16, "preference"}, {K::kDecompressedName, "host"}};
 constexpr FieldSpec kSigFields[] = {
-    {K::kType, "type covered"}, {K::kAlgorithm, "algorithm"}, {K::kU8, "labels"},
-    {K::kU32, "original TTL"}, {K::kTime, "expiration"}, {K::kTime, "inception"},
-    {K::kU16, "key tag"}, {K::kDecompressedName, "signer"}, {K::kBase64ToEnd, "signature"}};
-constexpr FieldSpec kPxFields[] = {{K::kU16, "preference"}, {K::kDecompressedName, "MAP822"},
-                                   {K::kDecompressedName, "MAPX400"}};
+    {K::kType, "type covered"}, {K::kAlgorithm, "algorithm"},     {K::kU8, "labels"},
+    {K::kU32, "original TTL"},  {K::kTime, "expiration"},         {K::kTime, "inception"},
+    {K::kU16, "key tag"},       {K::kDecompressedName, "signer"}, {K::kBase64ToEnd, "signature"}};
+constexpr FieldSpec kPxFields[] = {
+    {K::kU16, "preference"}, {K::kDecompressedName, "MAP822"}, {K::kDecompressedName, "MAPX400"}};
 constexpr FieldSpec kLocFields[] = {{K::kLoc, "location"}};
-constexpr FieldSpec kSrvFields[] = {{K::kU16, "priority"}, {K::kU16, "weight"},
-                                    {K::kU16, "port"}, {K::kDecompressedName, "target"}};
+constexpr FieldSpec kSrvFields[] = {{K::kU16, "priority"},
+                                    {K::kU16, "weight"},
+                                    {K::kU16, "port"},
+                                    {K::kDecompressedName, "target"}};
 constexpr FieldSpec kNaptrFields[] = {
-    {K::kU16, "order"}, {K::kU16, "preference"}, {K::kCharString, "flags"},
-    {K::kCharString, "services"}, {K::kCharString, "regexp"},
-    {K::kDecompressedName, "replacement"}};
+    {K::kU16, "order"},         {K::kU16, "preference"},
+    {K::kCharString, "flags"},  {K::kCharString, "services"},
+    {K::kCharString, "regexp"}, {K::kDecompressedName, "replacement"}};
 constexpr FieldSpec kKxFields[] = {{K::kU16, "preference"}, {K::kName, "exchanger"}};
-constexpr FieldSpec kCertFields[] = {{K::kCertType, "certificate type"}, {K::kU16, "key tag"},
+constexpr FieldSpec kCertFields[] = {{K::kCertType, "certificate type"},
+                                     {K::kU16, "key tag"},
                                      {K::kAlgorithm, "algorithm"},
                                      {K::kBase64ToEnd, "certificate"}};
 constexpr FieldSpec kDnameFields[] = {{K::kName, "target"}};
-constexpr FieldSpec kDsFields[] = {{K::kU16, "key tag"}, {K::kAlgorithm, "algorithm"},
-                                   {K::kU8, "digest type"}, {K::kHexToEnd, "digest"}};
-constexpr FieldSpec kSshfpFields[] = {{K::kU8, "algorithm"}, {K::kU8, "fingerprint type"},
-                                      {K::kHexToEnd, "fingerprint"}};
+constexpr FieldSpec kDsFields[] = {{K::kU16, "key tag"},
+                                   {K::kAlgorithm, "algorithm"},
+                                   {K::kU8, "digest type"},
+                                   {K::kHexToEnd, "digest"}};
+constexpr FieldSpec kSshfpFields[] = {
+    {K::kU8, "algorithm"}, {K::kU8, "fingerprint type"}, {K::kHexToEnd, "fingerprint"}};
 constexpr FieldSpec kRrsigFields[] = {
     {K::kType, "type covered"}, {K::kAlgorithm, "algorithm"}, {K::kU8, "labels"},
-    {K::kU32, "original TTL"}, {K::kTime, "expiration"}, {K::kTime, "inception"},
-    {K::kU16, "key tag"}, {K::kName, "signer"}, {K::kBase64ToEnd, "signature"}};
+    {K::kU32, "original TTL"},  {K::kTime, "expiration"},     {K::kTime, "inception"},
+    {K::kU16, "key tag"},       {K::kName, "signer"},         {K::kBase64ToEnd, "signature"}};
 constexpr FieldSpec kNsecFields[] = {{K::kName, "next domain name"},
                                      {K::kTypeBitmapNonEmpty, "type bitmap"}};
-constexpr FieldSpec kDnskeyFields[] = {{K::kU16, "flags"}, {K::kU8, "protocol"},
-                                       {K::kAlgorithm, "algorithm"}, {K::kBase64ToEnd, "public key"}};
+constexpr FieldSpec kDnskeyFields[] = {{K::kU16, "flags"},
+                                       {K::kU8, "protocol"},
+                                       {K::kAlgorithm, "algorithm"},
+                                       {K::kBase64ToEnd, "public key"}};
 constexpr FieldSpec kDhcidFields[] = {{K::kBase64ToEnd, "digest"}};
 constexpr FieldSpec kNsec3Fields[] = {
-    {K::kU8, "hash algorithm"}, {K::kU8, "flags"}, {K::kU16, "iterations"}, {K::kSalt, "salt"},
+    {K::kU8, "hash algorithm"},      {K::kU8, "flags"},
+    {K::kU16, "iterations"},         {K::kSalt, "salt"},
     {K::kHash, "next hashed owner"}, {K::kTypeBitmap, "type bitmap"}};
-constexpr FieldSpec kNsec3paramFields[] = {{K::kU8, "hash algorithm"}, {K::kU8, "flags"},
-                                           {K::kU16, "iterations"}, {K::kSalt, "salt"}};
-constexpr FieldSpec kTlsaFields[] = {{K::kU8, "certificate usage"}, {K::kU8, "selector"},
+constexpr FieldSpec kNsec3paramFields[] = {
+    {K::kU8, "hash algorithm"}, {K::kU8, "flags"}, {K::kU16, "iterations"}, {K::kSalt, "salt"}};
+constexpr FieldSpec kTlsaFields[] = {{K::kU8, "certificate usage"},
+                                     {K::kU8, "selector"},
                                      {K::kU8, "matching type"},
                                      {K::kHexToEnd, "certificate association data"}};
 constexpr FieldSpec kOpenpgpkeyFields[] = {{K::kBase64ToEnd, "public key"}};
-constexpr FieldSpec kCsyncFields[] = {{K::kU32, "SOA serial"}, {K::kU16, "flags"},
-                                      {K::kTypeBitmap, "type bitmap"}};
-constexpr FieldSpec kZonemdFields[] = {{K::kU32, "serial"}, {K::kU8, "scheme"},
-                                       {K::kU8, "hash algorithm"}, {K::kZonemdDigest, "digest"}};
-constexpr FieldSpec kSvcbFields[] = {{K::kU16, "priority"}, {K::kName, "target name"},
-                                     {K::kSvcParams, "SvcParams"}};
+constexpr FieldSpec kCsyncFields[] = {
+    {K::kU32, "SOA serial"}, {K::kU16, "flags"}, {K::kTypeBitmap, "type bitmap"}};
+constexpr FieldSpec kZonemdFields[] = {{K::kU32, "serial"},
+                                       {K::kU8, "scheme"},
+                                       {K::kU8, "hash algorithm"},
+                                       {K::kZonemdDigest, "digest"}};
+constexpr FieldSpec kSvcbFields[] = {
+    {K::kU16, "priority"}, {K::kName, "target name"}, {K::kSvcParams, "SvcParams"}};
 constexpr FieldSpec kEui48Fields[] = {{K::kEui48, "EUI-48 address"}};
 constexpr FieldSpec kEui64Fields[] = {{K::kEui64, "EUI-64 address"}};
-constexpr FieldSpec kUriFields[] = {{K::kU16, "priority"}, {K::kU16, "weight"},
-                                    {K::kStringToEnd, "target"}};
-constexpr FieldSpec kCaaFields[] = {{K::kU8, "flags"}, {K::kCaaTag, "tag"},
-                                    {K::kStringToEnd, "value"}};
+constexpr FieldSpec kUriFields[] = {
+    {K::kU16, "priority"}, {K::kU16, "weight"}, {K::kStringToEnd, "target"}};
+constexpr FieldSpec kCaaFields[] = {
+    {K::kU8, "flags"}, {K::kCaaTag, "tag"}, {K::kStringToEnd, "value"}};
 
 // Sorted by type value for binary search. Types left out (NULL, WKS, APL, IPSECKEY,
 // HIP, TKEY, TSIG, OPT, ...) are RFC 3597 generic data.
@@ -142,7 +156,8 @@ constexpr Descriptor kDescriptors[] = {
 
 constexpr bool IsSorted() {
   for (size_t i = 1; i < std::size(kDescriptors); ++i) {
-    if (static_cast<uint16_t>(kDescriptors[i - 1].type) >= static_cast<uint16_t>(kDescriptors[i].type)) {
+    if (static_cast<uint16_t>(kDescriptors[i - 1].type) >=
+        static_cast<uint16_t>(kDescriptors[i].type)) {
       return false;
     }
   }
@@ -166,8 +181,7 @@ bool SkipTypeBitmap(Reader& reader, bool allow_empty) {
     uint8_t window = reader.U8();
     uint8_t length = reader.U8();
     auto bitmap = reader.Bytes(length);
-    if (!reader.ok() || window <= last_window || length == 0 || length > 32 ||
-        bitmap.back() == 0) {
+    if (!reader.ok() || window <= last_window || length == 0 || length > 32 || bitmap.back() == 0) {
       reader.Fail();
       return false;
     }
@@ -188,9 +202,9 @@ bool SkipCharStrings(Reader& reader) {
 }  // namespace
 
 const Descriptor* FindDescriptor(RrType type) {
-  const auto* it = std::lower_bound(
-      std::begin(kDescriptors), std::end(kDescriptors), type,
-      [](const Descriptor& d, RrType t) { return ToU16(d.type) < ToU16(t); });
+  const auto* it =
+      std::lower_bound(std::begin(kDescriptors), std::end(kDescriptors), type,
+                       [](const Descriptor& d, RrType t) { return ToU16(d.type) < ToU16(t); });
   if (it == std::end(kDescriptors) || it->type != type) return nullptr;
   return it;
 }

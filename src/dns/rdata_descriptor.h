@@ -23,28 +23,28 @@ enum class FieldKind : uint8_t {
   kU8,
   kU16,
   kU32,
-  kTtl,    // u32; presentation accepts BIND units (SOA timers)
-  kType,   // u16 RR type, printed as its mnemonic (RRSIG type covered)
+  kTtl,        // u32; presentation accepts BIND units (SOA timers)
+  kType,       // u16 RR type, printed as its mnemonic (RRSIG type covered)
   kAlgorithm,  // u8 DNSSEC algorithm; presentation also accepts mnemonics (RFC 4034 A.1)
   kCertType,   // u16 CERT type, printed as its mnemonic when it has one (RFC 4398 2.1)
-  kTime,   // u32, YYYYMMDDHHmmSS (RFC 4034 3.2)
+  kTime,       // u32, YYYYMMDDHHmmSS (RFC 4034 3.2)
   kIpv4,
   kIpv6,
   kEui48,  // RFC 7043
   kEui64,
-  kCharString,    // one <character-string>: length byte + bytes
-  kCharStrings,   // one or more <character-string>s to the end (TXT, SPF)
-  kStringToEnd,   // bytes to the end, presented quoted (CAA value, URI target)
-  kCaaTag,        // length byte + 1.. alphanumeric bytes (RFC 8659 4.1)
-  kHexToEnd,      // presentation requires at least one byte (as BIND does)
-  kBase64ToEnd,   // likewise
-  kZonemdDigest,  // hex to the end, at least 12 bytes (RFC 8976 2.2.4)
-  kSalt,          // length byte + bytes, hex or "-" (RFC 5155 3.3)
-  kHash,          // length byte (>= 1) + bytes, base32hex (RFC 5155 3.3)
-  kTypeBitmap,    // RFC 4034 4.1.2; may be empty (NSEC3, CSYNC)
+  kCharString,          // one <character-string>: length byte + bytes
+  kCharStrings,         // one or more <character-string>s to the end (TXT, SPF)
+  kStringToEnd,         // bytes to the end, presented quoted (CAA value, URI target)
+  kCaaTag,              // length byte + 1.. alphanumeric bytes (RFC 8659 4.1)
+  kHexToEnd,            // presentation requires at least one byte (as BIND does)
+  kBase64ToEnd,         // likewise
+  kZonemdDigest,        // hex to the end, at least 12 bytes (RFC 8976 2.2.4)
+  kSalt,                // length byte + bytes, hex or "-" (RFC 5155 3.3)
+  kHash,                // length byte (>= 1) + bytes, base32hex (RFC 5155 3.3)
+  kTypeBitmap,          // RFC 4034 4.1.2; may be empty (NSEC3, CSYNC)
   kTypeBitmapNonEmpty,  // NSEC: BIND refuses an empty one in presentation
-  kSvcParams,     // RFC 9460 2.2
-  kLoc,           // the whole RDATA of LOC (RFC 1876), see loc.h
+  kSvcParams,           // RFC 9460 2.2
+  kLoc,                 // the whole RDATA of LOC (RFC 1876), see loc.h
 };
 
 struct FieldSpec {

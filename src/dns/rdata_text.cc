@@ -33,18 +33,27 @@ struct Mnemonic {
 };
 
 // RFC 4034 A.1 and the IANA "DNS Security Algorithm Numbers" registry.
-constexpr Mnemonic kAlgorithms[] = {
-    {1, "RSAMD5"},           {2, "DH"},          {3, "DSA"},
-    {5, "RSASHA1"},          {6, "DSA-NSEC3-SHA1"}, {7, "RSASHA1-NSEC3-SHA1"},
-    {8, "RSASHA256"},        {10, "RSASHA512"},  {12, "ECC-GOST"},
-    {13, "ECDSAP256SHA256"}, {14, "ECDSAP384SHA384"}, {15, "ED25519"},
-    {16, "ED448"},           {252, "INDIRECT"},  {253, "PRIVATEDNS"},
-    {254, "PRIVATEOID"}};
+constexpr Mnemonic kAlgorithms[] = {{1, "RSAMD5"},
+                                    {2, "DH"},
+                                    {3, "DSA"},
+                                    {5, "RSASHA1"},
+                                    {6, "DSA-NSEC3-SHA1"},
+                                    {7, "RSASHA1-NSEC3-SHA1"},
+                                    {8, "RSASHA256"},
+                                    {10, "RSASHA512"},
+                                    {12, "ECC-GOST"},
+                                    {13, "ECDSAP256SHA256"},
+                                    {14, "ECDSAP384SHA384"},
+                                    {15, "ED25519"},
+                                    {16, "ED448"},
+                                    {252, "INDIRECT"},
+                                    {253, "PRIVATEDNS"},
+                                    {254, "PRIVATEOID"}};
 
 // RFC 4398 2.1.
-constexpr Mnemonic kCertTypes[] = {{1, "PKIX"},   {2, "SPKI"},    {3, "PGP"},  {4, "IPKIX"},
-                                   {5, "ISPKI"},  {6, "IPGP"},    {7, "ACPKIX"},
-                                   {8, "IACPKIX"}, {253, "URI"},  {254, "OID"}};
+constexpr Mnemonic kCertTypes[] = {{1, "PKIX"},  {2, "SPKI"}, {3, "PGP"},    {4, "IPKIX"},
+                                   {5, "ISPKI"}, {6, "IPGP"}, {7, "ACPKIX"}, {8, "IACPKIX"},
+                                   {253, "URI"}, {254, "OID"}};
 
 // A number up to `max`, or a mnemonic of `table` (either case).
 bool ParseMnemonic(std::string_view text, std::span<const Mnemonic> table, uint64_t max,
@@ -124,7 +133,7 @@ class TextParser {
         if (joined.empty()) return Missing(field);
         size_t before = out_.size();
         bool ok = field.kind == K::kBase64ToEnd ? codec::ParseBase64(joined, &out_)
-                                                 : codec::ParseHex(joined, &out_);
+                                                : codec::ParseHex(joined, &out_);
         if (field.kind == K::kZonemdDigest && out_.size() - before < 12) ok = false;
         return ok ? Ok() : Bad(field, joined);
       }
@@ -230,8 +239,7 @@ class TextParser {
       }
       case K::kCaaTag:
         // RFC 8659 4.1: at least one byte, letters and digits only.
-        if (text.empty() || text.size() > 255 ||
-            !std::all_of(text.begin(), text.end(), [](char c) {
+        if (text.empty() || text.size() > 255 || !std::all_of(text.begin(), text.end(), [](char c) {
               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
             })) {
           return Bad(field, text);
@@ -297,7 +305,8 @@ Result<std::vector<uint8_t>> ParseGeneric(RrType type, std::span<const TextToken
   std::string hex;
   for (const auto& token : tokens.subspan(2)) hex += token.text;
   std::vector<uint8_t> out;
-  if (!codec::ParseHex(hex, &out)) return InvalidArgument("bad RFC 3597 hex in {} record", type_name);
+  if (!codec::ParseHex(hex, &out))
+    return InvalidArgument("bad RFC 3597 hex in {} record", type_name);
   if (out.size() != length) {
     return InvalidArgument("RFC 3597 length {} does not match {} bytes of data in {} record",
                            length, out.size(), type_name);
@@ -444,8 +453,7 @@ Result<std::vector<uint8_t>> RdataFromText(RrType type, std::span<const TextToke
   }
   const Descriptor* descriptor = FindDescriptor(type);
   if (descriptor == nullptr) {
-    return InvalidArgument("{} record needs the RFC 3597 form '\\# LEN HEX'",
-                           RrTypeToString(type));
+    return InvalidArgument("{} record needs the RFC 3597 form '\\# LEN HEX'", RrTypeToString(type));
   }
   return TextParser(type, tokens, origin).Parse(*descriptor);
 }
@@ -464,7 +472,8 @@ Result<std::vector<uint8_t>> RdataFromString(RrType type, std::string_view text,
     size_t start = quoted ? i + 1 : i;
     size_t end = start;
     // A quote always starts a new token, so key="value" gives "key=" and a quoted "value".
-    while (end < text.size() && (quoted ? text[end] != '"' : !is_space(text[end]) && text[end] != '"')) {
+    while (end < text.size() &&
+           (quoted ? text[end] != '"' : !is_space(text[end]) && text[end] != '"')) {
       end += text[end] == '\\' && end + 1 < text.size() ? 2 : 1;
     }
     if (quoted && end >= text.size()) return InvalidArgument("unbalanced quotes in '{}'", text);

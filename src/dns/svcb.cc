@@ -26,8 +26,8 @@ enum SvcKey : uint16_t {
   kInvalidKey = 65535,
 };
 
-constexpr const char* kKeyNames[] = {"mandatory", "alpn",     "no-default-alpn", "port",
-                                     "ipv4hint",  "ech",      "ipv6hint",        "dohpath"};
+constexpr const char* kKeyNames[] = {"mandatory", "alpn", "no-default-alpn", "port",
+                                     "ipv4hint",  "ech",  "ipv6hint",        "dohpath"};
 
 std::optional<uint16_t> KeyFromName(std::string_view name) {
   for (size_t i = 0; i < std::size(kKeyNames); ++i) {

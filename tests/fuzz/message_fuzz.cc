@@ -89,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (IsRaw(rr.type)) continue;
       if (!rr.rdata.empty()) {
         auto valid = tether::dns::ValidateRdata(rr.type, rr.rdata);
-        if (!valid) Die("ParseMessage kept RDATA that ValidateRdata rejects", rr, valid.error().message);
+        if (!valid)
+          Die("ParseMessage kept RDATA that ValidateRdata rejects", rr, valid.error().message);
         CheckPresentation(rr);
       }
       records.push_back(&rr);

@@ -15,7 +15,7 @@ namespace {
 std::vector<uint8_t> Msg(std::string_view hex) { return FromHex(hex); }
 
 constexpr char kQuestion[] = "076578616D706C6500 0001 0001";  // example. A IN, at offset 12
-constexpr char kOpt[] = "00 0029 04D0 00008000 0000";     // OPT, udp 1232, DO
+constexpr char kOpt[] = "00 0029 04D0 00008000 0000";         // OPT, udp 1232, DO
 constexpr char kARecord[] = "C00C 0001 0001 0000012C 0004 C0000201";
 
 std::vector<uint8_t> Build(uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar,
@@ -81,22 +81,22 @@ TEST(MessageTest, ParsesAnswerWithCompressedOwner) {
 }
 
 TEST(MessageTest, DecompressesRdataNames) {
-  auto message =
-      ParseMessage(Build(1, 1, 0, 0, std::string(kQuestion) + "C00C 000F 0001 00000000 0006 000A 0161 C00C"));
+  auto message = ParseMessage(
+      Build(1, 1, 0, 0, std::string(kQuestion) + "C00C 000F 0001 00000000 0006 000A 0161 C00C"));
   ASSERT_TRUE(message.has_value()) << message.error().message;
   EXPECT_EQ(ToHex(message->answers[0].rdata), "000A0161076578616D706C6500");
 }
 
 TEST(MessageTest, RdataOverrunningMessageIsAnError) {
-  EXPECT_FALSE(
-      ParseMessage(Build(1, 1, 0, 0, std::string(kQuestion) + "C00C 0001 0001 00000000 0005 C0000201"))
-          .has_value());
+  EXPECT_FALSE(ParseMessage(Build(1, 1, 0, 0,
+                                  std::string(kQuestion) + "C00C 0001 0001 00000000 0005 C0000201"))
+                   .has_value());
 }
 
 TEST(MessageTest, MalformedRdataIsAnError) {
-  EXPECT_FALSE(
-      ParseMessage(Build(1, 1, 0, 0, std::string(kQuestion) + "C00C 0001 0001 00000000 0003 C00002"))
-          .has_value());
+  EXPECT_FALSE(ParseMessage(Build(1, 1, 0, 0,
+                                  std::string(kQuestion) + "C00C 0001 0001 00000000 0003 C00002"))
+                   .has_value());
 }
 
 TEST(MessageTest, EmptyRdataIsKept) {
@@ -123,7 +123,8 @@ TEST(MessageTest, ParsesOpt) {
 
 TEST(MessageTest, ParsesEdnsOptions) {
   auto message = ParseMessage(
-      Build(1, 0, 0, 1, std::string(kQuestion) + "00 0029 1000 01020000 000C 000A 0008 0102030405060708"));
+      Build(1, 0, 0, 1,
+            std::string(kQuestion) + "00 0029 1000 01020000 000C 000A 0008 0102030405060708"));
   ASSERT_TRUE(message.has_value()) << message.error().message;
   EXPECT_EQ(message->edns->extended_rcode, 1);
   EXPECT_EQ(message->edns->version, 2);
@@ -134,19 +135,19 @@ TEST(MessageTest, ParsesEdnsOptions) {
 
 TEST(MessageTest, TruncatedEdnsOptionIsAnError) {
   EXPECT_FALSE(
-      ParseMessage(Build(1, 0, 0, 1, std::string(kQuestion) + "00 0029 1000 00000000 0006 000A 0008 0102"))
+      ParseMessage(
+          Build(1, 0, 0, 1, std::string(kQuestion) + "00 0029 1000 00000000 0006 000A 0008 0102"))
           .has_value());
 }
 
 TEST(MessageTest, TwoOptRecordsAreAnError) {
-  EXPECT_FALSE(
-      ParseMessage(Build(1, 0, 0, 2, std::string(kQuestion) + kOpt + kOpt)).has_value());
+  EXPECT_FALSE(ParseMessage(Build(1, 0, 0, 2, std::string(kQuestion) + kOpt + kOpt)).has_value());
 }
 
 TEST(MessageTest, OptWithNonRootOwnerIsAnError) {
-  EXPECT_FALSE(ParseMessage(Build(1, 0, 0, 1,
-                                  std::string(kQuestion) + "C00C 0029 04D0 00000000 0000"))
-                   .has_value());
+  EXPECT_FALSE(
+      ParseMessage(Build(1, 0, 0, 1, std::string(kQuestion) + "C00C 0029 04D0 00000000 0000"))
+          .has_value());
 }
 
 TEST(MessageTest, OptInAnswerSectionIsAnError) {

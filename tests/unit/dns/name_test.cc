@@ -43,7 +43,9 @@ TEST(NameFromTextTest, RelativeNameIsCompletedWithOrigin) {
   EXPECT_EQ(WireHex("www", N("example.")), "03777777076578616D706C6500");
 }
 
-TEST(NameFromTextTest, AtIsTheOrigin) { EXPECT_EQ(WireHex("@", N("example.")), "076578616D706C6500"); }
+TEST(NameFromTextTest, AtIsTheOrigin) {
+  EXPECT_EQ(WireHex("@", N("example.")), "076578616D706C6500");
+}
 
 TEST(NameFromTextTest, EmptyTextIsAnError) { EXPECT_FALSE(Name::FromText("").has_value()); }
 
@@ -80,7 +82,11 @@ TEST(NameFromTextTest, RelativeNameTooLongWithOriginIsAnError) {
 
 TEST(NameFromTextTest, EscapedDotStaysInLabel) { EXPECT_EQ(WireHex("a\\.b."), "03612E6200"); }
 
-TEST(NameFromTextTest, DecimalEscape) { EXPECT_EQ(WireHex("\\065\\000."), "024100" "00"); }
+TEST(NameFromTextTest, DecimalEscape) {
+  EXPECT_EQ(WireHex("\\065\\000."),
+            "024100"
+            "00");
+}
 
 TEST(NameFromTextTest, DecimalEscapeAbove255IsAnError) {
   EXPECT_FALSE(Name::FromText("\\256.").has_value());
@@ -100,7 +106,9 @@ TEST(NameFromTextTest, EscapedBackslash) { EXPECT_EQ(WireHex("a\\\\b."), "03615C
 
 TEST(NameToTextTest, RootIsADot) { EXPECT_EQ(Name::Root().ToText(), "."); }
 
-TEST(NameToTextTest, AbsoluteWithTrailingDot) { EXPECT_EQ(N("www.example").ToText(), "www.example."); }
+TEST(NameToTextTest, AbsoluteWithTrailingDot) {
+  EXPECT_EQ(N("www.example").ToText(), "www.example.");
+}
 
 TEST(NameToTextTest, KeepsCase) { EXPECT_EQ(N("WwW.Example.").ToText(), "WwW.Example."); }
 
@@ -128,7 +136,9 @@ TEST(NameFromWireTest, TruncatedIsAnError) {
   EXPECT_FALSE(Name::FromWire(FromHex("0361 62")).has_value());
 }
 
-TEST(NameFromWireTest, PointerIsAnError) { EXPECT_FALSE(Name::FromWire(FromHex("C000")).has_value()); }
+TEST(NameFromWireTest, PointerIsAnError) {
+  EXPECT_FALSE(Name::FromWire(FromHex("C000")).has_value());
+}
 
 TEST(NameFromWireTest, EmptyIsAnError) { EXPECT_FALSE(Name::FromWire({}).has_value()); }
 

@@ -155,9 +155,7 @@ TEST(RdataTextErrorTest, EuiWithColons) {
   EXPECT_NE(ErrorOf(RrType::kEui48, "00:00:5e:00:53:2a"), "(no error)");
 }
 
-TEST(RdataTextErrorTest, BadNameInNs) {
-  EXPECT_NE(ErrorOf(RrType::kNs, "a..b."), "(no error)");
-}
+TEST(RdataTextErrorTest, BadNameInNs) { EXPECT_NE(ErrorOf(RrType::kNs, "a..b."), "(no error)"); }
 
 TEST(RdataTextErrorTest, EmbeddedNulInAddressIsRejected) {
   EXPECT_NE(ErrorOf(RrType::kA, "1.2.3.4\\000"), "(no error)");
@@ -181,13 +179,9 @@ TEST(RdataTextTest, UnquotedTxtWordsAreSeparateStrings) {
   EXPECT_EQ(TextOf(RrType::kTxt, "hello world"), "\"hello\" \"world\"");
 }
 
-TEST(RdataTextTest, EmptyTxtString) {
-  EXPECT_EQ(TextOf(RrType::kTxt, "\"\""), "\"\"");
-}
+TEST(RdataTextTest, EmptyTxtString) { EXPECT_EQ(TextOf(RrType::kTxt, "\"\""), "\"\""); }
 
-TEST(RdataTextTest, TxtDecimalEscape) {
-  EXPECT_EQ(TextOf(RrType::kTxt, "a\\0981"), "\"ab1\"");
-}
+TEST(RdataTextTest, TxtDecimalEscape) { EXPECT_EQ(TextOf(RrType::kTxt, "a\\0981"), "\"ab1\""); }
 
 TEST(RdataTextTest, NameEscapesSurvive) {
   EXPECT_EQ(TextOf(RrType::kPtr, "a\\.b\\032c.example."), "a\\.b\\032c.example.");
@@ -384,9 +378,7 @@ TEST(RdataWireTest, TrailingBytesAreMalformed) {
   EXPECT_FALSE(ValidateRdata(RrType::kNs, FromHex("0161 00 FF")).has_value());
 }
 
-TEST(RdataWireTest, TxtNeedsAString) {
-  EXPECT_FALSE(ValidateRdata(RrType::kTxt, {}).has_value());
-}
+TEST(RdataWireTest, TxtNeedsAString) { EXPECT_FALSE(ValidateRdata(RrType::kTxt, {}).has_value()); }
 
 TEST(RdataWireTest, TxtStringOverrunningRdataIsMalformed) {
   EXPECT_FALSE(ValidateRdata(RrType::kTxt, FromHex("05616263")).has_value());
@@ -520,7 +512,10 @@ TEST(WriteRdataTest, CompressesSoaNamesCaseInsensitively) {
   ASSERT_TRUE(soa.has_value());
   WriteRdata(writer, RrType::kSoa, *soa);
   EXPECT_EQ(ToHex(writer.view()).substr(18),
-            "0020" "026E73C000" "04686F7374C000" "0000000100000002000000030000000400000005");
+            "0020"
+            "026E73C000"
+            "04686F7374C000"
+            "0000000100000002000000030000000400000005");
 }
 
 TEST(WriteRdataTest, NeverCompressesSrvTarget) {
@@ -606,7 +601,10 @@ TEST(CanonicalizeRdataTest, LeavesTxtAlone) {
 TEST(CanonicalizeRdataTest, LowercasesSrvTarget) {
   auto rdata = FromHex("0000 0000 0050 0158 00");
   CanonicalizeRdata(RrType::kSrv, &rdata);
-  EXPECT_EQ(ToHex(rdata), "00000000005001" "78" "00");
+  EXPECT_EQ(ToHex(rdata),
+            "00000000005001"
+            "78"
+            "00");
 }
 
 }  // namespace

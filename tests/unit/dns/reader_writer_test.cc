@@ -212,7 +212,9 @@ TEST(WriterTest, SuffixBecomesPointer) {
   Writer writer(buffer, sizeof(buffer));
   writer.Name(N("example.").wire(), true);
   writer.Name(N("www.example.").wire(), true);
-  EXPECT_EQ(ToHex(writer.view()), "076578616D706C6500" "03777777C000");
+  EXPECT_EQ(ToHex(writer.view()),
+            "076578616D706C6500"
+            "03777777C000");
 }
 
 TEST(WriterTest, PointerToSuffixOfEarlierName) {
@@ -220,7 +222,9 @@ TEST(WriterTest, PointerToSuffixOfEarlierName) {
   Writer writer(buffer, sizeof(buffer));
   writer.Name(N("www.example.").wire(), true);
   writer.Name(N("mail.example.").wire(), true);
-  EXPECT_EQ(ToHex(writer.view()), "03777777076578616D706C6500" "046D61696CC004");
+  EXPECT_EQ(ToHex(writer.view()),
+            "03777777076578616D706C6500"
+            "046D61696CC004");
 }
 
 TEST(WriterTest, CompressionIsCaseInsensitive) {
@@ -228,7 +232,9 @@ TEST(WriterTest, CompressionIsCaseInsensitive) {
   Writer writer(buffer, sizeof(buffer));
   writer.Name(N("EXAMPLE.").wire(), true);
   writer.Name(N("www.example.").wire(), true);
-  EXPECT_EQ(ToHex(writer.view()), "074558414D504C4500" "03777777C000");
+  EXPECT_EQ(ToHex(writer.view()),
+            "074558414D504C4500"
+            "03777777C000");
 }
 
 TEST(WriterTest, NamesReachedThroughPointersAreTargets) {
@@ -237,7 +243,10 @@ TEST(WriterTest, NamesReachedThroughPointersAreTargets) {
   writer.Name(N("example.").wire(), true);      // 0
   writer.Name(N("a.example.").wire(), true);    // 9: 01 61 C0 00
   writer.Name(N("b.a.example.").wire(), true);  // 13: 01 62 C0 09
-  EXPECT_EQ(ToHex(writer.view()), "076578616D706C6500" "0161C000" "0162C009");
+  EXPECT_EQ(ToHex(writer.view()),
+            "076578616D706C6500"
+            "0161C000"
+            "0162C009");
 }
 
 TEST(WriterTest, RootIsNeverCompressed) {
@@ -255,7 +264,9 @@ TEST(WriterTest, RememberNameMakesCopiedNameATarget) {
   writer.Bytes(N("example.").wire());  // e.g. a question copied verbatim
   writer.RememberName(2);
   writer.Name(N("www.example.").wire(), true);
-  EXPECT_EQ(ToHex(writer.view()), "0000076578616D706C6500" "03777777C002");
+  EXPECT_EQ(ToHex(writer.view()),
+            "0000076578616D706C6500"
+            "03777777C002");
 }
 
 TEST(WriterTest, RewindForgetsLaterCompressionTargets) {
@@ -267,7 +278,10 @@ TEST(WriterTest, RewindForgetsLaterCompressionTargets) {
   writer.Rewind(mark);
   writer.U32(0xFFFFFFFF);  // overwrite where "example." was
   writer.Name(N("example.").wire(), true);
-  EXPECT_EQ(ToHex(writer.view()), "016100" "FFFFFFFF" "076578616D706C6500");
+  EXPECT_EQ(ToHex(writer.view()),
+            "016100"
+            "FFFFFFFF"
+            "076578616D706C6500");
 }
 
 // Bug (found by rdata_text_fuzz): Name() registered each label as a compression target as
@@ -288,7 +302,12 @@ TEST(WriterTest, StaleBytesAfterRewindAreNotMatched) {
   writer.Name(N("x.b.example.").wire(), true);
   writer.Rewind(mark);
   writer.Name(N("x.x.b.example.").wire(), true);
-  EXPECT_EQ(ToHex(writer.view()), "0178" "0178" "0162" "076578616D706C65" "00");
+  EXPECT_EQ(ToHex(writer.view()),
+            "0178"
+            "0178"
+            "0162"
+            "076578616D706C65"
+            "00");
 }
 
 TEST(WriterTest, NameOverflowLatchesError) {
