@@ -53,10 +53,10 @@ void AppendPrecision(uint8_t value, std::string* out) {
   char buf[32];
   if (exponent >= 2) {
     std::snprintf(buf, sizeof(buf), "%llum",
-                  static_cast<unsigned long long>(mantissa * kPowersOfTen[exponent - 2]));
+                  static_cast<unsigned long long>(mantissa) * kPowersOfTen[exponent - 2]);
   } else {
     std::snprintf(buf, sizeof(buf), "0.%02llum",
-                  static_cast<unsigned long long>(mantissa * kPowersOfTen[exponent]));
+                  static_cast<unsigned long long>(mantissa) * kPowersOfTen[exponent]);
   }
   out->append(buf);
 }

@@ -182,7 +182,8 @@ bool ParseTime(std::string_view text, uint32_t* out) {
       hour > 23 || minute > 59 || second > 59) {
     return false;
   }
-  int64_t seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  int64_t seconds = DaysFromCivil(year, month, day) * 86400 + int64_t{hour} * 3600 +
+                    int64_t{minute} * 60 + second;
   // RFC 4034 3.1.5: the field is serial arithmetic; dates past 2106 wrap.
   *out = static_cast<uint32_t>(static_cast<uint64_t>(seconds) & 0xFFFFFFFF);
   return true;
