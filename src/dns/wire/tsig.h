@@ -1,0 +1,97 @@
+// TSIG (RFC 8945): verifying signed requests, signing responses (also the signed error
+// responses the RFC requires), and signing requests / verifying responses for the client
+// side (tests now, NOTIFY and zone transfers later). HMAC comes from OpenSSL; MACs are
+// compared in constant time.
+//
+// Pure functions over their arguments; thread-safe. The key lookup callback is called on
+// the caller's thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dns/name.h"
+#include "dns/wire/writer.h"
+
+namespace tether::dns {
+
+enum class TsigAlgorithm { kHmacMd5, kHmacSha1, kHmacSha224, kHmacSha256, kHmacSha384, kHmacSha512 };
+
+// "hmac-sha256" etc. (what nsupdate -y and knsupdate -y take; "hmac-md5" for
+// hmac-md5.sig-alg.reg.int.).
+std::string_view TsigAlgorithmString(TsigAlgorithm algorithm);
+std::optional<TsigAlgorithm> TsigAlgorithmFromString(std::string_view text);
+// The algorithm's domain name as it appears in a TSIG record.
+Name TsigAlgorithmName(TsigAlgorithm algorithm);
+std::optional<TsigAlgorithm> TsigAlgorithmFromName(const Name& name);
+size_t TsigMacSize(TsigAlgorithm algorithm);
+
+struct TsigKey {
+  Name name;  // lowercase
+  TsigAlgorithm algorithm = TsigAlgorithm::kHmacSha256;
+  std::vector<uint8_t> secret;
+};
+
+// Finds a key by (lowercase) name; returns null if unknown. The key must stay valid until
+// the call that received it returns.
+using TsigKeyLookup = std::function<const TsigKey*(const Name& name)>;
+
+// The fields of a TSIG record (RFC 8945 4.2).
+struct TsigRecord {
+  Name key_name;
+  Name algorithm;
+  uint64_t time_signed = 0;  // 48 bits
+  uint16_t fudge = 300;
+  std::vector<uint8_t> mac;
+  uint16_t original_id = 0;
+  uint16_t error = 0;
+  std::vector<uint8_t> other;
+};
+
+enum class TsigStatus {
+  kUnsigned,  // no TSIG record
+  kOk,
+  kFormErr,   // malformed TSIG (not last, bad fields): answer FORMERR, unsigned
+  kBadKey,    // unknown key or algorithm mismatch (RFC 8945 5.2.1)
+  kBadSig,    // MAC does not verify (5.2.2)
+  kBadTime,   // outside the time window (5.2.3); the response is signed
+  kBadTrunc,  // MAC shorter than allowed (5.2.2.1)
+};
+
+struct TsigVerification {
+  TsigStatus status = TsigStatus::kUnsigned;
+  const TsigKey* key = nullptr;  // the matching key (set for kOk, kBadTime and kBadTrunc)
+  TsigRecord record;             // the request's TSIG record (if any)
+  size_t tsig_offset = 0;        // offset of the TSIG record in the request
+};
+
+// RFC 8945 5.2: checks the TSIG record (if any) of a request. `now` in unix seconds.
+TsigVerification VerifyRequest(std::span<const uint8_t> message, const TsigKeyLookup& keys,
+                               uint64_t now);
+
+// The TSIG error code to put in the response's TSIG record for a verification outcome
+// (0, BADKEY=17, BADSIG=16, BADTIME=18, BADTRUNC=22), and the header RCODE (NOTAUTH for
+// the TSIG errors, RFC 8945 5.3.2).
+uint16_t TsigErrorFor(TsigStatus status);
+
+// RFC 8945 5.3: appends the TSIG record to a complete response held in `writer` (header
+// counts already final) and increments ARCOUNT. For kOk and kBadTime the record is signed
+// with the request's key over the request MAC and the response; for kBadKey/kBadSig it
+// carries an empty MAC (5.3.2). Returns false if it does not fit the writer's limit.
+// REQUIRES: request.status is not kUnsigned or kFormErr.
+bool SignResponse(Writer& writer, const TsigVerification& request, uint64_t now);
+
+// Client side: appends a TSIG record signing the request in `writer`; returns its MAC
+// (needed to verify the response), or nullopt if it does not fit.
+std::optional<std::vector<uint8_t>> SignRequest(Writer& writer, const TsigKey& key, uint64_t now,
+                                                uint16_t fudge = 300);
+// Client side: verifies a response to a request whose MAC was `request_mac`.
+TsigStatus VerifyResponse(std::span<const uint8_t> message, const TsigKey& key,
+                          std::span<const uint8_t> request_mac, uint64_t now);
+
+}  // namespace tether::dns

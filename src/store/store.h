@@ -1,0 +1,153 @@
+// Store: the durable source of truth for everything dynamic — zones and their names, TSIG
+// keys and their grants, per-zone settings, and the change journal. The in-memory zones
+// are loaded from it at start and follow it; nothing on the query path reads it.
+//
+// Durability: every call that changes data returns only after its transaction is durable
+// (SQLite: WAL with synchronous=FULL). Commit() calls from many threads are grouped into
+// one transaction (group commit), so concurrent updates share one fsync. The zone's SOA
+// serial and the journal sequence are allocated inside that transaction, from the stored
+// values, so several nodes on one database (PostgreSQL, later) never disagree.
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "dns/name.h"
+#include "dns/rr_type.h"
+#include "zone/rrset.h"
+#include "zone/zone.h"
+
+namespace tether::store {
+
+// How a zone's SOA serial moves on each change (RFC 1982 arithmetic either way).
+enum class SerialPolicy {
+  kIncrement,  // serial + 1
+  kUnixTime,   // max(now in seconds, serial + 1)
+};
+const char* SerialPolicyName(SerialPolicy policy);
+std::optional<SerialPolicy> SerialPolicyFromName(std::string_view name);
+
+struct ZoneInfo {
+  int64_t id = 0;
+  dns::Name origin;  // lowercase
+  SerialPolicy serial_policy = SerialPolicy::kIncrement;
+  uint32_t serial = 0;                    // the current SOA serial
+  uint64_t journal_seq = 0;               // sequence of the last journal entry (0: none)
+  std::vector<std::string> allow_update;  // CIDRs allowed to send unsigned UPDATEs
+};
+
+// One resource record of a journal diff.
+struct JournalRr {
+  dns::Name owner;
+  dns::RrType type = dns::RrType::kA;
+  uint32_t ttl = 0;
+  std::vector<uint8_t> rdata;
+
+  bool operator==(const JournalRr& other) const = default;
+};
+
+// A journal entry: the difference between two consecutive serials, in the order IXFR
+// (RFC 1995) sends it — `removed` starts with the old SOA, `added` with the new one.
+struct JournalEntry {
+  uint64_t seq = 0;
+  uint32_t serial_from = 0;
+  uint32_t serial_to = 0;
+  int64_t time = 0;  // unix seconds of the commit
+  std::vector<JournalRr> removed;
+  std::vector<JournalRr> added;
+};
+
+// A change to one zone: the complete new content of every changed name (an empty rrsets
+// list deletes the name), and the diff for the journal without SOA records. The store
+// allocates the new serial, rewrites the apex SOA with it and journals the SOAs itself.
+// The changed names must not include the apex SOA RRset (other apex RRsets may change:
+// then the apex update carries every apex RRset except the SOA).
+struct ZoneChange {
+  int64_t zone_id = 0;
+  std::vector<zone::NameUpdate> names;
+  std::vector<JournalRr> removed;
+  std::vector<JournalRr> added;
+};
+
+struct CommitResult {
+  uint32_t old_serial = 0;
+  uint32_t new_serial = 0;
+  uint64_t journal_seq = 0;
+  zone::Rrset soa;  // the apex SOA with the new serial, as now stored
+};
+
+enum class GrantScope {
+  kZone,     // every name of the zone except the apex SOA and NS
+  kName,     // exactly `name`
+  kSubtree,  // `name` and every name below it
+  kAcme,     // exactly `_acme-challenge.<name>` (TXT, for ACME DNS-01)
+};
+
+struct KeyGrant {
+  dns::Name zone;
+  GrantScope scope = GrantScope::kZone;
+  dns::Name name;                      // unused for kZone
+  std::vector<dns::RrType> types;      // empty: every type
+};
+
+struct TsigKeyInfo {
+  dns::Name name;           // lowercase
+  std::string algorithm;    // "hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha1", "hmac-md5"
+  std::vector<uint8_t> secret;
+  std::vector<KeyGrant> grants;
+};
+
+struct JournalLimits {
+  uint64_t max_entries = 10000;  // per zone; older entries are deleted at commit
+  int64_t max_age_seconds = 7 * 24 * 3600;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- zones ----
+  virtual Result<std::vector<ZoneInfo>> ListZones() = 0;
+  virtual Result<std::optional<ZoneInfo>> GetZone(const dns::Name& origin) = 0;
+  // Creates a zone with its initial names (they must include the apex SOA and NS) in one
+  // transaction. `progress(done, total)` is called now and then while names are written.
+  virtual Result<ZoneInfo> CreateZone(const dns::Name& origin, SerialPolicy policy,
+                                      const std::vector<zone::NameUpdate>& names,
+                                      const std::function<void(size_t, size_t)>& progress) = 0;
+  // Deletes the zone, its names, journal and grants. Returns false if there was none.
+  virtual Result<bool> DeleteZone(const dns::Name& origin) = 0;
+  virtual Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) = 0;
+  // Streams every name of the zone (in no particular order).
+  virtual Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) = 0;
+
+  // ---- changes ----
+  // Applies `change` durably with a new serial and journal entry. Blocks until the group
+  // transaction holding it is durable.
+  virtual Result<CommitResult> Commit(ZoneChange change) = 0;
+  // Journal entries of a zone with seq > after_seq, oldest first.
+  virtual Result<std::vector<JournalEntry>> ReadJournal(int64_t zone_id, uint64_t after_seq) = 0;
+
+  // ---- TSIG keys ----
+  virtual Result<std::vector<TsigKeyInfo>> ListKeys() = 0;
+  virtual Status AddKey(const TsigKeyInfo& key) = 0;  // fails with kAlreadyExists
+  virtual Result<bool> RemoveKey(const dns::Name& name) = 0;
+  virtual Status AddGrant(const dns::Name& key, const KeyGrant& grant) = 0;
+};
+
+struct SqliteOptions {
+  std::string path;  // the database file; created with mode 0600 if missing
+  JournalLimits journal;
+};
+
+// Opens (creating or migrating) the SQLite store. Fails with a clear message if the file is
+// damaged or was written by a newer Tether.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
+
+}  // namespace tether::store
