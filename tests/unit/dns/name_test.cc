@@ -259,6 +259,15 @@ TEST(ReadNameTest, LongPointerChainFails) {
   EXPECT_EQ(ReadAt(message, 1 + 2 * 128, &hex), 0u);  // 129 jumps
 }
 
+TEST(ReadNameTest, FailedSubReaderFails) {
+  auto message = FromHex("0161 00");
+  Reader reader(message);
+  Reader sub = reader.Sub(100);
+  uint8_t buffer[Name::kMaxWire];
+  EXPECT_EQ(ReadName(sub, buffer), 0u);
+  EXPECT_FALSE(sub.ok());
+}
+
 TEST(ReadNameTest, MissingTerminatorFails) {
   std::string hex;
   EXPECT_EQ(ReadAt(FromHex("0161"), 0, &hex), 0u);
