@@ -18,8 +18,9 @@ constexpr uint64_t kPowersOfTen[] = {1,      10,      100,      1000,      10000
 
 bool ValidPrecision(uint8_t value) { return (value >> 4) <= 9 && (value & 0xF) <= 9; }
 
-// "123", "123.4", "123.45" (up to `decimals` digits after the point), optionally followed by
-// 'm' when `meters`; the value is returned in units of 10^-decimals.
+// "123", "123.4", "123.45" (up to `decimals` digits after the point, integer part at most
+// `max`), optionally followed by 'm' when `meters`; the value is returned in units of
+// 10^-decimals.
 bool ParseFixed(std::string_view text, int decimals, bool meters, uint64_t max, uint64_t* out) {
   if (meters && !text.empty() && (text.back() == 'm' || text.back() == 'M')) text.remove_suffix(1);
   size_t dot = text.find('.');
@@ -32,8 +33,9 @@ bool ParseFixed(std::string_view text, int decimals, bool meters, uint64_t max, 
   if (!rdata_codec::ParseDecimal(whole, max, &integer)) return false;
   if (!fraction.empty() && !rdata_codec::ParseDecimal(fraction, 999, &fractional)) return false;
   fractional *= kPowersOfTen[static_cast<size_t>(decimals) - fraction.size()];
+  // `max` bounds the integer part only: 59.999 seconds is a valid angle part.
   *out = integer * kPowersOfTen[decimals] + fractional;
-  return *out <= max * kPowersOfTen[decimals];
+  return true;
 }
 
 // RFC 1876 A: a size or precision in centimetres as mantissa * 10^exponent, truncated

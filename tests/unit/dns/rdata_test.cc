@@ -255,6 +255,13 @@ TEST(LocTextTest, LowerCaseHemispheres) {
   EXPECT_EQ(TextOf(RrType::kLoc, "1 s 2 w 0"), "1 0 0.000 S 2 0 0.000 W 0.00m 1m 10000m 10m");
 }
 
+// Bug (found by message_fuzz): the seconds were bounded by 59.000, so the printed form of a
+// valid record ("59.323") did not parse back.
+TEST(LocTextTest, SecondsWithFractionAbove59) {
+  EXPECT_EQ(TextOf(RrType::kLoc, "42 21 54 N 86 29 59.323 W -99925.76m 0.30m"),
+            "42 21 54.000 N 86 29 59.323 W -99925.76m 0.30m 10000m 10m");
+}
+
 TEST(LocTextTest, LatitudeAbove90IsAnError) {
   EXPECT_EQ(ErrorOf(RrType::kLoc, "91 N 0 E 0"), "bad latitude in LOC record");
 }
