@@ -182,8 +182,14 @@ Status ParseLoc(std::span<const TextToken> tokens, std::vector<uint8_t>* out) {
   return Ok();
 }
 
+// Zero has one presentation ("0.00m") but ten encodings; only 0x00 survives a round trip.
+bool CanonicalZero(uint8_t precision) { return (precision >> 4) != 0 || precision == 0; }
+
 bool AppendLoc(std::span<const uint8_t> rdata, std::string* out) {
   if (rdata.size() != 16 || rdata[0] != 0) return false;
+  if (!CanonicalZero(rdata[1]) || !CanonicalZero(rdata[2]) || !CanonicalZero(rdata[3])) {
+    return false;  // printed in the RFC 3597 form instead
+  }
   Reader reader(rdata);
   reader.U8();
   uint8_t size = reader.U8();

@@ -20,7 +20,8 @@ bool ValidLoc(std::span<const uint8_t> rdata);
 // RFC 1876 3: d1 [m1 [s1]] {N|S} d2 [m2 [s2]] {E|W} alt[m] [siz[m] [hp[m] [vp[m]]]].
 Status ParseLoc(std::span<const TextToken> tokens, std::vector<uint8_t>* out);
 
-// False for a version other than 0 (printed in the RFC 3597 form instead).
+// False for a version other than 0, or a zero size or precision with a non-zero exponent
+// (which would read back as 0x00); those are printed in the RFC 3597 form instead.
 // REQUIRES: ValidLoc(rdata).
 bool AppendLoc(std::span<const uint8_t> rdata, std::string* out);
 

@@ -286,6 +286,14 @@ TEST(LocWireTest, LongitudeBeyond180IsMalformed) {
   EXPECT_FALSE(ValidateRdata(RrType::kLoc, FromHex("00 12 16 13 8B3CF018 FFFFFFFF 009895B8")));
 }
 
+// Bug (found by message_fuzz): a zero precision with a non-zero exponent printed as
+// "0.00m", which reads back as 0x00.
+TEST(LocWireTest, NonCanonicalZeroPrecisionPrintsGeneric) {
+  auto wire = FromHex("00 00 16 01 8B3CF018 810CBCE0 009895B8");
+  EXPECT_TRUE(ValidateRdata(RrType::kLoc, wire));
+  EXPECT_EQ(RdataToText(RrType::kLoc, wire), "\\# 16 000016018B3CF018810CBCE0009895B8");
+}
+
 TEST(LocWireTest, OtherVersionsAreOpaqueAndPrintedGeneric) {
   auto wire = FromHex("01 02 03");
   EXPECT_TRUE(ValidateRdata(RrType::kLoc, wire));
