@@ -37,12 +37,10 @@ build: deps
 	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@ninja -C build tetherd tether
 
-# The demo: tetherd on 127.0.0.1:$(DNS_PORT) serving demo/dyn.example.net.zone.
+# The demo: tetherd on 127.0.0.1:$(DNS_PORT) with its SQLite store in var/tether; the first
+# start imports demo/dyn.example.net.zone and makes a TSIG key for nsupdate.
 run: build
-	@mkdir -p var/tether
-	@echo "Try:  dig @127.0.0.1 -p $(DNS_PORT) home.dyn.example.net A"
-	exec ./build/tetherd --data-dir var/tether --dns 127.0.0.1:$(DNS_PORT) \
-	  --zone dyn.example.net=demo/dyn.example.net.zone
+	@DNS_PORT=$(DNS_PORT) demo/run.sh
 
 # All tests: ASan+UBSan (clang) unit tests and fuzz-corpus replay; TSan concurrency tests;
 # release integration tests against real clients. Prints each stage's ctest summary.
