@@ -2,6 +2,8 @@
 // named-checkzone and kzonecheck.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <cstdlib>
 #include <sstream>
 
