@@ -75,6 +75,13 @@ void NodeTable::Remove(const Node* node, uint64_t hash) {
   }
 }
 
+void NodeTable::Reserve(size_t additional) {
+  size_t capacity = slots_.load(std::memory_order_relaxed)->mask + 1;
+  size_t needed = capacity;
+  while ((live_ + additional) * 2 > needed) needed *= 2;
+  if (needed > capacity) Grow(needed);
+}
+
 void NodeTable::Grow(size_t capacity) {
   Slots* old_slots = slots_.load(std::memory_order_relaxed);
   Slots* slots = NewSlots(capacity);

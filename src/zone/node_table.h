@@ -37,6 +37,8 @@ class NodeTable {
   void Insert(Node* node, uint64_t hash);
   // Writer. REQUIRES: `node` is present.
   void Remove(const Node* node, uint64_t hash);
+  // Writer: grows the table now so that `additional` more nodes fit without a resize.
+  void Reserve(size_t additional);
   // Writer: frees slot arrays retired by earlier resizes once readers are past them.
   void Maintain();
 

@@ -1,7 +1,7 @@
 #include "zone/zone.h"
 
 #include <new>
-#include <unordered_map>
+#include "base/hash.h"
 
 #include "base/check.h"
 #include "base/qsbr.h"
@@ -20,17 +20,55 @@ struct Zone::Pending {
 };
 
 struct Zone::Batch {
-  std::unordered_map<Node*, Pending> pending;
-  std::vector<Node*> order;  // touched nodes in first-touch order
+  // Node -> index into `pending`, open addressing: a batch may touch millions of nodes (a
+  // zone load), so this is kept flat.
+  std::vector<Node*> keys;
+  std::vector<uint32_t> index;
+  size_t mask = 0;
+  std::vector<Pending> pending;
+  std::vector<Node*> order;  // touched nodes in first-touch order (parallel to `pending`)
+
+  explicit Batch(size_t expected) {
+    size_t capacity = 16;
+    while (capacity < expected * 2) capacity *= 2;
+    keys.assign(capacity, nullptr);
+    index.assign(capacity, 0);
+    mask = capacity - 1;
+    pending.reserve(expected);
+    order.reserve(expected);
+  }
 
   Pending& Touch(Node* node) {
-    auto [it, inserted] = pending.try_emplace(node);
-    if (inserted) {
-      it->second.base = node->data.load(std::memory_order_relaxed);
-      if (it->second.base != nullptr) it->second.children = it->second.base->children;
-      order.push_back(node);
+    size_t slot = HashMix(reinterpret_cast<uintptr_t>(node), 0x9E3779B97F4A7C15ull) & mask;
+    while (keys[slot] != nullptr) {
+      if (keys[slot] == node) return pending[index[slot]];
+      slot = (slot + 1) & mask;
     }
-    return it->second;
+    if ((order.size() + 1) * 2 > keys.size()) {
+      Rehash();
+      return Touch(node);
+    }
+    keys[slot] = node;
+    index[slot] = static_cast<uint32_t>(pending.size());
+    Pending& entry = pending.emplace_back();
+    entry.base = node->data.load(std::memory_order_relaxed);
+    if (entry.base != nullptr) entry.children = entry.base->children;
+    order.push_back(node);
+    return entry;
+  }
+
+ private:
+  void Rehash() {
+    size_t capacity = keys.size() * 2;
+    keys.assign(capacity, nullptr);
+    index.assign(capacity, 0);
+    mask = capacity - 1;
+    for (uint32_t i = 0; i < order.size(); ++i) {
+      size_t slot = HashMix(reinterpret_cast<uintptr_t>(order[i]), 0x9E3779B97F4A7C15ull) & mask;
+      while (keys[slot] != nullptr) slot = (slot + 1) & mask;
+      keys[slot] = order[i];
+      index[slot] = i;
+    }
   }
 };
 
@@ -118,9 +156,8 @@ Status Zone::Apply(std::vector<NameUpdate> updates) {
   MutexLock lock(writer_mu_);
   MaintainLocked();
   const uint64_t new_version = version_.load(std::memory_order_relaxed) + 1;
-  Batch batch;
-  batch.pending.reserve(updates.size() * 2);
-  batch.order.reserve(updates.size() * 2);
+  Batch batch(updates.size() + 1);
+  if (updates.size() > 1024) table_.Reserve(updates.size());
 
   for (auto& update : updates) {
     size_t rel_size = update.name.size() - origin_.size();
@@ -139,8 +176,9 @@ Status Zone::Apply(std::vector<NameUpdate> updates) {
 
   // Build and install the new heads; readers at the old version skip them.
   Deferred deferred;
-  for (Node* node : batch.order) {
-    Pending& pending = batch.pending[node];
+  for (size_t i = 0; i < batch.order.size(); ++i) {
+    Node* node = batch.order[i];
+    Pending& pending = batch.pending[i];
     NodeData* data = pending.replaced
                          ? EncodeNodeData(arena_, pending.rrsets, pending.children, new_version)
                      : pending.base != nullptr
