@@ -10,6 +10,11 @@ What is here:
     text output into Answer objects (rcode, flags, sections as sorted normalised RR lines).
   * build_query(), parse_message(), udp_exchange(), tcp_exchange(): a tiny wire client for
     packets dig will not send (garbage, QR=1, QDCOUNT=2, ...).
+  * tether(): the `tether` admin command against a data directory.
+  * nsupdate(), knsupdate(): the real update clients, with the RCODE they reported.
+  * TsigKey, UpdateMessage, send_update(): a small RFC 2136 + TSIG (RFC 8945) client of our
+    own, for many concurrent updates (the crash test) and for checking signed responses.
+  * Named: BIND's named as a peer (updates with TSIG; the benchmark).
 
 Every wait is bounded by a deadline; every process started here is killed at exit at the
 latest (an atexit hook), so a failing test does not leave servers behind.
@@ -35,6 +40,9 @@ DIG = shutil.which("dig") or "/usr/bin/dig"
 KDIG = shutil.which("kdig") or "/usr/bin/kdig"
 KNOTD = shutil.which("knotd") or "/usr/sbin/knotd"
 NSD = shutil.which("nsd") or "/usr/sbin/nsd"
+NAMED = shutil.which("named") or "/usr/sbin/named"
+NSUPDATE = shutil.which("nsupdate") or "/usr/bin/nsupdate"
+KNSUPDATE = shutil.which("knsupdate") or "/usr/bin/knsupdate"
 
 # ---------------------------------------------------------------------------------------
 # Environment
@@ -59,6 +67,18 @@ def tetherd_binary():
         if os.access(full, os.X_OK):
             return full
     raise RuntimeError("tetherd not found: set TETHERD")
+
+
+def tether_binary():
+    """Path of the `tether` admin command: $TETHER, else next to tetherd's build."""
+    path = os.environ.get("TETHER")
+    if path:
+        return path
+    for candidate in ("build/tether", "build/tools/tether"):
+        full = os.path.join(SOURCE_DIR, candidate)
+        if os.access(full, os.X_OK):
+            return full
+    raise RuntimeError("tether not found: set TETHER")
 
 
 class TempDir:
@@ -266,18 +286,23 @@ class Tetherd(Server):
     """The tetherd under test.
 
     Tetherd(zones={"example.": "/path/example.zone"}, dns=["127.0.0.1:0", "[::1]:0"])
+
+    Its data directory (the SQLite store, control.sock) is `data_dir`, by default "data" in
+    its temporary directory; stop() or crash() and then start() again serve the same store
+    (on newly picked ports when port 0 was asked for). admin(...) runs `tether` against it.
     """
 
     name = "tetherd"
 
-    def __init__(self, zones, dns=("127.0.0.1:0",), threads=None, extra_args=(),
-                 tmp=None, binary=None, cpu=None, start=True, timeout=30.0):
+    def __init__(self, zones=None, dns=("127.0.0.1:0",), threads=None, extra_args=(),
+                 tmp=None, binary=None, cpu=None, start=True, timeout=30.0, data_dir=None,
+                 log_level="info"):
         super().__init__(tmp)
-        self.zones = dict(zones)
+        self.zones = dict(zones or {})
         self.dns = list(dns)
         self.binary = binary or tetherd_binary()
-        self.data_dir = self.tmp.join("data")
-        argv = [self.binary, "--data-dir", self.data_dir, "--log-level", "info"]
+        self.data_dir = data_dir or self.tmp.join("data")
+        argv = [self.binary, "--data-dir", self.data_dir, "--log-level", log_level]
         for endpoint in self.dns:
             argv += ["--dns", endpoint]
         for origin, path in self.zones.items():
@@ -287,14 +312,26 @@ class Tetherd(Server):
         argv += list(extra_args)
         self._argv = argv
         self._cpu = cpu
+        self.starts = 0
         if start:
             self.start(timeout)
 
+    def _log_since(self, offset):
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
     def start(self, timeout=30.0):
+        """Starts (or starts again) and waits for one `listening dns` line per endpoint."""
+        offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         self._spawn(self._argv, self._cpu)
+        self.starts += 1
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = _LISTENING.findall(_tail(self.log_path, 10**6))
+            found = _LISTENING.findall(self._log_since(offset))
             if len(found) >= len(self.dns):
                 self.endpoints = [(h.strip("[]"), int(p)) for h, p in found[:len(self.dns)]]
                 return self
@@ -303,8 +340,60 @@ class Tetherd(Server):
             time.sleep(0.02)
         self.fail("no 'listening dns' line for each of %s within %.0f s" % (self.dns, timeout))
 
+    def restart(self, timeout=30.0):
+        """SIGTERM (must exit 0), then start again on the same data directory."""
+        own, self._own_tmp = self._own_tmp, False  # stop() must not remove the data dir
+        try:
+            self.stop()
+        finally:
+            self._own_tmp = own
+        return self.start(timeout)
+
+    def crash(self):
+        """SIGKILL, no warning: what a power cut looks like to the process. start() again
+        serves the same data directory."""
+        own, self._own_tmp = self._own_tmp, False
+        try:
+            if self.proc is not None and self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self._close()
+        finally:
+            self._own_tmp = own
+
     def reload(self):
         self.signal(signal.SIGHUP)
+
+    def admin(self, *args, check=True, timeout=120):
+        """`tether --data-dir DIR ARGS...`; see tether()."""
+        return tether(self.data_dir, *args, check=check, timeout=timeout)
+
+
+class AdminResult:
+    def __init__(self, argv, returncode, stdout, stderr):
+        self.argv, self.returncode, self.stdout, self.stderr = argv, returncode, stdout, stderr
+
+    def __repr__(self):
+        return "<tether %s: status %d\nstdout:\n%s\nstderr:\n%s>" % (
+            " ".join(self.argv[1:]), self.returncode, self.stdout, self.stderr)
+
+
+class AdminError(Exception):
+    pass
+
+
+def tether(data_dir, *args, check=True, timeout=120, binary=None):
+    """Runs `tether --data-dir DATA_DIR ARGS...`; with check, fails unless it exits 0."""
+    argv = [binary or tether_binary(), "--data-dir", data_dir] + [str(a) for a in args]
+    try:
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise AdminError("%s: no exit within %d s" % (" ".join(argv), timeout))
+    result = AdminResult(argv, proc.returncode, proc.stdout, proc.stderr)
+    if check and proc.returncode != 0:
+        raise AdminError("failed: %r" % result)
+    return result
 
 
 class Knotd(Server):
@@ -313,7 +402,9 @@ class Knotd(Server):
     name = "knotd"
 
     def __init__(self, zones, tmp=None, ipv6=False, cpu=None, workers=1, extra_server="",
-                 wait=True, timeout=60.0):
+                 wait=True, timeout=60.0, update_keys=(), journal_content="none"):
+        """update_keys: TsigKey objects allowed to send RFC 2136 updates to every zone;
+        journal_content "changes" makes those updates durable in the journal (temp dir)."""
         super().__init__(tmp)
         self.zones = dict(zones)
         port = free_port("127.0.0.1")
@@ -344,13 +435,23 @@ class Knotd(Server):
             "log:",
             "  - target: stderr",
             "    any: info",
+        ]
+        if update_keys:
+            conf.append("key:")
+            for key in update_keys:
+                conf += ["  - id: %s" % key.name, "    algorithm: %s" % key.algorithm,
+                         "    secret: %s" % key.secret_b64]
+            conf += ["acl:", "  - id: tsig_update", "    action: update",
+                     "    key: [ %s ]" % ", ".join(k.name for k in update_keys)]
+        conf += [
             "template:",
             "  - id: default",
             "    storage: \"%s\"" % t.path,
             "    zonefile-sync: -1",
             "    zonefile-load: whole",
-            "    journal-content: none",
+            "    journal-content: %s" % journal_content,
             "    semantic-checks: off",
+        ] + (["    acl: tsig_update"] if update_keys else []) + [
             "zone:",
         ]
         for origin, path in self.zones.items():
@@ -749,6 +850,512 @@ def _recv_exact(s, n):
             raise EOFError
         buf += chunk
     return buf
+
+
+# ---------------------------------------------------------------------------------------
+# RFC 2136 UPDATE with TSIG (RFC 8945): the real clients and a small one of our own.
+
+TSIG_ALGORITHMS = {  # name in `tether key add --algorithm` -> (algorithm name on the wire, hash)
+    "hmac-md5": ("hmac-md5.sig-alg.reg.int.", "md5"),
+    "hmac-sha1": ("hmac-sha1.", "sha1"),
+    "hmac-sha224": ("hmac-sha224.", "sha224"),
+    "hmac-sha256": ("hmac-sha256.", "sha256"),
+    "hmac-sha384": ("hmac-sha384.", "sha384"),
+    "hmac-sha512": ("hmac-sha512.", "sha512"),
+}
+TSIG_ERRORS = {16: "BADSIG", 17: "BADKEY", 18: "BADTIME", 22: "BADTRUNC"}
+UPDATE_RCODES = dict(RCODES)
+UPDATE_RCODES.update({6: "YXDOMAIN", 7: "YXRRSET", 8: "NXRRSET", 9: "NOTAUTH", 10: "NOTZONE"})
+CLASS_IN, CLASS_NONE, CLASS_ANY = 1, 254, 255
+
+
+class TsigKey:
+    """A TSIG key: name (absolute, lower case), algorithm (hmac-sha256...), secret."""
+
+    def __init__(self, name, secret_b64, algorithm="hmac-sha256"):
+        import base64
+        self.name = name.lower().rstrip(".") + "."
+        self.algorithm = algorithm.lower()
+        self.secret_b64 = secret_b64
+        self.secret = base64.b64decode(secret_b64)
+        if self.algorithm not in TSIG_ALGORITHMS:
+            raise ValueError("unknown TSIG algorithm %s" % algorithm)
+
+    @classmethod
+    def parse(cls, line):
+        """From `ALGORITHM:NAME:SECRET` (the line `tether key add` prints for nsupdate -y)."""
+        alg, name, secret = line.strip().split(":", 2)
+        return cls(name, secret, alg)
+
+    @classmethod
+    def generate(cls, name, algorithm="hmac-sha256"):
+        """A random key (for the peers in the benchmark)."""
+        import base64
+        size = {"md5": 16, "sha1": 20, "sha224": 28, "sha256": 32, "sha384": 48,
+                "sha512": 64}[TSIG_ALGORITHMS[algorithm][1]]
+        return cls(name, base64.b64encode(os.urandom(size)).decode(), algorithm)
+
+    @property
+    def y_arg(self):
+        """The -y argument of nsupdate, knsupdate and dnsperf."""
+        return "%s:%s:%s" % (self.algorithm, self.name.rstrip("."), self.secret_b64)
+
+    def bind_block(self):
+        return 'key "%s" {\n\talgorithm %s;\n\tsecret "%s";\n};\n' % (
+            self.name.rstrip("."), self.algorithm, self.secret_b64)
+
+    def __repr__(self):
+        return "<TsigKey %s %s>" % (self.name, self.algorithm)
+
+
+def encode_rdata(rtype, text):
+    """RDATA for the few types the update tests build by hand."""
+    rtype = rtype.upper()
+    if rtype == "A":
+        return socket.inet_pton(socket.AF_INET, text)
+    if rtype == "AAAA":
+        return socket.inet_pton(socket.AF_INET6, text)
+    if rtype == "TXT":
+        out = b""
+        for part in re.findall(r'"((?:[^"\\]|\\.)*)"', text) if '"' in text else [text]:
+            raw = part.encode()
+            out += bytes([len(raw)]) + raw
+        return out
+    if rtype == "MX":
+        pref, exchange = text.split()
+        return struct.pack("!H", int(pref)) + encode_name(exchange)
+    if rtype in ("NS", "CNAME", "PTR"):
+        return encode_name(text)
+    raise ValueError("encode_rdata: %s not supported" % rtype)
+
+
+def _type_code(rtype):
+    return RRTYPES[rtype.upper()] if isinstance(rtype, str) else rtype
+
+
+class UpdateMessage:
+    """An RFC 2136 UPDATE under construction.
+
+    m = UpdateMessage("dyn.test.")
+    m.require_nxdomain("new.dyn.test.").add("new.dyn.test.", 60, "A", "192.0.2.1")
+    wire = m.wire()
+    """
+
+    def __init__(self, zone, qid=None):
+        self.zone = zone
+        self.qid = random.randrange(65536) if qid is None else qid
+        self.prereqs = []  # (name, class, type, ttl, rdata)
+        self.updates = []
+
+    # RFC 2136 2.4 prerequisites
+    def require_yxdomain(self, name):
+        self.prereqs.append((name, CLASS_ANY, 255, 0, b""))
+        return self
+
+    def require_nxdomain(self, name):
+        self.prereqs.append((name, CLASS_NONE, 255, 0, b""))
+        return self
+
+    def require_yxrrset(self, name, rtype, value=None):
+        if value is None:
+            self.prereqs.append((name, CLASS_ANY, _type_code(rtype), 0, b""))
+        else:
+            self.prereqs.append((name, CLASS_IN, _type_code(rtype), 0, encode_rdata(rtype, value)))
+        return self
+
+    def require_nxrrset(self, name, rtype):
+        self.prereqs.append((name, CLASS_NONE, _type_code(rtype), 0, b""))
+        return self
+
+    # RFC 2136 2.5 updates
+    def add(self, name, ttl, rtype, value):
+        self.updates.append((name, CLASS_IN, _type_code(rtype), ttl, encode_rdata(rtype, value)))
+        return self
+
+    def delete_rrset(self, name, rtype):
+        self.updates.append((name, CLASS_ANY, _type_code(rtype), 0, b""))
+        return self
+
+    def delete_rr(self, name, rtype, value):
+        self.updates.append((name, CLASS_NONE, _type_code(rtype), 0, encode_rdata(rtype, value)))
+        return self
+
+    def delete_name(self, name):
+        self.updates.append((name, CLASS_ANY, 255, 0, b""))
+        return self
+
+    def wire(self):
+        body = encode_name(self.zone) + struct.pack("!HH", 6, CLASS_IN)
+        for name, rclass, rtype, ttl, rdata in self.prereqs + self.updates:
+            body += encode_name(name) + struct.pack("!HHIH", rtype, rclass, ttl, len(rdata)) + rdata
+        header = struct.pack("!HHHHHH", self.qid, 5 << 11, 1, len(self.prereqs),
+                             len(self.updates), 0)
+        return header + body
+
+
+def _tsig_variables(key, time_signed, fudge, error=0, other=b""):
+    alg = TSIG_ALGORITHMS[key.algorithm][0]
+    return (encode_name(key.name.lower()) + struct.pack("!HI", CLASS_ANY, 0) +
+            encode_name(alg) + struct.pack("!HIHHH", time_signed >> 32, time_signed & 0xFFFFFFFF,
+                                           fudge, error, len(other)) + other)
+
+
+def _hmac(key, data):
+    import hmac
+    return hmac.new(key.secret, data, TSIG_ALGORITHMS[key.algorithm][1]).digest()
+
+
+def tsig_sign(message, key, time_signed=None, fudge=300):
+    """(signed message, MAC): appends a TSIG RR to `message` (RFC 8945 4.3.3, 5.3)."""
+    time_signed = int(time.time()) if time_signed is None else time_signed
+    mac = _hmac(key, message + _tsig_variables(key, time_signed, fudge))
+    qid = struct.unpack("!H", message[:2])[0]
+    rdata = (encode_name(TSIG_ALGORITHMS[key.algorithm][0]) +
+             struct.pack("!HIHH", time_signed >> 32, time_signed & 0xFFFFFFFF, fudge, len(mac)) +
+             mac + struct.pack("!HHH", qid, 0, 0))
+    rr = encode_name(key.name) + struct.pack("!HHIH", 250, CLASS_ANY, 0, len(rdata)) + rdata
+    arcount = struct.unpack("!H", message[10:12])[0] + 1
+    return message[:10] + struct.pack("!H", arcount) + message[12:] + rr, mac
+
+
+def _skip_name(data, offset):
+    while True:
+        length = data[offset]
+        if length & 0xC0 == 0xC0:
+            return offset + 2
+        offset += 1 + length
+        if length == 0:
+            return offset
+
+
+def _find_last_rr(data):
+    """Offset of the last resource record of a message (where a TSIG RR must be)."""
+    qd, an, ns, ar = struct.unpack("!HHHH", data[4:12])
+    off, last = 12, None
+    for _ in range(qd):
+        off = _skip_name(data, off) + 4
+    for _ in range(an + ns + ar):
+        last = off
+        off = _skip_name(data, off)
+        rdlen = struct.unpack("!H", data[off + 8:off + 10])[0]
+        off += 10 + rdlen
+    if off != len(data):
+        raise ValueError("trailing bytes")
+    return last
+
+
+class UpdateResult:
+    """What came back for one UPDATE: rcode (name), TSIG error (name or None), and whether the
+    response carried a TSIG that verifies with the request's key and MAC."""
+
+    def __init__(self, rcode=None, tsig_error=None, signed=False, verified=False, raw=None,
+                 error=None):
+        self.rcode, self.tsig_error, self.signed, self.verified = rcode, tsig_error, signed, verified
+        self.raw, self.error = raw, error
+
+    @property
+    def ok(self):
+        return self.rcode == "NOERROR"
+
+    def __repr__(self):
+        return "<UpdateResult %s tsig=%s signed=%s verified=%s %s>" % (
+            self.rcode, self.tsig_error, self.signed, self.verified, self.error or "")
+
+
+def check_update_response(response, qid, key=None, request_mac=None):
+    """Parses an UPDATE response and verifies its TSIG (RFC 8945 5.3.2 / 4.3.3)."""
+    msg = parse_message(response)
+    if msg is None or not msg["qr"] or msg["id"] != qid or msg["opcode"] != 5:
+        return UpdateResult(error="unparseable or mismatched response", raw=response)
+    result = UpdateResult(rcode=UPDATE_RCODES.get(msg["rcode"], str(msg["rcode"])), raw=response)
+    if not msg["records"] or msg["records"][-1][2] != 250:
+        return result
+    result.signed = True
+    start = _find_last_rr(response)
+    rdata = msg["records"][-1][5]
+    alg, off = _read_name(rdata, 0)
+    hi, lo, fudge, mac_len = struct.unpack("!HIHH", rdata[off:off + 10])
+    off += 10
+    mac = rdata[off:off + mac_len]
+    off += mac_len
+    orig_id, error, other_len = struct.unpack("!HHH", rdata[off:off + 6])
+    other = rdata[off + 6:off + 6 + other_len]
+    if error:
+        result.tsig_error = TSIG_ERRORS.get(error, str(error))
+    if key is None or request_mac is None or not mac_len:
+        return result
+    unsigned = (struct.pack("!H", orig_id) + response[2:10] +
+                struct.pack("!H", msg["arcount"] - 1) + response[12:start])
+    data = (struct.pack("!H", len(request_mac)) + request_mac + unsigned +
+            _tsig_variables(key, (hi << 32) | lo, fudge, error, other))
+    import hmac
+    result.verified = hmac.compare_digest(_hmac(key, data), mac)
+    return result
+
+
+def send_update(host, port, message, key=None, tcp=False, timeout=3.0, sock=None):
+    """Sends an UpdateMessage (signed with `key` if given) and returns an UpdateResult.
+
+    UDP unless tcp. `sock` may be an open TCP socket to reuse (RFC 7766 pipelining not used:
+    one message at a time). A timeout or a closed connection gives UpdateResult(error=...)."""
+    wire = message.wire()
+    mac = None
+    if key is not None:
+        wire, mac = tsig_sign(wire, key)
+    try:
+        if tcp:
+            own = sock is None
+            s = sock or socket.create_connection((host, port), timeout=timeout)
+            try:
+                s.settimeout(timeout)
+                s.sendall(struct.pack("!H", len(wire)) + wire)
+                head = _recv_exact(s, 2)
+                reply = _recv_exact(s, struct.unpack("!H", head)[0])
+            finally:
+                if own:
+                    s.close()
+        else:
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            with socket.socket(family, socket.SOCK_DGRAM) as s:
+                s.settimeout(timeout)
+                s.connect((host, port))
+                s.send(wire)
+                deadline = time.monotonic() + timeout
+                while True:  # skip stray datagrams with another ID
+                    s.settimeout(max(0.01, deadline - time.monotonic()))
+                    reply = s.recv(65535)
+                    if reply[:2] == wire[:2] or time.monotonic() > deadline:
+                        break
+    except (socket.timeout, OSError, EOFError) as e:
+        return UpdateResult(error="%s: %s" % (type(e).__name__, e))
+    return check_update_response(reply, message.qid, key, mac)
+
+
+# The client's own words for RCODEs and TSIG failures:
+#   nsupdate:  "update failed: NXRRSET", "update failed: NOTAUTH(BADSIG)"
+#   knsupdate: "update failed with error 'NXRRSET'", or only the printed header
+#              ("status: BADSIG" when the response carried a TSIG error).
+_NSUPDATE_FAILED = re.compile(r"update failed: ([A-Z]+)(?:\(([A-Z]+)\))?")
+_KNSUPDATE_FAILED = re.compile(r"update failed with error '([A-Z]+)'")
+_STATUS = re.compile(r"->>HEADER<<- opcode: UPDATE[;,] status: ([A-Z]+)")
+_TSIG_RCODES = ("BADSIG", "BADKEY", "BADTIME", "BADTRUNC")
+
+
+class NsupdateRun:
+    """One nsupdate/knsupdate process: exit status, output and the RCODE it reported
+    (NOERROR if it exited 0, the failure it printed otherwise; None if it printed none),
+    and the TSIG error if it reported one (rcode is then NOTAUTH, RFC 8945 5.3.2)."""
+
+    def __init__(self, argv, script, returncode, stdout, stderr):
+        self.argv, self.script = argv, script
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+        self.rcode = None
+        self.tsig = None
+        text = stdout + "\n" + stderr
+        if returncode == 0:
+            self.rcode = "NOERROR"
+            return
+        m = _NSUPDATE_FAILED.search(text)
+        if m:
+            self.rcode, self.tsig = m.group(1), m.group(2)
+        else:
+            m = _KNSUPDATE_FAILED.search(text) or _STATUS.search(text)
+            if m:
+                self.rcode = m.group(1)
+            elif re.search(r"failed: REFUSED", text):  # nsupdate: "Communication ... failed: REFUSED"
+                self.rcode = "REFUSED"
+        if self.rcode in _TSIG_RCODES:
+            self.rcode, self.tsig = "NOTAUTH", self.rcode
+        if self.tsig is None:
+            m = re.search(r"\b(BADSIG|BADKEY|BADTIME|BADTRUNC)\b", text)
+            if m:
+                self.tsig = m.group(1)
+            elif re.search(r"TSIG error|tsig indicates error|failed to verify TSIG", text, re.I):
+                self.tsig = "tsig"
+
+    @property
+    def ok(self):
+        return self.returncode == 0
+
+    def __repr__(self):
+        return "<%s status %d rcode %s tsig %s\nscript:\n%s\nstdout:\n%s\nstderr:\n%s>" % (
+            os.path.basename(self.argv[0]), self.returncode, self.rcode, self.tsig, self.script,
+            self.stdout, self.stderr)
+
+
+def nsupdate(port, commands, key=None, keyfile=None, tcp=False, host="127.0.0.1",
+             client="nsupdate", timeout_s=3, zone=None):
+    """Runs nsupdate (or knsupdate with client="knsupdate") with `commands` (lines without
+    `server`/`send`: both are added). key: TsigKey or an `ALG:NAME:SECRET` string for -y;
+    keyfile: a BIND key file for -k. tcp: -v. Bounded: a timeout per try, one retry."""
+    if isinstance(key, TsigKey):
+        key = key.y_arg
+    binary = KNSUPDATE if client == "knsupdate" else NSUPDATE
+    argv = [binary]
+    if tcp:
+        argv.append("-v")
+    if key:
+        argv += ["-y", key]
+    if keyfile:
+        argv += ["-k", keyfile]
+    if client == "knsupdate":
+        argv += ["-t", str(timeout_s), "-r", "0"]
+    else:
+        argv += ["-t", str(timeout_s), "-u", str(timeout_s), "-r", "0"]
+    lines = ["server %s %d" % (host, port)]
+    if zone:
+        lines.append("zone %s" % zone)
+    if isinstance(commands, str):
+        commands = commands.strip().splitlines()
+    lines += [c.strip() for c in commands if c.strip()]
+    if lines[-1] != "send":
+        lines.append("send")
+    script = "\n".join(lines) + "\n"
+    if client == "knsupdate":
+        script += "quit\n"
+    budget = 20 + 4 * timeout_s
+    try:
+        proc = subprocess.run(argv, input=script, capture_output=True, text=True, timeout=budget)
+    except subprocess.TimeoutExpired:
+        raise DigError("%s: no exit within %d s\nscript:\n%s" % (" ".join(argv), budget, script))
+    return NsupdateRun(argv, script, proc.returncode, proc.stdout, proc.stderr)
+
+
+def parse_key_add(stdout):
+    """(TsigKey, BIND key block) from what `tether key add` printed: `id: NAME.`, then
+    `ALGORITHM:NAME:SECRET`, then a `key "NAME" { ... };` block."""
+    lines = stdout.splitlines()
+    if len(lines) < 3 or not lines[0].startswith("id: "):
+        raise ValueError("unexpected `tether key add` output:\n%s" % stdout)
+    key = TsigKey.parse(lines[1])
+    block = "\n".join(lines[2:]) + "\n"
+    return key, block
+
+
+def soa_serial(port, zone, host="127.0.0.1", tcp=False):
+    """The SOA serial dig sees for `zone` (an int), asserting an authoritative answer."""
+    ans = dig(port, zone, "SOA", host=host, tcp=tcp)[0]
+    soas = ans.rrs("answer", "SOA")
+    if ans.rcode != "NOERROR" or len(soas) != 1:
+        raise DigError("no SOA for %s:\n%s" % (zone, ans.text))
+    return int(soas[0].split()[6])
+
+
+def _strip_comment(line):
+    out, quoted, i = "", False, 0
+    while i < len(line):
+        c = line[i]
+        if c == "\\" and i + 1 < len(line):
+            out += line[i:i + 2]
+            i += 2
+            continue
+        if c == '"':
+            quoted = not quoted
+        elif c == ";" and not quoted:
+            break
+        out += c
+        i += 1
+    return out
+
+
+def parse_master(text, origin):
+    """[(owner, ttl, type, rdata text)] of a master file as `tether zone export` prints it.
+
+    Enough of RFC 1035 5.1 for that: $ORIGIN, $TTL, relative and blank owners, comments,
+    parentheses, an optional class. Owners are returned absolute and lower-case."""
+    records, owner, default_ttl, pending = [], None, None, ""
+    origin = origin.lower()
+    for raw in text.splitlines():
+        line = _strip_comment(raw)
+        if pending:
+            line = pending + " " + line
+        if line.count("(") > line.count(")"):
+            pending = line
+            continue
+        pending = ""
+        line = line.replace("(", " ").replace(")", " ")
+        if not line.strip():
+            continue
+        if line.startswith("$ORIGIN"):
+            origin = line.split()[1].lower()
+            continue
+        if line.startswith("$TTL"):
+            default_ttl = int(line.split()[1])
+            continue
+        toks = _tokens(line)
+        if not line[0].isspace():
+            name = toks.pop(0).lower()
+            owner = origin if name == "@" else name if name.endswith(".") else name + "." + origin
+        ttl = default_ttl
+        if toks and toks[0].isdigit():
+            ttl = int(toks.pop(0))
+        if toks and toks[0].upper() in ("IN", "CH", "HS"):
+            toks.pop(0)
+        if toks and toks[0].isdigit():
+            ttl = int(toks.pop(0))
+        rtype = toks.pop(0).upper()
+        records.append((owner, ttl, rtype, " ".join(toks)))
+    return records
+
+
+def knsupdate(port, commands, **kw):
+    return nsupdate(port, commands, client="knsupdate", **kw)
+
+
+# ---------------------------------------------------------------------------------------
+# BIND as a peer
+
+
+class Named(Server):
+    """BIND's named in the foreground (-g) with a throw-away named.conf on 127.0.0.1.
+
+    zones: {origin: file}; the file is copied into the temporary directory (named writes
+    dynamic zones back and keeps its journal next to them). update_keys: TsigKey objects
+    allowed to update every zone (`allow-update { key K; }`)."""
+
+    name = "named"
+
+    def __init__(self, zones, tmp=None, cpu=None, threads=1, update_keys=(), wait=True,
+                 timeout=120.0, extra_options=""):
+        super().__init__(tmp)
+        self.zones = dict(zones)
+        port = free_port("127.0.0.1")
+        self.endpoints = [("127.0.0.1", port)]
+        t = self.tmp
+        conf = [
+            "options {",
+            '    directory "%s";' % t.path,
+            '    pid-file "%s";' % t.join("named.pid"),
+            '    managed-keys-directory "%s";' % t.path,
+            "    listen-on port %d { 127.0.0.1; };" % port,
+            "    listen-on-v6 { none; };",
+            "    recursion no;",
+            "    dnssec-validation no;",
+            "    session-keyfile none;",
+            "    notify no;",
+            "    minimal-responses yes;",
+            "    check-names primary ignore;",
+            "    max-journal-size unlimited;",
+        ] + ["    " + line for line in extra_options.splitlines() if line.strip()] + [
+            "};",
+            "controls { };",
+        ]
+        for key in update_keys:
+            conf.append(key.bind_block())
+        allow = ""
+        if update_keys:
+            allow = " allow-update { %s };" % " ".join("key %s;" % k.name.rstrip(".")
+                                                        for k in update_keys)
+        for i, (origin, path) in enumerate(self.zones.items()):
+            copy = t.join("zone%d.db" % i)
+            shutil.copyfile(path, copy)
+            conf.append('zone "%s" { type primary; file "%s"; journal "%s";%s };'
+                        % (origin, copy, copy + ".jnl", allow))
+        self.conf_path = t.write("named.conf", "\n".join(conf) + "\n")
+        self._spawn([NAMED, "-g", "-4", "-n", str(threads), "-c", self.conf_path], cpu)
+        if wait:
+            for origin in self.zones:
+                self.wait_answers(origin, "SOA", timeout)
 
 
 # ---------------------------------------------------------------------------------------
