@@ -67,8 +67,9 @@ struct JournalEntry {
 // A change to one zone: the complete new content of every changed name (an empty rrsets
 // list deletes the name), and the diff for the journal without SOA records. The store
 // allocates the new serial, rewrites the apex SOA with it and journals the SOAs itself.
-// The changed names must not include the apex SOA RRset (other apex RRsets may change:
-// then the apex update carries every apex RRset except the SOA).
+// If the apex changes, its update carries every apex RRset. Its SOA RRset may be left out
+// (the stored SOA is kept); if present, it replaces the stored SOA, and its serial is used
+// instead of the allocated one when it is RFC 1982-greater (RFC 2136 3.4.2.2).
 struct ZoneChange {
   int64_t zone_id = 0;
   std::vector<zone::NameUpdate> names;
@@ -144,6 +145,9 @@ class Store {
 struct SqliteOptions {
   std::string path;  // the database file; created with mode 0600 if missing
   JournalLimits journal;
+  // Unix seconds for journal times, unixtime serials and journal age; empty: the system
+  // clock. Tests inject one.
+  std::function<int64_t()> now;
 };
 
 // Opens (creating or migrating) the SQLite store. Fails with a clear message if the file is

@@ -1,0 +1,209 @@
+// store_load: measures the SQLite store. Not a test; nothing here asserts on time.
+//
+//   store_load load DIR [NAMES] [CHUNK]
+//       CreateZone of NAMES hosts (one A record each; default 5,000,000) into a new store,
+//       then reopens the store and times LoadZone, building the in-memory zone with
+//       Zone::Apply every CHUNK names (default 250,000). Prints both times.
+//   store_load commit DIR [THREADS] [SECONDS] [HOSTS]
+//       THREADS callers (default 64) each commit single-name changes (a new A record for a
+//       random host of HOSTS, default 10,000) for SECONDS (default 5). Prints commits/s and
+//       changes per transaction (= per fsync of the WAL).
+//
+// Each run works in a new directory DIR/store_load.XXXXXX, removed at the end. DIR should
+// be on the disk the store would live on: fsync cost is the point.
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+#include "zone/zone.h"
+
+namespace {
+
+using namespace tether;
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::vector<uint8_t> Wire(const dns::Name& name) {
+  return {name.wire().begin(), name.wire().end()};
+}
+
+std::vector<uint8_t> SoaRdata(const dns::Name& origin, uint32_t serial) {
+  std::vector<uint8_t> rdata = Wire(*origin.Prepend("ns1"));
+  std::vector<uint8_t> rname = Wire(*origin.Prepend("hostmaster"));
+  rdata.insert(rdata.end(), rname.begin(), rname.end());
+  for (uint32_t field : {serial, 3600u, 600u, 604800u, 60u}) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+      rdata.push_back(static_cast<uint8_t>(field >> shift));
+  }
+  return rdata;
+}
+
+std::vector<uint8_t> A(size_t i) {
+  return {10, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
+}
+
+std::vector<zone::NameUpdate> MakeZone(const dns::Name& origin, size_t hosts) {
+  std::vector<zone::NameUpdate> names;
+  names.reserve(hosts + 1);
+  names.push_back({origin,
+                   {zone::Rrset{dns::RrType::kNs, 3600, {Wire(*origin.Prepend("ns1"))}},
+                    zone::Rrset{dns::RrType::kSoa, 3600, {SoaRdata(origin, 1)}}}});
+  for (size_t i = 0; i < hosts; ++i) {
+    names.push_back(
+        {*origin.Prepend("host" + std::to_string(i)), {zone::Rrset{dns::RrType::kA, 60, {A(i)}}}});
+  }
+  return names;
+}
+
+Result<std::unique_ptr<store::sqlite::SqliteStore>> Open(const std::string& dir) {
+  store::SqliteOptions options;
+  options.path = dir + "/store.db";
+  return store::sqlite::SqliteStore::Open(options);
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "store_load: %s\n", message.c_str());
+  return 1;
+}
+
+int Load(const std::string& dir, size_t hosts, size_t chunk) {
+  const dns::Name origin = *dns::Name::FromText("bench.example.");
+  {
+    auto opened = Open(dir);
+    if (!opened) return Fail(opened.error().message);
+    auto names = MakeZone(origin, hosts);
+    auto start = Clock::now();
+    auto created = (*opened)->CreateZone(origin, store::SerialPolicy::kIncrement, names, {});
+    if (!created) return Fail(created.error().message);
+    std::printf("CreateZone   %zu names  %.2f s\n", names.size(), Since(start));
+  }
+  auto opened = Open(dir);  // a fresh process would start like this
+  if (!opened) return Fail(opened.error().message);
+  auto zones = (*opened)->ListZones();
+  if (!zones || zones->empty()) return Fail("no zone after CreateZone");
+
+  // LoadZone alone, then LoadZone feeding Zone::Apply in chunks (as tetherd starts).
+  auto start = Clock::now();
+  size_t count = 0;
+  auto loaded = (*opened)->LoadZone(zones->front().id, [&](zone::NameUpdate&&) { ++count; });
+  if (!loaded) return Fail(loaded.error().message);
+  std::printf("LoadZone     %zu names  %.2f s (names only)\n", count, Since(start));
+
+  zone::Zone zone(origin);
+  std::vector<zone::NameUpdate> batch;
+  batch.reserve(chunk);
+  double apply_seconds = 0;
+  Status applied = Ok();
+  start = Clock::now();
+  loaded = (*opened)->LoadZone(zones->front().id, [&](zone::NameUpdate&& update) {
+    batch.push_back(std::move(update));
+    if (batch.size() < chunk) return;
+    auto apply_start = Clock::now();
+    if (applied) applied = zone.Apply(std::move(batch));
+    apply_seconds += Since(apply_start);
+    batch.clear();
+    batch.reserve(chunk);
+  });
+  if (!loaded) return Fail(loaded.error().message);
+  auto apply_start = Clock::now();
+  if (applied) applied = zone.Apply(std::move(batch));
+  apply_seconds += Since(apply_start);
+  if (!applied) return Fail(applied.error().message);
+  const double total = Since(start);
+  std::printf(
+      "LoadZone+Apply %zu names  %.2f s total (Zone::Apply %.2f s, store %.2f s), %zu nodes\n",
+      count, total, apply_seconds, total - apply_seconds, zone.Stats().nodes);
+  return 0;
+}
+
+int CommitLoad(const std::string& dir, int threads, double seconds, size_t hosts) {
+  const dns::Name origin = *dns::Name::FromText("commit.example.");
+  auto opened = Open(dir);
+  if (!opened) return Fail(opened.error().message);
+  store::sqlite::SqliteStore& store = **opened;
+  auto created =
+      store.CreateZone(origin, store::SerialPolicy::kIncrement, MakeZone(origin, hosts), {});
+  if (!created) return Fail(created.error().message);
+
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> commits{0};
+  std::atomic<uint64_t> failures{0};
+  const auto before = store.committer_stats();
+  std::vector<std::thread> workers;
+  auto start = Clock::now();
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::mt19937 random(static_cast<uint32_t>(t));
+      while (!stop.load(std::memory_order_relaxed)) {
+        size_t host = random() % hosts;
+        dns::Name name = *origin.Prepend("host" + std::to_string(host));
+        std::vector<uint8_t> address = A(random());
+        store::ZoneChange change;
+        change.zone_id = created->id;
+        change.names.push_back({name, {zone::Rrset{dns::RrType::kA, 60, {address}}}});
+        change.removed.push_back({name, dns::RrType::kA, 60, A(host)});
+        change.added.push_back({name, dns::RrType::kA, 60, address});
+        if (store.Commit(std::move(change))) {
+          commits.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          failures.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& worker : workers) worker.join();
+  const double elapsed = Since(start);
+  const auto after = store.committer_stats();
+  const double transactions = static_cast<double>(after.transactions - before.transactions);
+  std::printf(
+      "Commit  %d threads  %.1f s  %llu commits (%llu failed)  %.0f commits/s  "
+      "%.0f transactions/s  %.1f changes per fsync\n",
+      threads, elapsed, static_cast<unsigned long long>(commits.load()),
+      static_cast<unsigned long long>(failures.load()),
+      static_cast<double>(commits.load()) / elapsed, transactions / elapsed,
+      static_cast<double>(after.jobs - before.jobs) / transactions);
+  return failures.load() == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr,
+                 "usage: store_load load DIR [NAMES] [CHUNK]\n"
+                 "       store_load commit DIR [THREADS] [SECONDS] [HOSTS]\n");
+    return 2;
+  }
+  const std::string mode = argv[1];
+  // A fresh directory inside DIR, removed afterwards: never touches an existing store.
+  std::filesystem::create_directories(argv[2]);
+  std::string pattern = std::string(argv[2]) + "/store_load.XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr)
+    return Fail("cannot create a directory in " + std::string(argv[2]));
+  const std::string dir = pattern;
+  auto arg = [&](int i, double fallback) { return argc > i ? std::atof(argv[i]) : fallback; };
+  int status = 2;
+  if (mode == "load") {
+    status = Load(dir, static_cast<size_t>(arg(3, 5e6)), static_cast<size_t>(arg(4, 250000)));
+  } else if (mode == "commit") {
+    status = CommitLoad(dir, static_cast<int>(arg(3, 64)), arg(4, 5),
+                        static_cast<size_t>(arg(5, 10000)));
+  } else {
+    std::fprintf(stderr, "store_load: unknown mode %s\n", mode.c_str());
+  }
+  std::filesystem::remove_all(dir);
+  return status;
+}

@@ -1,0 +1,196 @@
+#include "store/sqlite/schema.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace tether::store::sqlite {
+
+namespace {
+
+// One migration step: the SQL that takes the schema from version `version - 1` to
+// `version`. Steps are only ever appended; a released step is never edited, because files
+// in the field were written by it.
+struct Migration {
+  int64_t version;
+  const char* sql;
+};
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> migrations = {
+      {1, R"sql(
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value ANY
+) STRICT;
+CREATE TABLE zones (
+  id INTEGER PRIMARY KEY,
+  origin BLOB NOT NULL UNIQUE,          -- lowercase uncompressed wire form
+  serial_policy TEXT NOT NULL,          -- 'increment' or 'unixtime'
+  serial INTEGER NOT NULL,              -- the apex SOA serial, 0 .. 2^32-1
+  journal_seq INTEGER NOT NULL,         -- seq of the last journal entry, 0 if none yet
+  allow_update TEXT NOT NULL DEFAULT '' -- CIDRs separated by ','
+) STRICT;
+CREATE TABLE names (
+  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+  owner BLOB NOT NULL,                  -- wire labels below the origin ('' is the apex)
+  data BLOB NOT NULL,                   -- every RRset of the name, packed
+  PRIMARY KEY (zone_id, owner)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE journal (
+  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  serial_from INTEGER NOT NULL,
+  serial_to INTEGER NOT NULL,
+  time INTEGER NOT NULL,                -- unix seconds of the commit
+  removed BLOB NOT NULL,                -- old SOA first
+  added BLOB NOT NULL,                  -- new SOA first
+  PRIMARY KEY (zone_id, seq)
+) STRICT;
+CREATE TABLE keys (
+  name BLOB PRIMARY KEY,                -- lowercase wire form
+  algorithm TEXT NOT NULL,
+  secret BLOB NOT NULL
+) STRICT;
+CREATE TABLE grants (
+  key_name BLOB NOT NULL REFERENCES keys(name) ON DELETE CASCADE,
+  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+  scope TEXT NOT NULL,                  -- 'zone', 'name', 'subtree', 'acme'
+  name BLOB NOT NULL,                   -- lowercase wire form; '' for 'zone'
+  types TEXT NOT NULL,                  -- mnemonics separated by ','; '' for every type
+  UNIQUE (key_name, zone_id, scope, name, types)
+) STRICT;
+CREATE INDEX grants_by_zone ON grants(zone_id);
+)sql"},
+  };
+  return migrations;
+}
+
+Error FileError(const std::string& path, const std::string& what) {
+  return Error{ErrorCode::kIo, path + ": " + what};
+}
+
+// Creates the file with mode 0600 before SQLite opens it: SQLite would create it with
+// 0644 (less the umask), and the store holds TSIG secrets. SQLite gives the -wal and -shm
+// files the mode of the database file.
+Status CreateIfMissing(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return Ok();
+  }
+  if (errno == EEXIST) return Ok();
+  return tl::unexpected(FileError(path, std::string("cannot create: ") + std::strerror(errno)));
+}
+
+// Settings of every connection; they are per connection, not stored in the file.
+Status Configure(Db& db) {
+  // Writers are serialised in this process; the timeout covers a reader racing a
+  // checkpoint and another process (the sqlite3 shell) holding a lock briefly.
+  RETURN_IF_ERROR(db.Exec("PRAGMA busy_timeout = 5000"));
+  RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
+  // An acknowledged change must survive power loss: fsync the WAL at every commit.
+  RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
+  // 64 MiB of page cache: a 5M-name zone's B-tree interior pages stay cached.
+  RETURN_IF_ERROR(db.Exec("PRAGMA cache_size = -65536"));
+  return Ok();
+}
+
+Result<int64_t> SchemaVersion(Db& db) {
+  ASSIGN_OR_RETURN(int64_t has_meta,
+                   db.QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = 'meta'"));
+  if (has_meta == 0) return 0;
+  return db.QueryInt("SELECT value FROM meta WHERE key = 'schema_version'");
+}
+
+Status Migrate(Db& db) {
+  RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  auto migrated = [&]() -> Status {
+    ASSIGN_OR_RETURN(int64_t version, SchemaVersion(db));
+    if (version > LatestSchemaVersion()) {
+      return MakeError(ErrorCode::kFailedPrecondition,
+                       fmt::format("{} was written by a newer Tether (schema {} > {})", db.path(),
+                                   version, LatestSchemaVersion()));
+    }
+    if (version == LatestSchemaVersion()) return Ok();
+    if (version == 0) {
+      RETURN_IF_ERROR(db.Exec(fmt::format("PRAGMA application_id = {}", kApplicationId).c_str()));
+    }
+    for (const Migration& step : Migrations()) {
+      if (step.version <= version) continue;
+      RETURN_IF_ERROR(db.Exec(step.sql));
+    }
+    ASSIGN_OR_RETURN(Statement set,
+                     db.Prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?1) "
+                                "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    set.Bind(1, LatestSchemaVersion());
+    return set.Run();
+  }();
+  if (!migrated) {
+    (void)db.Exec("ROLLBACK");
+    return migrated;
+  }
+  return db.Exec("COMMIT");
+}
+
+}  // namespace
+
+int64_t LatestSchemaVersion() { return Migrations().back().version; }
+
+Result<Db> OpenWriteConnection(const std::string& path, int64_t quick_check_max_bytes) {
+  RETURN_IF_ERROR(CreateIfMissing(path));
+  ASSIGN_OR_RETURN(Db db, Db::Open(path, /*read_only=*/false));
+
+  // The first read of the header tells a database from anything else.
+  auto application_id = db.QueryInt("PRAGMA application_id");
+  auto page_count = db.QueryInt("PRAGMA page_count");
+  if (!application_id || !page_count) {
+    std::string reason = (application_id ? page_count : application_id).error().message;
+    if (size_t colon = reason.rfind(": "); colon != std::string::npos) reason.erase(0, colon + 2);
+    return tl::unexpected(
+        FileError(path, "not a Tether store (not an SQLite database, or damaged): " + reason));
+  }
+  const bool fresh = *page_count == 0;
+  if (!fresh && *application_id != kApplicationId) {
+    return tl::unexpected(FileError(
+        path, fmt::format("an SQLite database but not a Tether store (application_id {:#x})",
+                          *application_id)));
+  }
+  if (fresh) {
+    // Must precede the first write. 8 KiB pages hold ~2x the rows of the default 4 KiB
+    // ones, so a full scan (LoadZone) walks half the pages.
+    RETURN_IF_ERROR(db.Exec("PRAGMA page_size = 8192"));
+  }
+  ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode = WAL"));
+  if (mode != "wal") {
+    return tl::unexpected(FileError(path, "cannot use WAL mode (journal_mode is " + mode + ")"));
+  }
+  RETURN_IF_ERROR(Configure(db));
+  // After a checkpoint, shrink a WAL grown by a large import instead of keeping it.
+  RETURN_IF_ERROR(db.Exec("PRAGMA journal_size_limit = 67108864"));
+  ASSIGN_OR_RETURN(int64_t page_size, db.QueryInt("PRAGMA page_size"));
+  if (*page_count * page_size <= quick_check_max_bytes) {
+    ASSIGN_OR_RETURN(std::string check, db.QueryText("PRAGMA quick_check(1)"));
+    if (check != "ok") {
+      std::replace(check.begin(), check.end(), '\n', ' ');
+      return tl::unexpected(FileError(path, "damaged (PRAGMA quick_check: " + check + ")"));
+    }
+  }
+  RETURN_IF_ERROR(Migrate(db));
+  return db;
+}
+
+Result<Db> OpenReadConnection(const std::string& path) {
+  ASSIGN_OR_RETURN(Db db, Db::Open(path, /*read_only=*/false));
+  RETURN_IF_ERROR(Configure(db));
+  // A second line of defence: this connection is for reads only.
+  RETURN_IF_ERROR(db.Exec("PRAGMA query_only = ON"));
+  return db;
+}
+
+}  // namespace tether::store::sqlite

@@ -1,0 +1,40 @@
+// The SQLite store's file: creating it (mode 0600), recognising it as Tether's
+// (application_id), refusing damaged files and files of a newer Tether, connection
+// settings (WAL, synchronous=FULL, foreign keys), and the schema migrations, which live
+// here in code as an ordered list of steps.
+//
+// Tables (schema version 1):
+//   meta(key TEXT PRIMARY KEY, value)              -- 'schema_version'
+//   zones(id, origin BLOB UNIQUE, serial_policy, serial, journal_seq, allow_update)
+//   names(zone_id, owner BLOB, data BLOB)          -- WITHOUT ROWID, PK (zone_id, owner)
+//   journal(zone_id, seq, serial_from, serial_to, time, removed, added)  -- PK (zone_id, seq)
+//   keys(name BLOB PRIMARY KEY, algorithm, secret)
+//   grants(key_name, zone_id, scope, name, types)
+// Blob formats: blob_codec.h. Names and grants refer to zones by id with ON DELETE
+// CASCADE, grants to keys by name likewise.
+//
+// Thread-safety: functions take a connection the caller uses from one thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/result.h"
+#include "store/sqlite/db.h"
+
+namespace tether::store::sqlite {
+
+// 'TeTh': lets Tether tell its store from any other SQLite file (PRAGMA application_id).
+inline constexpr int32_t kApplicationId = 0x54655468;
+// The schema version this code writes; files with a greater one are refused.
+int64_t LatestSchemaVersion();
+
+// Opens the write connection: creates the file (mode 0600) if missing, checks that it is a
+// healthy Tether store no newer than this code, and migrates it to the latest schema.
+// PRAGMA quick_check, which reads the whole file, runs if the file is at most
+// `quick_check_max_bytes` long; larger files are checked as their pages are read.
+Result<Db> OpenWriteConnection(const std::string& path, int64_t quick_check_max_bytes);
+// Opens another connection to a file OpenWriteConnection has prepared, for reading only.
+Result<Db> OpenReadConnection(const std::string& path);
+
+}  // namespace tether::store::sqlite

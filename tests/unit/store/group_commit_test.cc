@@ -1,0 +1,119 @@
+// Group commit: concurrent Commit calls share transactions, and one failing change does
+// not fail the others of its group.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store_test_util.h"
+
+namespace tether::store::testing {
+namespace {
+
+using GroupCommitTest = StoreTest;
+
+sqlite::SqliteStore& Sqlite(Store& store) { return dynamic_cast<sqlite::SqliteStore&>(store); }
+
+TEST_F(GroupCommitTest, ConcurrentCommitsGetDistinctConsecutiveSerials) {
+  ZoneInfo zone = Create("example.com.", 100);
+  constexpr int kThreads = 8;
+  constexpr int kCommits = 25;
+  std::vector<std::vector<uint32_t>> serials(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCommits; ++i) {
+        auto result =
+            store_->Commit(SetA(zone, "host" + std::to_string(t),
+                                A(10, static_cast<uint8_t>(t), 0, static_cast<uint8_t>(i))));
+        ASSERT_TRUE(result) << result.error().message;
+        serials[static_cast<size_t>(t)].push_back(result->new_serial);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  std::vector<uint32_t> all;
+  for (const auto& some : serials) all.insert(all.end(), some.begin(), some.end());
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(all.size(), size_t{kThreads * kCommits});
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], 101 + i);
+
+  auto journal = store_->ReadJournal(zone.id, 0);
+  ASSERT_EQ(journal->size(), all.size());
+  for (size_t i = 0; i < journal->size(); ++i) {
+    EXPECT_EQ((*journal)[i].seq, i + 1);
+    EXPECT_EQ((*journal)[i].serial_from, 100 + i);
+    EXPECT_EQ((*journal)[i].serial_to, 101 + i);
+  }
+}
+
+// Holds the committer inside a CreateZone (its progress callback runs on the committer
+// thread) until `waiting` commits are queued, so that they form one group.
+TEST_F(GroupCommitTest, FailingChangeDoesNotFailItsGroup) {
+  ZoneInfo zone = Create("example.com.", 10);
+  auto& sqlite = Sqlite(*store_);
+  const auto before = sqlite.committer_stats();
+
+  constexpr size_t kWaiting = 6;
+  std::atomic<bool> holding{false};
+  std::thread blocker([&] {
+    bool first = true;
+    auto created = store_->CreateZone(N("other.example."), SerialPolicy::kIncrement,
+                                      ZoneContent("other.example.", 1, 1), [&](size_t, size_t) {
+                                        if (!first) return;
+                                        first = false;
+                                        holding = true;
+                                        while (sqlite.committer_stats().queued < kWaiting) {
+                                          std::this_thread::yield();
+                                        }
+                                      });
+    EXPECT_TRUE(created);
+  });
+  while (!holding) std::this_thread::yield();
+
+  std::vector<Result<CommitResult>> results(kWaiting, MakeError(ErrorCode::kInternal, "not run"));
+  std::vector<std::thread> committers;
+  for (size_t i = 0; i < kWaiting; ++i) {
+    committers.emplace_back([&, i] {
+      ZoneChange change =
+          SetA(zone, "host" + std::to_string(i), A(1, 1, 1, static_cast<uint8_t>(i)));
+      if (i % 2 == 1) change.names.push_back({N("outside.example.org."), {ARrset(A(1, 1, 1, 1))}});
+      results[i] = store_->Commit(std::move(change));
+    });
+  }
+  for (auto& thread : committers) thread.join();
+  blocker.join();
+
+  std::vector<uint32_t> serials;
+  for (size_t i = 0; i < kWaiting; ++i) {
+    if (i % 2 == 1) {
+      EXPECT_FALSE(results[i]) << i;
+    } else {
+      ASSERT_TRUE(results[i]) << i << ": " << results[i].error().message;
+      serials.push_back(results[i]->new_serial);
+    }
+  }
+  std::sort(serials.begin(), serials.end());
+  EXPECT_EQ(serials, (std::vector<uint32_t>{11, 12, 13}));
+  const auto after = sqlite.committer_stats();
+  EXPECT_EQ(after.transactions - before.transactions, 2u);  // the CreateZone, then the group
+  EXPECT_EQ(after.jobs - before.jobs, 1 + kWaiting);
+  EXPECT_EQ((*store_->GetZone(zone.origin))->journal_seq, 3u);
+}
+
+TEST_F(GroupCommitTest, FailingAdminChangeIsRolledBackAlone) {
+  // The key row is written before the grant fails; the savepoint takes both back.
+  TsigKeyInfo key{N("k."), "hmac-sha256", {1}, {KeyGrant{N("nozone."), GrantScope::kZone, {}, {}}}};
+  auto added = store_->AddKey(key);
+  ASSERT_FALSE(added);
+  EXPECT_EQ(added.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->ListKeys()->empty());
+  key.grants.clear();
+  EXPECT_TRUE(store_->AddKey(key));
+}
+
+}  // namespace
+}  // namespace tether::store::testing

@@ -1,0 +1,148 @@
+// Helpers for store tests: a temporary directory, an injectable clock, zone content, and
+// raw SQL on a store file (to damage it on purpose).
+#pragma once
+
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+
+namespace tether::store::testing {
+
+inline dns::Name N(const std::string& text) { return *dns::Name::FromText(text); }
+
+inline std::vector<uint8_t> Wire(const dns::Name& name) {
+  return {name.wire().begin(), name.wire().end()};
+}
+
+inline std::vector<uint8_t> SoaRdata(const std::string& origin, uint32_t serial,
+                                     uint32_t minimum = 60) {
+  std::vector<uint8_t> rdata = Wire(N("ns1." + origin));
+  std::vector<uint8_t> rname = Wire(N("hostmaster." + origin));
+  rdata.insert(rdata.end(), rname.begin(), rname.end());
+  for (uint32_t field : {serial, 3600u, 600u, 604800u, minimum}) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      rdata.push_back(static_cast<uint8_t>(field >> shift));
+    }
+  }
+  return rdata;
+}
+
+inline std::vector<uint8_t> A(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return {a, b, c, d}; }
+
+inline zone::Rrset ARrset(std::vector<uint8_t> address, uint32_t ttl = 60) {
+  return zone::Rrset{dns::RrType::kA, ttl, {std::move(address)}};
+}
+
+inline zone::Rrset SoaRrset(const std::string& origin, uint32_t serial) {
+  return zone::Rrset{dns::RrType::kSoa, 3600, {SoaRdata(origin, serial)}};
+}
+
+inline zone::Rrset NsRrset(const std::string& origin) {
+  return zone::Rrset{dns::RrType::kNs, 3600, {Wire(N("ns1." + origin))}};
+}
+
+// The apex (NS, SOA with `serial`) and `hosts` names hostN with one A record each.
+inline std::vector<zone::NameUpdate> ZoneContent(const std::string& origin, uint32_t serial,
+                                                 int hosts) {
+  std::vector<zone::NameUpdate> names;
+  names.push_back({N(origin), {NsRrset(origin), SoaRrset(origin, serial)}});
+  for (int i = 0; i < hosts; ++i) {
+    names.push_back({N("host" + std::to_string(i) + "." + origin),
+                     {ARrset(A(10, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)))}});
+  }
+  return names;
+}
+
+// A clock tests set by hand.
+struct FakeClock {
+  std::shared_ptr<std::atomic<int64_t>> seconds =
+      std::make_shared<std::atomic<int64_t>>(1700000000);
+  std::function<int64_t()> Function() const {
+    auto shared = seconds;
+    return [shared] { return shared->load(); };
+  }
+  void Set(int64_t value) { seconds->store(value); }
+};
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tether-store-XXXXXX").string();
+    path_ = mkdtemp(pattern.data()) != nullptr ? pattern : "";
+    EXPECT_FALSE(path_.empty());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Runs SQL directly on a store file, as a damaged disk or a curious operator would.
+inline void ExecSql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  EXPECT_EQ(rc, SQLITE_OK) << (error != nullptr ? error : "") << " in " << sql;
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+// Test fixture: a store in a fresh directory, with a fake clock.
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  SqliteOptions Options() const {
+    SqliteOptions options;
+    options.path = path();
+    options.journal = limits_;
+    options.now = clock_.Function();
+    return options;
+  }
+  void Reopen() {
+    store_.reset();
+    auto opened = OpenSqliteStore(Options());
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+  }
+  std::string path() const { return dir_.File("store.db"); }
+
+  ZoneInfo Create(const std::string& origin, uint32_t serial = 1, int hosts = 3,
+                  SerialPolicy policy = SerialPolicy::kIncrement) {
+    auto created = store_->CreateZone(N(origin), policy, ZoneContent(origin, serial, hosts), {});
+    EXPECT_TRUE(created) << created.error().message;
+    return created ? *created : ZoneInfo();
+  }
+
+  // A change giving `host` one A record.
+  static ZoneChange SetA(const ZoneInfo& zone, const std::string& host,
+                         std::vector<uint8_t> address) {
+    ZoneChange change;
+    change.zone_id = zone.id;
+    dns::Name name = N(host + "." + zone.origin.ToText());
+    change.names.push_back({name, {ARrset(address)}});
+    change.added.push_back({name, dns::RrType::kA, 60, address});
+    return change;
+  }
+
+  TempDir dir_;
+  FakeClock clock_;
+  JournalLimits limits_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace tether::store::testing
