@@ -56,7 +56,8 @@ struct TsigRecord {
 enum class TsigStatus {
   kUnsigned,  // no TSIG record
   kOk,
-  kFormErr,   // malformed TSIG (not last, bad fields): answer FORMERR, unsigned
+  kFormErr,   // malformed TSIG (not last, bad fields, bad MAC size) or a message too malformed
+              // to find it: answer FORMERR, unsigned
   kBadKey,    // unknown key or algorithm mismatch (RFC 8945 5.2.1)
   kBadSig,    // MAC does not verify (5.2.2)
   kBadTime,   // outside the time window (5.2.3); the response is signed
@@ -80,17 +81,21 @@ TsigVerification VerifyRequest(std::span<const uint8_t> message, const TsigKeyLo
 uint16_t TsigErrorFor(TsigStatus status);
 
 // RFC 8945 5.3: appends the TSIG record to a complete response held in `writer` (header
-// counts already final) and increments ARCOUNT. For kOk and kBadTime the record is signed
-// with the request's key over the request MAC and the response; for kBadKey/kBadSig it
-// carries an empty MAC (5.3.2). Returns false if it does not fit the writer's limit.
-// REQUIRES: request.status is not kUnsigned or kFormErr.
+// counts and RCODE already final: the caller sets NOTAUTH for a TSIG error) and increments
+// ARCOUNT. For kOk, kBadTime and kBadTrunc the record is signed with the request's key over
+// the request MAC and the response; for kBadTime, Time Signed is the request's and Other
+// Data our time (5.2.3); for kBadKey/kBadSig it carries an empty MAC (5.3.2). Returns false,
+// leaving the writer as it was, if it does not fit the writer's limit.
+// REQUIRES: request.status is not kUnsigned or kFormErr (false is returned if it is).
 bool SignResponse(Writer& writer, const TsigVerification& request, uint64_t now);
 
 // Client side: appends a TSIG record signing the request in `writer`; returns its MAC
 // (needed to verify the response), or nullopt if it does not fit.
 std::optional<std::vector<uint8_t>> SignRequest(Writer& writer, const TsigKey& key, uint64_t now,
                                                 uint16_t fudge = 300);
-// Client side: verifies a response to a request whose MAC was `request_mac`.
+// Client side: verifies a response to a request whose MAC was `request_mac`. kOk only if
+// the MAC verifies, the TSIG error is 0 and the time is within the fudge; a TSIG error the
+// server sent (unsigned BADKEY/BADSIG, signed BADTIME/BADTRUNC) is returned as that status.
 TsigStatus VerifyResponse(std::span<const uint8_t> message, const TsigKey& key,
                           std::span<const uint8_t> request_mac, uint64_t now);
 
