@@ -3,6 +3,7 @@
 
   python3 bench/run.py                                  # 1M names, 3 runs x 15 s per server
   python3 bench/run.py --hosts 100000 --seconds 5 --runs 1   # a quick look
+  python3 bench/run.py --updates                        # RFC 2136 updates (bench/updates.py)
 
 Runs itself inside a private network namespace (only loopback). Each server is pinned to
 CPU 0 and dnsperf to CPU 1; results go to stdout and bench/out/results.md.
@@ -420,9 +421,23 @@ def parse_args():
                    help="lines in the dnsperf file (default: min(hosts, 1M), at least 100k)")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--seconds", type=int, default=15, help="length of one dnsperf run")
-    p.add_argument("--servers", default="tetherd,knotd,nsd")
+    p.add_argument("--servers", default=None,
+                   help="default tetherd,knotd,nsd (with --updates: tetherd,knotd,named)")
     p.add_argument("--tetherd", default=os.environ.get("TETHERD"),
                    help="tetherd binary (default: $TETHERD or build/tetherd)")
+    p.add_argument("--tether", default=os.environ.get("TETHER"),
+                   help="the tether command, for --updates (default: $TETHER or build/tether)")
+    p.add_argument("--updates", action="store_true",
+                   help="the update benchmark instead (bench/updates.py, see bench/README.md)")
+    p.add_argument("--update-seconds", type=int, default=15, help="length of one update run")
+    p.add_argument("--update-outstanding", type=int, default=64,
+                   help="updates in flight (dnsperf -u -q)")
+    p.add_argument("--update-rate", type=int, default=10000,
+                   help="updates/s streamed while measuring queries (dnsperf -u -Q)")
+    p.add_argument("--update-lines", type=int, default=None,
+                   help="messages in an update file (default: min(hosts, 400000))")
+    p.add_argument("--no-mixed", action="store_true",
+                   help="--updates: skip the queries-with-updates part")
     p.add_argument("--clients", type=int, default=8, help="dnsperf -c")
     p.add_argument("--outstanding", type=int, default=500, help="dnsperf -q")
     p.add_argument("--load-timeout", type=float, default=600)
@@ -430,6 +445,10 @@ def parse_args():
     args = p.parse_args()
     if args.query_lines is None:
         args.query_lines = max(min(args.hosts, 1000000), 100000)
+    if args.servers is None:
+        args.servers = "tetherd,knotd,named" if args.updates else "tetherd,knotd,nsd"
+    if args.update_lines is None:
+        args.update_lines = min(args.hosts, 400000)
     ncpu = os.cpu_count() or 1
     args.server_cpu = 0
     args.client_cpu = 1 if ncpu > 1 else None
@@ -439,12 +458,23 @@ def parse_args():
             if os.access(path, os.X_OK):
                 args.tetherd = path
                 break
+    if args.tether is None:
+        for candidate in ("build/tether", "build/tools/tether"):
+            path = os.path.join(SOURCE_DIR, candidate)
+            if os.access(path, os.X_OK):
+                args.tether = path
+                break
     return args
 
 
 def main():
     args = parse_args()
     tl.ensure_netns()  # re-executes this script under unshare -n with lo up
+    os.makedirs(OUT_DIR, exist_ok=True)
+    if args.updates:
+        import updates  # bench/updates.py
+        updates.main(args)
+        return
     for tool in ("dnsperf", "taskset", "knotd", "nsd"):
         if not shutil.which(tool):
             sys.exit("bench: %s not found (make deps)" % tool)
