@@ -1,33 +1,46 @@
-// tether: the admin command of Tether. This first version works offline on zone files;
-// the commands that talk to a running tetherd through its control socket
-// (DIR/control.sock) arrive with the update path (see docs/cli.md).
+// tether: the admin command. It checks the command line itself (so --help and usage errors
+// need no server), then hands the command to the running tetherd through the control socket
+// DIR/control.sock and prints what comes back. See docs/cli.md.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "control/commands.h"
+#include "control/protocol.h"
 #include "dns/name.h"
 #include "zone/master_file.h"
 
 namespace {
 
-// Exit status per DESIGN.md: 0 success, 1 failure, 2 usage error.
+using tether::control::FrameKind;
+
 constexpr int kFailure = 1;
 constexpr int kUsage = 2;
 
-int ZoneCheck(const std::string& origin_text, const std::string& file, bool print) {
-  auto origin = tether::dns::Name::FromText(origin_text);
+int ZoneCheck(const tether::control::Invocation& inv) {
+  auto origin = tether::dns::Name::FromText(inv.origin);
   if (!origin) {
-    std::fprintf(stderr, "tether: bad origin '%s': %s\n", origin_text.c_str(), origin.error().message.c_str());
+    std::fprintf(stderr, "tether: bad origin '%s': %s\n", inv.origin.c_str(), origin.error().message.c_str());
     return kUsage;
   }
-  auto zone = tether::zone::LoadZoneFile(file, origin->Lowercased());
+  auto zone = tether::zone::LoadZoneFile(inv.check_file, origin->Lowercased());
   if (!zone) {
     std::fprintf(stderr, "tether: %s\n", zone.error().message.c_str());
     return kFailure;
   }
-  if (print) {
+  if (inv.print) {
     auto written = tether::zone::WriteMasterFile(**zone, std::cout);
     if (!written) {
       std::fprintf(stderr, "tether: %s\n", written.error().message.c_str());
@@ -39,33 +52,116 @@ int ZoneCheck(const std::string& origin_text, const std::string& file, bool prin
   return 0;
 }
 
+// Connects to the control socket, retrying for a few seconds while tetherd starts.
+int Connect(const std::string& path, std::string* error) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(address.sun_path)) {
+    *error = "socket path too long";
+    return -1;
+  }
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (true) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) return fd;
+    int code = errno;
+    close(fd);
+    if ((code != ENOENT && code != ECONNREFUSED) || std::chrono::steady_clock::now() > deadline) {
+      *error = std::strerror(code);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+void DrawProgress(uint64_t done, uint64_t total, const std::string& label) {
+  if (total == 0) {
+    std::fprintf(stderr, "\r%s: %llu", label.c_str(), static_cast<unsigned long long>(done));
+  } else {
+    constexpr int kWidth = 30;
+    int filled = static_cast<int>(kWidth * done / total);
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.resize(kWidth, ' ');
+    std::fprintf(stderr, "\r%s [%s] %3llu%% %llu/%llu", label.c_str(), bar.c_str(),
+                 static_cast<unsigned long long>(100 * done / total), static_cast<unsigned long long>(done),
+                 static_cast<unsigned long long>(total));
+  }
+  std::fflush(stderr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"tether — administer a Tether server", "tether"};
+  tether::control::Invocation inv;
+  CLI::App cli{"tether — administer a running tetherd through DIR/control.sock", "tether"};
   cli.set_version_flag("--version", "0.1.0");
-  cli.require_subcommand(1);
-  std::string data_dir = "var/tether";
-  cli.add_option("--data-dir", data_dir, "tetherd's data directory (default: ./var/tether)");
-
-  CLI::App* zone = cli.add_subcommand("zone", "Zones");
-  zone->require_subcommand(1);
-  std::string origin;
-  std::string file;
-  bool print = false;
-  CLI::App* check = zone->add_subcommand(
-      "check", "Check a master file offline the way tetherd loads it; prints `ok ORIGIN N names` "
-               "or the first error as FILE:LINE: reason");
-  check->add_option("ORIGIN", origin, "Zone origin")->required();
-  check->add_option("FILE", file, "Master file")->required();
-  check->add_flag("--print", print, "Print the zone in canonical master-file form instead");
-
+  tether::control::BuildCli(cli, inv);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     int code = cli.exit(error);
     return code == 0 ? 0 : kUsage;
   }
-  if (check->parsed()) return ZoneCheck(origin, file, print);
-  return kUsage;
+  tether::control::FinishParse(cli, inv);
+  if (tether::control::IsLocalCommand(inv.command)) return ZoneCheck(inv);
+
+  // The server runs elsewhere: files named on the command line are sent as absolute paths.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--import" && i + 1 < args.size()) {
+      args[i + 1] = std::filesystem::absolute(args[i + 1]).string();
+    } else if (args[i].rfind("--import=", 0) == 0) {
+      args[i] = "--import=" + std::filesystem::absolute(args[i].substr(9)).string();
+    }
+  }
+
+  std::string path = tether::control::ControlSocketPath(inv.data_dir);
+  std::string error;
+  int fd = Connect(path, &error);
+  if (fd < 0) {
+    std::fprintf(stderr, "tether: cannot reach tetherd at %s: %s\n", path.c_str(), error.c_str());
+    return kFailure;
+  }
+  tether::control::Connection connection(fd);
+  if (!connection.Send(FrameKind::kRequest, tether::control::EncodeArgv(args))) {
+    std::fprintf(stderr, "tether: lost the connection to tetherd\n");
+    return kFailure;
+  }
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  bool progress_shown = false;
+  while (true) {
+    auto frame = connection.Receive();
+    if (!frame || !*frame) {
+      std::fprintf(stderr, "tether: tetherd closed the connection before answering\n");
+      return kFailure;
+    }
+    const auto& payload = (*frame)->payload;
+    switch ((*frame)->kind) {
+      case FrameKind::kStdout:
+        std::fwrite(payload.data(), 1, payload.size(), stdout);
+        break;
+      case FrameKind::kStderr:
+        if (progress_shown) std::fputc('\n', stderr);
+        progress_shown = false;
+        std::fwrite(payload.data(), 1, payload.size(), stderr);
+        break;
+      case FrameKind::kProgress: {
+        uint64_t done = 0;
+        uint64_t total = 0;
+        std::string label;
+        if (tty && tether::control::DecodeProgress(payload, &done, &total, &label)) {
+          DrawProgress(done, total, label);
+          progress_shown = true;
+        }
+        break;
+      }
+      case FrameKind::kExit:
+        if (progress_shown) std::fputc('\n', stderr);
+        std::fflush(stdout);
+        return payload.empty() ? kFailure : static_cast<uint8_t>(payload[0]);
+      default:
+        break;
+    }
+  }
 }

@@ -47,7 +47,8 @@ Status LoadConfigFile(const std::string& path, Config* config) {
   } catch (const toml::parse_error& error) {
     return InvalidArgument("{}:{}: {}", path, error.source().begin.line, error.description());
   }
-  RETURN_IF_ERROR(CheckKeys(root, {"data_dir", "log_level", "dns", "zone"}, ""));
+  RETURN_IF_ERROR(
+      CheckKeys(root, {"data_dir", "log_level", "dns", "zone", "zone_defaults", "journal", "update"}, ""));
   if (auto value = root["data_dir"].value<std::string>()) config->data_dir = *value;
   if (auto value = root["log_level"].value<std::string>()) config->log_level = *value;
   if (const toml::table* dns = root["dns"].as_table()) {
@@ -67,6 +68,26 @@ Status LoadConfigFile(const std::string& path, Config* config) {
     RETURN_IF_ERROR(ReadInt<uint16_t>(*dns, "udp_payload_size", 512, 4096, &config->udp_payload_size, "dns"));
     RETURN_IF_ERROR(ReadInt(*dns, "tcp_idle_timeout_ms", 100, 3600000, &config->tcp_idle_timeout_ms, "dns"));
     RETURN_IF_ERROR(ReadInt(*dns, "tcp_max_connections", 1, 1000000, &config->tcp_max_connections, "dns"));
+  }
+  if (const toml::table* defaults = root["zone_defaults"].as_table()) {
+    RETURN_IF_ERROR(CheckKeys(*defaults, {"ns", "soa_email"}, "zone_defaults"));
+    if (const toml::array* ns = (*defaults)["ns"].as_array()) {
+      for (const auto& item : *ns) {
+        auto text = item.value<std::string>();
+        if (!text) return InvalidArgument("zone_defaults.ns: expected a list of names");
+        config->default_ns.push_back(*text);
+      }
+    }
+    if (auto email = (*defaults)["soa_email"].value<std::string>()) config->default_soa_email = *email;
+  }
+  if (const toml::table* journal = root["journal"].as_table()) {
+    RETURN_IF_ERROR(CheckKeys(*journal, {"max_entries", "max_age_days"}, "journal"));
+    RETURN_IF_ERROR(ReadInt<uint64_t>(*journal, "max_entries", 1, 100000000, &config->journal_max_entries, "journal"));
+    RETURN_IF_ERROR(ReadInt<int64_t>(*journal, "max_age_days", 1, 3650, &config->journal_max_age_days, "journal"));
+  }
+  if (const toml::table* update = root["update"].as_table()) {
+    RETURN_IF_ERROR(CheckKeys(*update, {"threads"}, "update"));
+    RETURN_IF_ERROR(ReadInt(*update, "threads", 1, 64, &config->update_threads, "update"));
   }
   if (const toml::array* zones = root["zone"].as_array()) {
     for (const auto& item : *zones) {

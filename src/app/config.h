@@ -25,6 +25,17 @@ struct Config {
   int tcp_idle_timeout_ms = 10000;
   int tcp_max_connections = 1000;
   std::string log_level = "info";
+
+  // [zone_defaults]: the SOA and NS of zones made by `tether zone add` without a file.
+  std::vector<std::string> default_ns;  // empty: ns1.<origin>
+  std::string default_soa_email;        // empty: hostmaster@<origin>
+
+  // [journal]: how much change history each zone keeps (IXFR serves from it).
+  uint64_t journal_max_entries = 10000;
+  int64_t journal_max_age_days = 7;
+
+  // [update]
+  int update_threads = 4;
 };
 
 // Reads a TOML file over `config`. Unknown keys are errors, so typos do not pass silently.

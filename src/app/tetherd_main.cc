@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -12,10 +13,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/admin.h"
 #include "app/config.h"
 #include "base/log.h"
+#include "control/control_server.h"
+#include "control/protocol.h"
 #include "dns/name.h"
 #include "server/dns_server.h"
+#include "server/update_dispatcher.h"
+#include "store/store.h"
+#include "update/access.h"
+#include "update/rfc2136.h"
+#include "update/update_service.h"
 #include "zone/master_file.h"
 #include "zone/zone_set.h"
 
@@ -36,6 +45,25 @@ Result<std::shared_ptr<zone::Zone>> LoadOne(const LoadedZone& zone) {
   spdlog::info("zone {} loaded from {}: {} names", zone.origin.ToText(), zone.spec.file, stats.nodes);
   return loaded;
 }
+
+uint64_t UnixNow() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// RFC 2136 UPDATE messages from the DNS front end go into the update path.
+class Rfc2136Dispatcher : public server::UpdateDispatcher {
+ public:
+  explicit Rfc2136Dispatcher(update::Rfc2136Context context) : context_(std::move(context)) {}
+  void Dispatch(std::vector<uint8_t> message, const sockaddr_storage& peer,
+                std::function<void(std::vector<uint8_t>)> reply) override {
+    update::HandleUpdateMessage(message, reinterpret_cast<const sockaddr*>(&peer), context_, std::move(reply));
+  }
+
+ private:
+  update::Rfc2136Context context_;
+};
 
 // Reloads every zone file; a zone whose file fails keeps its current content.
 void ReloadZones(const std::vector<LoadedZone>& zones, zone::ZoneRegistry& registry) {
@@ -148,9 +176,22 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
+  // The store: the source of truth of every dynamic zone, key and setting.
+  store::SqliteOptions store_options;
+  store_options.path = config.data_dir + "/tether.db";
+  store_options.journal.max_entries = config.journal_max_entries;
+  store_options.journal.max_age_seconds = config.journal_max_age_days * 24 * 3600;
+  auto opened = store::OpenSqliteStore(store_options);
+  if (!opened) {
+    spdlog::error("{}", opened.error().message);
+    return 1;
+  }
+  std::unique_ptr<store::Store> store = std::move(*opened);
+
   std::vector<LoadedZone> file_zones;
   zone::ZoneRegistry registry;
   std::vector<std::shared_ptr<zone::Zone>> zones;
+  std::vector<dns::Name> static_origins;
   for (const auto& spec : config.zone_files) {
     auto origin = dns::Name::FromText(spec.origin);
     if (!origin) {
@@ -164,16 +205,51 @@ int Run(int argc, char** argv) {
       return 1;
     }
     zones.push_back(std::move(*loaded));
+    static_origins.push_back(zone.origin);
     file_zones.push_back(std::move(zone));
   }
-  registry.ReplaceAll(std::move(zones));
-  malloc_trim(0);  // give back what parsing the files used
 
+  update::UpdateServiceOptions update_options;
+  update_options.threads = config.update_threads;
+  update::UpdateService updates(*store, update_options);
+  update::AccessControl access;
+  ZoneDefaults defaults;
+  defaults.ns = config.default_ns;
+  defaults.soa_email = config.default_soa_email;
+  Admin admin(*store, updates, registry, access, defaults);
+  auto dynamic = admin.LoadDynamicZones(static_origins);
+  if (!dynamic) {
+    spdlog::error("{}", dynamic.error().message);
+    return 1;
+  }
+  for (auto& zone : *dynamic) zones.push_back(std::move(zone));
+  if (auto refreshed = admin.RefreshAccess(); !refreshed) {
+    spdlog::error("{}", refreshed.error().message);
+    return 1;
+  }
+  registry.ReplaceAll(std::move(zones));
+  malloc_trim(0);  // give back what parsing and loading used
+  updates.Start();
+
+  update::Rfc2136Context update_context{&updates, &access, &registry, UnixNow};
+  Rfc2136Dispatcher dispatcher(update_context);
+  options.updates = &dispatcher;
   server::DnsServer dns(options, registry);
   if (auto started = dns.Start(); !started) {
     spdlog::error("{}", started.error().message);
+    updates.Stop();
     return 1;
   }
+
+  control::ControlServer control_server(
+      [&admin](const std::vector<std::string>& args, control::CommandOutput& out) { return admin.Run(args, out); });
+  if (auto started = control_server.Start(control::ControlSocketPath(config.data_dir)); !started) {
+    spdlog::error("{}", started.error().message);
+    dns.Stop();
+    updates.Stop();
+    return 1;
+  }
+  spdlog::info("control socket {}", control::ControlSocketPath(config.data_dir));
 
   while (true) {
     int signal_number = 0;
@@ -185,7 +261,9 @@ int Run(int argc, char** argv) {
     spdlog::info("signal {}: stopping", signal_number);
     break;
   }
-  dns.Stop();
+  control_server.Stop();
+  dns.Stop();       // no new requests; sockets stay open for the last update replies
+  updates.Stop();   // finishes the batches in flight
   spdlog::info("stopped");
   return 0;
 }

@@ -255,7 +255,9 @@ size_t ReadName(Reader& reader, uint8_t out[Name::kMaxWire], bool lowercase) {
       }
       size_t target = (static_cast<size_t>(len & 0x3F) << 8) | msg[pos + 1];
       // Only strictly backwards: this both forbids loops and forward references.
-      if (target >= pos || ++jumps > kMaxJumps) {
+      // Pointers into the 12-byte header are refused as Knot does: TSIG covers the original
+      // ID, not the one on the wire, so a name built from header bytes could be altered.
+      if (target >= pos || target < 12 || ++jumps > kMaxJumps) {
         reader.Fail();
         return 0;
       }

@@ -1,5 +1,6 @@
 #include "server/dns_server.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -30,7 +31,7 @@ DnsServer::DnsServer(DnsServerOptions options, zone::ZoneRegistry& zones)
 DnsServer::~DnsServer() { Stop(); }
 
 Status DnsServer::Start() {
-  loop_->tcp = std::make_unique<TcpServer>(loop_->io, zones_, options_.query, options_.tcp);
+  loop_->tcp = std::make_unique<TcpServer>(loop_->io, zones_, options_.query, options_.tcp, options_.updates);
   std::vector<EndpointSockets> opened;
   for (const Endpoint& endpoint : options_.endpoints) {
     auto sockets = OpenEndpoint(endpoint, options_.udp_workers_per_endpoint);
@@ -45,7 +46,8 @@ Status DnsServer::Start() {
   }
   for (auto& sockets : opened) {
     for (int fd : sockets.udp) {
-      udp_workers_.push_back(std::make_unique<UdpWorker>(fd, sockets.wildcard, zones_, options_.query));
+      udp_workers_.push_back(std::make_unique<UdpWorker>(fd, sockets.wildcard, zones_, options_.query,
+                                                               options_.updates));
     }
     loop_->tcp->AddListener(sockets.tcp, sockets.bound.family());
     bound_.push_back(sockets.bound);
@@ -53,9 +55,13 @@ Status DnsServer::Start() {
   for (auto& worker : udp_workers_) worker->Start();
   loop_->tcp->Start();
   for (int i = 0; i < options_.tcp_threads; ++i) {
-    loop_->threads.emplace_back([this] { loop_->io.run(); });
+    loop_->threads.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "tether-tcp");
+      loop_->io.run();
+    });
   }
   maintenance_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tether-maint");
     std::unique_lock<std::mutex> lock(loop_->mu);
     while (!stopping_.load()) {
       loop_->wake.wait_for(lock, std::chrono::milliseconds(100));

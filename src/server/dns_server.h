@@ -26,6 +26,7 @@ struct DnsServerOptions {
   int tcp_threads = 1;
   QueryOptions query;
   TcpOptions tcp;
+  UpdateDispatcher* updates = nullptr;  // UPDATE messages go here (null: NOTIMP)
 };
 
 class DnsServer {

@@ -1,6 +1,7 @@
 #include "server/tcp_server.h"
 
 #include <atomic>
+#include <cstring>
 #include <deque>
 #include <vector>
 
@@ -31,8 +32,8 @@ ReaderSlot* ThreadSlot() {
 class TcpServer::Impl : public std::enable_shared_from_this<TcpServer::Impl> {
  public:
   Impl(asio::io_context& io, const zone::ZoneRegistry& zones, QueryOptions query_options,
-       TcpOptions tcp_options)
-      : io_(io), zones_(zones), query_options_(query_options), tcp_options_(tcp_options) {}
+       TcpOptions tcp_options, UpdateDispatcher* updates)
+      : io_(io), zones_(zones), query_options_(query_options), tcp_options_(tcp_options), updates_(updates) {}
 
   void AddListener(int fd, int family) {
     auto acceptor = std::make_unique<tcp::acceptor>(io_);
@@ -70,6 +71,7 @@ class TcpServer::Impl : public std::enable_shared_from_this<TcpServer::Impl> {
 
   std::atomic<int> connections{0};
   const TcpOptions& tcp_options() const { return tcp_options_; }
+  UpdateDispatcher* updates() const { return updates_; }
 
  private:
   void Accept(tcp::acceptor& acceptor);
@@ -78,6 +80,7 @@ class TcpServer::Impl : public std::enable_shared_from_this<TcpServer::Impl> {
   const zone::ZoneRegistry& zones_;
   QueryOptions query_options_;
   TcpOptions tcp_options_;
+  UpdateDispatcher* updates_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
 };
 
@@ -124,6 +127,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
                        self->reading_ = false;
                        if (error) return self->Close();
                        self->ArmTimer();
+                       if (self->server_->updates() != nullptr &&
+                           IsUpdateRequest(self->request_.data(), self->request_.size())) {
+                         self->DispatchUpdate();
+                         return self->ReadLength();
+                       }
                        std::vector<uint8_t> response = self->server_->Answer(self->request_);
                        if (!response.empty()) {
                          self->pending_.push_back(std::move(response));
@@ -141,16 +149,44 @@ class Connection : public std::enable_shared_from_this<Connection> {
                         self->writing_ = false;
                         if (error) return self->Close();
                         self->pending_.pop_front();
-                        if (self->close_when_written_ && self->pending_.empty()) return self->Close();
+                        if (self->close_when_written_ && self->pending_.empty() && self->outstanding_ == 0) {
+                          return self->Close();
+                        }
                         self->Write();
                         self->ReadLength();
                       });
   }
 
+  // UPDATE is answered once durable, by the update path on another thread; the answer joins
+  // this connection's queue (answers may leave out of order, RFC 7766 7).
+  void DispatchUpdate() {
+    sockaddr_storage peer{};
+    boost::system::error_code error;
+    tcp::endpoint remote = socket_.remote_endpoint(error);
+    if (!error) std::memcpy(&peer, remote.data(), std::min<size_t>(remote.size(), sizeof(peer)));
+    ++outstanding_;
+    server_->updates()->Dispatch(
+        request_, peer, [self = shared_from_this()](std::vector<uint8_t> response) {
+          asio::post(self->socket_.get_executor(), [self, response = std::move(response)]() mutable {
+            --self->outstanding_;
+            if (!response.empty() && response.size() <= 65535) {
+              std::vector<uint8_t> framed(2 + response.size());
+              framed[0] = static_cast<uint8_t>(response.size() >> 8);
+              framed[1] = static_cast<uint8_t>(response.size());
+              std::memcpy(framed.data() + 2, response.data(), response.size());
+              self->pending_.push_back(std::move(framed));
+              self->Write();
+            } else if (self->close_when_written_ && self->pending_.empty() && !self->writing_) {
+              self->Close();
+            }
+          });
+        });
+  }
+
   // The client closed its side: finish sending what it asked for, then close.
   void CloseAfterWrites() {
     close_when_written_ = true;
-    if (pending_.empty() && !writing_) Close();
+    if (pending_.empty() && !writing_ && outstanding_ == 0) Close();
   }
 
   void Close() {
@@ -172,6 +208,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool writing_ = false;
   bool closed_ = false;
   bool close_when_written_ = false;
+  int outstanding_ = 0;  // updates dispatched and not answered yet
 };
 
 }  // namespace
@@ -198,8 +235,8 @@ void TcpServer::Impl::Accept(tcp::acceptor& acceptor) {
 }
 
 TcpServer::TcpServer(asio::io_context& io, const zone::ZoneRegistry& zones, QueryOptions query_options,
-                     TcpOptions tcp_options)
-    : impl_(std::make_shared<Impl>(io, zones, query_options, tcp_options)) {}
+                     TcpOptions tcp_options, UpdateDispatcher* updates)
+    : impl_(std::make_shared<Impl>(io, zones, query_options, tcp_options, updates)) {}
 
 TcpServer::~TcpServer() = default;
 

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "server/query.h"
+#include "server/update_dispatcher.h"
 #include "zone/zone_set.h"
 
 namespace boost::asio {
@@ -27,8 +28,9 @@ struct TcpOptions {
 
 class TcpServer {
  public:
+  // `updates` may be null (UPDATE then gets NOTIMP).
   TcpServer(boost::asio::io_context& io, const zone::ZoneRegistry& zones, QueryOptions query_options,
-            TcpOptions tcp_options);
+            TcpOptions tcp_options, UpdateDispatcher* updates);
   ~TcpServer();
   TcpServer(const TcpServer&) = delete;
   TcpServer& operator=(const TcpServer&) = delete;

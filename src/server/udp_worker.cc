@@ -1,6 +1,7 @@
 #include "server/udp_worker.h"
 
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -67,8 +68,12 @@ size_t ReplySource(const msghdr& in, uint8_t* control) {
 }  // namespace
 
 UdpWorker::UdpWorker(int fd, bool reply_from_destination, const zone::ZoneRegistry& zones,
-                     QueryOptions options)
-    : fd_(fd), reply_from_destination_(reply_from_destination), zones_(zones), options_(options) {}
+                     QueryOptions options, UpdateDispatcher* updates)
+    : fd_(fd),
+      reply_from_destination_(reply_from_destination),
+      zones_(zones),
+      options_(options),
+      updates_(updates) {}
 
 UdpWorker::~UdpWorker() {
   Stop();
@@ -76,7 +81,12 @@ UdpWorker::~UdpWorker() {
   close(fd_);
 }
 
-void UdpWorker::Start() { thread_ = std::thread([this] { Run(); }); }
+void UdpWorker::Start() {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tether-udp");  // the query threads, for per-thread CPU
+    Run();
+  });
+}
 
 void UdpWorker::Stop() {
   if (stop_.exchange(true)) return;
@@ -86,6 +96,18 @@ void UdpWorker::Stop() {
 
 void UdpWorker::Join() {
   if (thread_.joinable()) thread_.join();
+}
+
+void UdpWorker::Dispatch(const uint8_t* message, size_t size, const sockaddr_storage& peer,
+                         socklen_t peer_length) {
+  // The reply comes later from the zone's updater thread, through this socket (the socket
+  // outlives the update path: it is closed only when the worker is destroyed).
+  updates_->Dispatch(std::vector<uint8_t>(message, message + size), peer,
+                     [fd = fd_, peer, peer_length](std::vector<uint8_t> response) {
+                       if (response.empty()) return;
+                       sendto(fd, response.data(), response.size(), 0,
+                              reinterpret_cast<const sockaddr*>(&peer), peer_length);
+                     });
 }
 
 void UdpWorker::Run() {
@@ -122,6 +144,10 @@ void UdpWorker::Run() {
     for (int i = 0; i < received; ++i) {
       const msghdr& in = b.in_msgs[i].msg_hdr;
       if ((in.msg_flags & MSG_TRUNC) != 0) continue;
+      if (updates_ != nullptr && IsUpdateRequest(b.in[i], b.in_msgs[i].msg_len)) {
+        Dispatch(b.in[i], b.in_msgs[i].msg_len, b.peers[i], in.msg_namelen);
+        continue;
+      }
       size_t size = HandleQuery(*zones, {b.in[i], b.in_msgs[i].msg_len}, Transport::kUdp, options_,
                                 b.out[replies], response_capacity);
       if (size == 0) continue;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "server/query.h"
+#include "server/update_dispatcher.h"
 #include "zone/zone_set.h"
 
 namespace tether::server {
@@ -20,8 +21,10 @@ class UdpWorker {
   // Takes ownership of `fd`, a bound UDP socket. `reply_from_destination`: the socket is
   // bound to a wildcard address, so each reply is sent from the address the query was sent
   // to (IP_PKTINFO / IPV6_RECVPKTINFO).
+  // `updates` (may be null: UPDATE gets NOTIMP) takes UPDATE messages; its replies are sent
+  // from this worker's socket.
   UdpWorker(int fd, bool reply_from_destination, const zone::ZoneRegistry& zones,
-            QueryOptions options);
+            QueryOptions options, UpdateDispatcher* updates);
   ~UdpWorker();
   UdpWorker(const UdpWorker&) = delete;
   UdpWorker& operator=(const UdpWorker&) = delete;
@@ -32,11 +35,14 @@ class UdpWorker {
 
  private:
   void Run();
+  void Dispatch(const uint8_t* message, size_t size, const sockaddr_storage& peer,
+                socklen_t peer_length);
 
   int fd_;
   bool reply_from_destination_;
   const zone::ZoneRegistry& zones_;
   QueryOptions options_;
+  UpdateDispatcher* updates_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -159,18 +159,18 @@ size_t ReadAt(const std::vector<uint8_t>& message, size_t offset, std::string* h
 }
 
 TEST(ReadNameTest, FollowsBackwardPointer) {
-  auto message = FromHex("076578616D706C6500 03777777C000");
+  auto message = FromHex("000000000000000000000000 076578616D706C6500 03777777C00C");
   std::string hex;
   size_t end = 0;
-  ASSERT_EQ(ReadAt(message, 9, &hex, &end), 13u);
+  ASSERT_EQ(ReadAt(message, 21, &hex, &end), 13u);
   EXPECT_EQ(hex, "03777777076578616D706C6500");
   EXPECT_EQ(end, message.size());  // resumes right after the first pointer
 }
 
 TEST(ReadNameTest, FollowsPointerChain) {
-  auto message = FromHex("0161 00 0162 C000 0163 C003");
+  auto message = FromHex("000000000000000000000000 0161 00 0162 C00C 0163 C00F");
   std::string hex;
-  ASSERT_EQ(ReadAt(message, 7, &hex), 7u);
+  ASSERT_EQ(ReadAt(message, 19, &hex), 7u);
   EXPECT_EQ(hex, "01630162016100");
 }
 
@@ -225,7 +225,7 @@ TEST(ReadNameTest, ReservedLabelTypesFail) {
 
 TEST(ReadNameTest, OverlongNameThroughPointersFails) {
   // Four 63-byte labels, each pointing to the previous: 4 * 64 + 1 = 257 bytes.
-  std::vector<uint8_t> message;
+  std::vector<uint8_t> message(12, 0);  // a header
   std::vector<size_t> starts;
   for (size_t i = 0; i < 4; ++i) {
     starts.push_back(message.size());
@@ -248,15 +248,24 @@ TEST(ReadNameTest, OverlongNameThroughPointersFails) {
 // one step per pointer: a 64 KiB TCP message with 16000 hops and 5500 questions took
 // ~170 ms to parse. A real name has at most 127 labels and needs at most 128 jumps.
 TEST(ReadNameTest, LongPointerChainFails) {
-  std::vector<uint8_t> message = {0};  // the root at 0
+  std::vector<uint8_t> message(12, 0);  // a header
+  message.push_back(0);                  // the root at 12
   for (size_t i = 0; i < 200; ++i) {
-    size_t target = i == 0 ? 0 : 1 + 2 * (i - 1);
+    size_t target = i == 0 ? 12 : 13 + 2 * (i - 1);
     message.push_back(static_cast<uint8_t>(0xC0 | target >> 8));
     message.push_back(static_cast<uint8_t>(target));
   }
   std::string hex;
-  EXPECT_EQ(ReadAt(message, 1 + 2 * 127, &hex), 1u);  // 128 jumps
-  EXPECT_EQ(ReadAt(message, 1 + 2 * 128, &hex), 0u);  // 129 jumps
+  EXPECT_EQ(ReadAt(message, 13 + 2 * 127, &hex), 1u);  // 128 jumps
+  EXPECT_EQ(ReadAt(message, 13 + 2 * 128, &hex), 0u);  // 129 jumps
+}
+
+// TSIG covers the original ID, not the one on the wire: a name made of header bytes could
+// be changed without breaking the signature, so pointers into the header are refused.
+TEST(ReadNameTest, PointerIntoTheHeaderFails) {
+  auto message = FromHex("0161 00 0000000000000000000000 03777777C000");
+  std::string hex;
+  EXPECT_EQ(ReadAt(message, 14, &hex), 0u);
 }
 
 TEST(ReadNameTest, FailedSubReaderFails) {

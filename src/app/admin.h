@@ -1,0 +1,71 @@
+// Admin: what tetherd does for the `tether` commands that arrive on the control socket, and
+// the start-up loading of dynamic zones. Every change goes to the store first; the command
+// answers only after the in-memory state (zones, keys) has been published.
+//
+// Thread-safety: Run may be called from several control connections at once; admin
+// commands are serialised by an internal mutex (updates keep flowing meanwhile).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/mutex.h"
+#include "control/commands.h"
+#include "control/control_server.h"
+#include "store/store.h"
+#include "update/access.h"
+#include "update/update_service.h"
+#include "zone/zone_set.h"
+
+namespace tether::app {
+
+struct ZoneDefaults {
+  std::vector<std::string> ns;  // empty: ns1.<origin>
+  std::string soa_email;        // empty: hostmaster@<origin>
+  uint32_t soa_ttl = 3600;
+  uint32_t refresh = 3600;
+  uint32_t retry = 900;
+  uint32_t expire = 1209600;
+  uint32_t minimum = 60;        // negative answers are cached this long (RFC 2308)
+  uint32_t ns_ttl = 3600;
+};
+
+class Admin {
+ public:
+  Admin(store::Store& store, update::UpdateService& updates, zone::ZoneRegistry& zones,
+        update::AccessControl& access, ZoneDefaults defaults);
+
+  // Loads every zone of the store into memory and registers it for updates; the caller
+  // publishes the result. `static_origins` are the --zone file zones (a dynamic zone may not
+  // have the same origin).
+  Result<std::vector<std::shared_ptr<zone::Zone>>> LoadDynamicZones(
+      const std::vector<dns::Name>& static_origins);
+  // Re-reads keys, grants and allow-update lists from the store into `access`.
+  Status RefreshAccess();
+
+  // Runs one `tether` command; returns its exit status.
+  int Run(const std::vector<std::string>& argv, control::CommandOutput& out);
+
+ private:
+  int ZoneAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int ZoneList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int ZoneExport(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int ZoneRemove(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int ZoneAllowUpdate(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int KeyAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int KeyGrant(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int KeyList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int KeyRemove(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  Result<std::vector<zone::NameUpdate>> DefaultZoneContent(const dns::Name& origin,
+                                                           const control::Invocation& inv) const;
+
+  store::Store& store_;
+  update::UpdateService& updates_;
+  zone::ZoneRegistry& zones_;
+  update::AccessControl& access_;
+  const ZoneDefaults defaults_;
+  Mutex mu_;
+};
+
+}  // namespace tether::app

@@ -1,0 +1,30 @@
+// UpdateDispatcher: where the DNS front end hands messages it does not answer itself
+// (opcode UPDATE). Implemented by the application on top of the update path; the front end
+// never waits for it.
+//
+// Thread-safety: Dispatch is called from UDP workers and the TCP loop concurrently.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace tether::server {
+
+class UpdateDispatcher {
+ public:
+  virtual ~UpdateDispatcher() = default;
+  // Handles one message from `peer`. Calls `reply` exactly once, possibly later and on
+  // another thread; an empty response means "send nothing".
+  virtual void Dispatch(std::vector<uint8_t> message, const sockaddr_storage& peer,
+                        std::function<void(std::vector<uint8_t>)> reply) = 0;
+};
+
+// True if `message` is a request (QR=0) with opcode UPDATE.
+inline bool IsUpdateRequest(const uint8_t* message, size_t size) {
+  return size >= 12 && (message[2] & 0x80) == 0 && ((message[2] >> 3) & 0xF) == 5;
+}
+
+}  // namespace tether::server

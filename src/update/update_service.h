@@ -1,0 +1,74 @@
+// UpdateService: the one path every change to a dynamic zone takes.
+//
+//   request -> zone queue -> (updater) apply to the batch view -> store commit (durable,
+//   new serial, journal) -> publish to the in-memory zone -> Done() for every request
+//
+// Each dynamic zone has one logical writer: its queue is drained by at most one worker
+// thread at a time, in batches, so a batch of concurrent requests costs one transaction and
+// one fsync (and the store groups batches of several zones into one transaction as well).
+// Queries never wait for any of this: they read the published zone.
+//
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "base/mutex.h"
+#include "dns/name.h"
+#include "store/store.h"
+#include "update/update_request.h"
+#include "zone/zone.h"
+
+namespace tether::update {
+
+struct UpdateServiceOptions {
+  int threads = 4;        // zones updated at once (batches of different zones share fsyncs)
+  size_t max_batch = 1000;  // requests per batch
+};
+
+class UpdateService {
+ public:
+  UpdateService(store::Store& store, UpdateServiceOptions options);
+  ~UpdateService();
+  UpdateService(const UpdateService&) = delete;
+  UpdateService& operator=(const UpdateService&) = delete;
+
+  void Start();
+  // Finishes the batches in progress, fails queued requests with SERVFAIL, joins threads.
+  void Stop();
+
+  // Registers a dynamic zone (its content already loaded from the store).
+  void AddZone(int64_t zone_id, std::shared_ptr<zone::Zone> zone);
+  // Unregisters a zone; queued requests for it get NOTAUTH.
+  void RemoveZone(const dns::Name& origin);
+  bool IsDynamic(const dns::Name& origin) const;
+  std::shared_ptr<zone::Zone> GetZone(const dns::Name& origin) const;
+
+  // Queues `request` for the dynamic zone `origin`. Returns false (and does not call the
+  // request) if the zone is not dynamic.
+  bool Submit(const dns::Name& origin, std::unique_ptr<UpdateRequest> request);
+
+ private:
+  struct ZoneUpdater;
+  void Worker();
+  void RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<UpdateRequest>> requests);
+
+  store::Store& store_;
+  const UpdateServiceOptions options_;
+
+  mutable Mutex mu_;
+  std::condition_variable_any wake_;
+  std::unordered_map<std::string, std::shared_ptr<ZoneUpdater>> zones_ GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<ZoneUpdater>> ready_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tether::update

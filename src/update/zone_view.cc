@@ -1,0 +1,99 @@
+#include "update/zone_view.h"
+
+#include <algorithm>
+
+namespace tether::update {
+
+std::string ZoneView::Key(const dns::Name& name) {
+  dns::Name lower = name.Lowercased();
+  return std::string(reinterpret_cast<const char*>(lower.wire().data()), lower.size());
+}
+
+const std::vector<zone::Rrset>& ZoneView::Get(const dns::Name& name) {
+  std::string key = Key(name);
+  auto it = names_.find(key);
+  if (it != names_.end()) return it->second;
+  std::vector<zone::Rrset> content =
+      parent_ != nullptr ? parent_->Get(name) : zone_->Get(name);
+  return names_.emplace(std::move(key), std::move(content)).first->second;
+}
+
+const zone::Rrset* ZoneView::Find(const dns::Name& name, dns::RrType type) {
+  for (const auto& rrset : Get(name)) {
+    if (rrset.type == type) return &rrset;
+  }
+  return nullptr;
+}
+
+void ZoneView::Set(const dns::Name& name, std::vector<zone::Rrset> rrsets) {
+  zone::NormalizeRrsets(&rrsets);
+  std::string key = Key(name);
+  names_[key] = std::move(rrsets);
+  dirty_[key] = true;
+}
+
+void ZoneView::MergeIntoParent() {
+  for (auto& [key, dirty] : dirty_) {
+    parent_->names_[key] = std::move(names_[key]);
+    parent_->dirty_[key] = true;
+  }
+  names_.clear();
+  dirty_.clear();
+}
+
+namespace {
+
+void AppendRrs(const dns::Name& owner, const zone::Rrset& rrset, std::vector<store::JournalRr>* out) {
+  for (const auto& rdata : rrset.rdatas) out->push_back({owner, rrset.type, rrset.ttl, rdata});
+}
+
+const zone::Rrset* FindType(const std::vector<zone::Rrset>& rrsets, dns::RrType type) {
+  for (const auto& rrset : rrsets) {
+    if (rrset.type == type) return &rrset;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+ZoneView::Changes ZoneView::CollectChanges() {
+  Changes changes;
+  for (auto& [key, dirty] : dirty_) {
+    dns::Name owner = dns::Name::FromValidWire(
+        {reinterpret_cast<const uint8_t*>(key.data()), key.size()});
+    const std::vector<zone::Rrset> before = zone_->Get(owner);
+    const std::vector<zone::Rrset>& after = names_[key];
+    if (before == after) continue;
+    // The store journals the SOA itself, with the serial it allocates.
+    for (const auto& old_rrset : before) {
+      if (old_rrset.type == dns::RrType::kSoa) continue;
+      const zone::Rrset* now = FindType(after, old_rrset.type);
+      if (now == nullptr || now->ttl != old_rrset.ttl) {
+        AppendRrs(owner, old_rrset, &changes.removed);
+        continue;
+      }
+      for (const auto& rdata : old_rrset.rdatas) {
+        if (!std::binary_search(now->rdatas.begin(), now->rdatas.end(), rdata)) {
+          changes.removed.push_back({owner, old_rrset.type, old_rrset.ttl, rdata});
+        }
+      }
+    }
+    for (const auto& new_rrset : after) {
+      if (new_rrset.type == dns::RrType::kSoa) continue;
+      const zone::Rrset* was = FindType(before, new_rrset.type);
+      if (was == nullptr || was->ttl != new_rrset.ttl) {
+        AppendRrs(owner, new_rrset, &changes.added);
+        continue;
+      }
+      for (const auto& rdata : new_rrset.rdatas) {
+        if (!std::binary_search(was->rdatas.begin(), was->rdatas.end(), rdata)) {
+          changes.added.push_back({owner, new_rrset.type, new_rrset.ttl, rdata});
+        }
+      }
+    }
+    changes.names.push_back({owner, after});
+  }
+  return changes;
+}
+
+}  // namespace tether::update

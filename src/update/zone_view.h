@@ -1,0 +1,60 @@
+// ZoneView: the working copy a zone's updater evaluates requests against. It reads names
+// from the published zone and keeps every change in an overlay, so that later requests of
+// a batch see the effects of earlier ones (RFC 2136 3.2: prerequisites are checked against
+// the zone as the earlier updates left it). A child view over a parent view is a savepoint:
+// a request applies to a child, which is merged into the batch view only if the request
+// succeeds, so a failed request leaves no trace (RFC 2136 3.4: all or nothing).
+//
+// Thread-safety: none; used by the one updater thread that owns the zone's writes.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dns/name.h"
+#include "store/store.h"
+#include "zone/rrset.h"
+#include "zone/zone.h"
+
+namespace tether::update {
+
+class ZoneView {
+ public:
+  // A view over the published content of `zone`.
+  explicit ZoneView(zone::Zone& zone) : zone_(&zone) {}
+  // A savepoint over `parent`.
+  explicit ZoneView(ZoneView& parent) : zone_(parent.zone_), parent_(&parent) {}
+
+  const dns::Name& origin() const { return zone_->origin(); }
+
+  // The current RRsets of `name` (sorted by type). REQUIRES: `name` is inside the zone.
+  const std::vector<zone::Rrset>& Get(const dns::Name& name);
+  // The RRset of `type` at `name`, or null.
+  const zone::Rrset* Find(const dns::Name& name, dns::RrType type);
+  // Replaces all data of `name` (normalised: sorted, duplicates dropped).
+  void Set(const dns::Name& name, std::vector<zone::Rrset> rrsets);
+
+  // Merges this savepoint into its parent. REQUIRES: a child view.
+  void MergeIntoParent();
+
+  // The names whose content now differs from the published zone, and the journal diff
+  // (RRs removed and added, per type: a changed TTL removes and re-adds the whole RRset).
+  struct Changes {
+    std::vector<zone::NameUpdate> names;
+    std::vector<store::JournalRr> removed;
+    std::vector<store::JournalRr> added;
+  };
+  Changes CollectChanges();
+
+ private:
+  static std::string Key(const dns::Name& name);
+
+  zone::Zone* zone_;
+  ZoneView* parent_ = nullptr;
+  // Lowercase wire name -> content. For the base view this is also a cache of reads.
+  std::map<std::string, std::vector<zone::Rrset>> names_;
+  std::map<std::string, bool> dirty_;  // names set in this view
+};
+
+}  // namespace tether::update
