@@ -63,8 +63,10 @@ void Committer::Loop() {
 }
 
 void Committer::RunGroup(const std::vector<Pending*>& group) {
-  Db& db = writer_->db();
-  if (Status begun = db.Exec("BEGIN IMMEDIATE"); !begun) {
+  using Txn = Writer::Txn;
+  Writer& writer = *writer_;
+  Db& db = writer.db();
+  if (Status begun = writer.Run(Txn::kBegin); !begun) {
     for (Pending* pending : group) pending->status = begun;
     return;
   }
@@ -76,13 +78,13 @@ void Committer::RunGroup(const std::vector<Pending*>& group) {
       pending->status = tl::unexpected(*aborted);
       continue;
     }
-    Status status = db.Exec("SAVEPOINT job");
-    if (status) status = (*pending->job)(*writer_);
+    Status status = writer.Run(Txn::kSavepoint);
+    if (status) status = (*pending->job)(writer);
     if (db.InTransaction()) {
       // RELEASE after ROLLBACK TO: the savepoint stays on the stack otherwise.
       Status ended =
-          status ? db.Exec("RELEASE job")
-                 : db.Exec("ROLLBACK TO job").and_then([&] { return db.Exec("RELEASE job"); });
+          status ? writer.Run(Txn::kRelease)
+                 : writer.Run(Txn::kRollbackTo).and_then([&] { return writer.Run(Txn::kRelease); });
       if (status && !ended) status = ended;
       pending->status = std::move(status);
       continue;
@@ -97,8 +99,8 @@ void Committer::RunGroup(const std::vector<Pending*>& group) {
     pending->status = tl::unexpected(*aborted);
   }
   if (aborted) return;
-  if (Status committed = db.Exec("COMMIT"); !committed) {
-    (void)db.Exec("ROLLBACK");
+  if (Status committed = writer.Run(Txn::kCommit); !committed) {
+    (void)writer.Run(Txn::kRollback);
     for (Pending* pending : group) {
       if (pending->status) pending->status = committed;
     }

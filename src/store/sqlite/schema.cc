@@ -77,15 +77,29 @@ Error FileError(const std::string& path, const std::string& what) {
 
 // Creates the file with mode 0600 before SQLite opens it: SQLite would create it with
 // 0644 (less the umask), and the store holds TSIG secrets. SQLite gives the -wal and -shm
-// files the mode of the database file.
+// files the mode of the database file, and syncs the directory entry of the WAL, but not
+// of a database file it did not create: without the directory fsync here, a power loss
+// could take the new file, and with it changes already acknowledged.
 Status CreateIfMissing(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    ::close(fd);
-    return Ok();
+  if (fd < 0) {
+    if (errno == EEXIST) return Ok();
+    return tl::unexpected(FileError(path, std::string("cannot create: ") + std::strerror(errno)));
   }
-  if (errno == EEXIST) return Ok();
-  return tl::unexpected(FileError(path, std::string("cannot create: ") + std::strerror(errno)));
+  ::close(fd);
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+    const int error = errno;
+    if (dir_fd >= 0) ::close(dir_fd);
+    return tl::unexpected(
+        FileError(dir, std::string("cannot sync directory: ") + std::strerror(error)));
+  }
+  ::close(dir_fd);
+  return Ok();
 }
 
 // Settings of every connection; they are per connection, not stored in the file.

@@ -3,6 +3,7 @@
 #include "store/sqlite/writer.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 #include "store/blob_codec.h"
@@ -44,7 +45,19 @@ Status Writer::Prepare() {
                    db_.Prepare("SELECT seq, time FROM journal WHERE zone_id = ?1 ORDER BY seq"));
   ASSIGN_OR_RETURN(s_.trim_journal,
                    db_.Prepare("DELETE FROM journal WHERE zone_id = ?1 AND seq <= ?2"));
+  // IMMEDIATE takes the write lock at BEGIN, so a group never fails half-way for want of it.
+  const char* const txn[] = {"BEGIN IMMEDIATE", "COMMIT",      "ROLLBACK",
+                             "SAVEPOINT job",   "RELEASE job", "ROLLBACK TO job"};
+  for (size_t i = 0; i < std::size(txn); ++i) {
+    ASSIGN_OR_RETURN(s_.txn[i], db_.Prepare(txn[i]));
+  }
   return Ok();
+}
+
+Status Writer::Run(Txn step) {
+  Statement& statement = s_.txn[static_cast<size_t>(step)];
+  ResetOnExit reset(statement);
+  return statement.Run();
 }
 
 Result<ZoneInfo> Writer::ZoneById(int64_t zone_id) {

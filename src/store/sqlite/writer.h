@@ -27,6 +27,11 @@ class Writer {
 
   Db& db() { return db_; }
 
+  // Transaction control for the Committer, as prepared statements (they run for every
+  // change, so they are not parsed again each time).
+  enum class Txn { kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo };
+  Status Run(Txn step);
+
   // The body of Store::Commit (store.h): allocates the serial, rewrites the apex SOA, writes
   // the names, journals the change and trims the journal. Normalises `change` in place.
   Result<CommitResult> Commit(ZoneChange& change);
@@ -56,6 +61,7 @@ class Writer {
     Statement update_zone;
     Statement journal_times;
     Statement trim_journal;
+    Statement txn[6];  // indexed by Txn
   };
 
   Writer(Db db, JournalLimits limits, std::function<int64_t()> now)

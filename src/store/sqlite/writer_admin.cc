@@ -1,5 +1,6 @@
 // Zone, key and grant administration of the Writer (writer.h).
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <numeric>
 
@@ -70,9 +71,11 @@ Result<ZoneInfo> Writer::CreateZone(const dns::Name& origin_in, SerialPolicy pol
   // splits and rewrites pages all over the table.
   std::vector<uint32_t> order(names.size());
   std::iota(order.begin(), order.end(), 0u);
+  // memcmp order, as SQLite compares BLOBs.
   auto key_less = [&](uint32_t a, uint32_t b) {
-    return std::lexicographical_compare(keys[a].begin(), keys[a].end(), keys[b].begin(),
-                                        keys[b].end());
+    const size_t common = std::min(keys[a].size(), keys[b].size());
+    const int cmp = common == 0 ? 0 : std::memcmp(keys[a].data(), keys[b].data(), common);
+    return cmp != 0 ? cmp < 0 : keys[a].size() < keys[b].size();
   };
   std::sort(order.begin(), order.end(), key_less);
   for (size_t i = 1; i < order.size(); ++i) {
