@@ -192,11 +192,15 @@ def bench_updates(kind, args):
         for i in range(args.runs):
             variant = i + 1
             path = make_update_file(args.hosts, args.update_lines, variant)
+            # The disk's fsync latency varies from minute to minute on shared machines: record
+            # it next to every run (it bounds a server that syncs each update).
+            stats_fsync = fsync_latency(tmp.path, count=50)
             cpu0 = base.cpu_seconds(pid)
             proc = start_update_dnsperf(server.port, path, key, args.update_seconds,
                                         args.update_outstanding, cpu=args.client_cpu)
             stats = finish_update_dnsperf(proc)
             stats["server_cpu"] = base.cpu_seconds(pid) - cpu0
+            stats["fsync"] = (stats_fsync + fsync_latency(tmp.path, count=50)) / 2
             if not server.alive():
                 raise RuntimeError("%s died during the update run" % kind)
             stats["noerror_share"] = stats["noerror"] / stats["completed"] if stats["completed"] else 0
@@ -207,15 +211,16 @@ def bench_updates(kind, args):
             stats["checked"], stats["wrong"] = checked, wrong
             runs.append(stats)
             log("  %s update run %d: %.0f updates/s, %d completed of %d sent, %.2f%% NOERROR, "
-                "latency %.1f ms, server CPU %.2f s, %.0f updates per CPU-s; dig: %d/%d landed"
-                % (kind, i + 1, stats["ups"], stats["completed"], stats["sent"],
-                   100 * stats["noerror_share"], 1000 * stats["latency"], stats["server_cpu"],
-                   stats["per_cpu_s"], checked - len(wrong), checked))
+                "latency %.1f ms, server CPU %.2f s, %.0f updates per CPU-s; dig: %d/%d landed; "
+                "fsync %.0f µs" % (kind, i + 1, stats["ups"], stats["completed"], stats["sent"],
+                                   100 * stats["noerror_share"], 1000 * stats["latency"],
+                                   stats["server_cpu"], stats["per_cpu_s"], checked - len(wrong),
+                                   checked, 1e6 * stats["fsync"]))
             if wrong:
                 log("  %s: updates that did not land: %s" % (kind, wrong[:5]))
     finally:
         base.stop_server(server, tmp)
-    for k in ("ups", "per_cpu_s", "noerror_share", "latency", "server_cpu"):
+    for k in ("ups", "per_cpu_s", "noerror_share", "latency", "server_cpu", "fsync"):
         result[k] = statistics.median(r[k] for r in runs)
     result["server_util"] = statistics.median(
         r["server_cpu"] / max(r["run_time"], 1e-9) for r in runs)
@@ -258,6 +263,9 @@ def query_window(server, queries, args):
     stats["query_cpu"] = cpu_of(t0, t1, QUERY_THREADS)
     stats["update_cpu"] = cpu_of(t0, t1, UPDATE_THREADS)
     stats["server_cpu"] = all1 - all0
+    # Threads named neither way (main thread, tether-tcp, tether-maint, unnamed helpers).
+    stats["other_cpu"] = max(0.0, stats["server_cpu"] - stats["query_cpu"] - stats["update_cpu"])
+    stats["other_threads"] = sorted(set(t1) - set(QUERY_THREADS) - set(UPDATE_THREADS))
     stats["per_query_cpu_s"] = stats["completed"] / stats["query_cpu"] if stats["query_cpu"] else 0
     stats["threads"] = sorted(t1)
     return stats
@@ -294,10 +302,10 @@ def bench_mixed(queries, args):
             s["checked"], s["wrong"] = checked, wrong
             result["with"].append(s)
             log("  tetherd queries + updates at <= %d/s, run %d: %.0f answers/s, query threads "
-                "%.2f CPU-s, %.0f answers per query-thread CPU-s; update threads %.2f CPU-s; "
-                "%.0f updates/s, %.2f%% NOERROR; dig: %d/%d landed" % (
+                "%.2f CPU-s, %.0f answers per query-thread CPU-s; update threads %.2f CPU-s, "
+                "other threads %.2f CPU-s; %.0f updates/s, %.2f%% NOERROR; dig: %d/%d landed" % (
                     args.update_rate, i + 1, s["qps"], s["query_cpu"], s["per_query_cpu_s"],
-                    s["update_cpu"], u["ups"],
+                    s["update_cpu"], s["other_cpu"], u["ups"],
                     100 * u["noerror"] / u["completed"] if u["completed"] else 0,
                     checked - len(wrong), checked))
     finally:
@@ -338,20 +346,22 @@ def report(update_results, mixed, args):
             args.update_seconds, args.server_cpu, args.client_cpu, os.cpu_count(),
             base.cpu_model()),
         "",
-        "fsync of a 4 KiB append in %s: %.0f µs (at most ~%.0f durable commits/s without "
-        "group commit)." % (tl.tempfile.gettempdir(), fsync_s * 1e6, 1 / max(fsync_s, 1e-9)),
+        "fsync of a 4 KiB append in %s at the end: %.0f µs (at most ~%.0f durable commits/s "
+        "without group commit); the column fsync µs is the same probe around each server's "
+        "runs (median): it varies on shared disks." % (
+            tl.tempfile.gettempdir(), fsync_s * 1e6, 1 / max(fsync_s, 1e-9)),
         "",
     ]
     by = {r["server"]: r for r in update_results}
     if update_results:
         lines += ["| server | load s | updates/s | NOERROR | latency ms | server CPU % "
-                  "| updates per server CPU-s | sampled updates landed |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| updates per server CPU-s | sampled updates landed | fsync µs |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for r in update_results:
-            lines.append("| %s | %.1f | %.0f | %.2f%% | %.1f | %.0f | %.0f | %d/%d |" % (
+            lines.append("| %s | %.1f | %.0f | %.2f%% | %.1f | %.0f | %.0f | %d/%d | %.0f |" % (
                 r["server"], r["load_s"], r["ups"], 100 * r["noerror_share"],
                 1000 * r["latency"], 100 * r["server_util"], r["per_cpu_s"],
-                r["checked"] - r["wrong"], r["checked"]))
+                r["checked"] - r["wrong"], r["checked"], 1e6 * r["fsync"]))
         if "tetherd" in by:
             t = by["tetherd"]
             lines += ["", "| ratio | updates/s | updates per server CPU-s |", "|---|---|---|"]
@@ -375,20 +385,23 @@ def report(update_results, mixed, args):
                 args.update_rate, ", ".join(QUERY_THREADS), ", ".join(UPDATE_THREADS)),
             "",
             "| load | answers/s | query-thread CPU-s | answers per query-thread CPU-s "
-            "| update-thread CPU-s (% of a core) | whole tetherd CPU-s | updates/s |",
-            "|---|---|---|---|---|---|---|",
-            "| queries only | %.0f | %.2f | %.0f | %.2f (%.0f%%) | %.2f | - |" % (
+            "| update-thread CPU-s (% of a core) | other threads CPU-s | whole tetherd CPU-s "
+            "| updates/s |",
+            "|---|---|---|---|---|---|---|---|",
+            "| queries only | %.0f | %.2f | %.0f | %.2f (%.0f%%) | %.2f | %.2f | - |" % (
                 med("without", "qps"), med("without", "query_cpu"), alone,
                 med("without", "update_cpu"), 100 * med("without", "update_cpu") / run_s,
-                med("without", "server_cpu")),
-            "| queries + updates | %.0f | %.2f | %.0f | %.2f (%.0f%%) | %.2f | %.0f |" % (
+                med("without", "other_cpu"), med("without", "server_cpu")),
+            "| queries + updates | %.0f | %.2f | %.0f | %.2f (%.0f%%) | %.2f | %.2f | %.0f |" % (
                 med("with", "qps"), med("with", "query_cpu"), loaded,
                 med("with", "update_cpu"), 100 * med("with", "update_cpu") / run_s,
-                med("with", "server_cpu"), med("with", "ups")),
+                med("with", "other_cpu"), med("with", "server_cpu"), med("with", "ups")),
             "",
             "Answers per query-thread CPU-s with / without updates: %.2f (a drop of %.1f%%)." % (
                 loaded / alone if alone else 0, 100 * (1 - loaded / alone) if alone else 0),
         ]
+        lines.append("Other threads (named by the kernel after their comm): %s." % ", ".join(
+            mixed["with"][-1]["other_threads"]))
         wrong = sum(len(s["wrong"]) for s in mixed["with"])
         checked = sum(s["checked"] for s in mixed["with"])
         lines.append("Sampled updates that landed during the mixed runs: %d/%d." % (
