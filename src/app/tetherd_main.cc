@@ -234,6 +234,7 @@ int Run(int argc, char** argv) {
   update::Rfc2136Context update_context{&updates, &access, &registry, UnixNow};
   Rfc2136Dispatcher dispatcher(update_context);
   options.updates = &dispatcher;
+  options.query.keys = &access;
   server::DnsServer dns(options, registry);
   if (auto started = dns.Start(); !started) {
     spdlog::error("{}", started.error().message);

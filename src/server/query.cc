@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include "dns/name.h"
 #include "dns/wire/message.h"
 #include "dns/wire/reader.h"
+#include "dns/wire/tsig.h"
 #include "dns/wire/writer.h"
 #include "zone/answer.h"
 
@@ -20,6 +22,7 @@ constexpr size_t kOptSize = 11;  // root owner, type, class, TTL, RDLENGTH 0
 constexpr uint16_t kMinUdpPayload = 512;
 
 struct EdnsInfo {
+  bool tsig = false;  // the last record is a TSIG record (checked by dns::VerifyRequest)
   bool present = false;
   bool dnssec_ok = false;
   uint8_t version = 0;
@@ -36,6 +39,12 @@ bool SkipRecord(dns::Reader& reader, bool additional, EdnsInfo* edns) {
   uint16_t rdlength = reader.U16();
   dns::Reader rdata = reader.Sub(rdlength);
   if (!reader.ok() || owner_size == 0) return false;
+  if (type == RrType::kTsig) {
+    if (!additional || edns->tsig) return false;
+    edns->tsig = true;
+    return true;
+  }
+  if (edns->tsig) return false;  // RFC 8945 5.1: TSIG is the last record
   if (type != RrType::kOpt) return true;
   // RFC 6891 6.1.1: one OPT, in the additional section, owned by the root.
   if (!additional || edns->present || owner_size != 1) return false;
@@ -110,6 +119,23 @@ size_t HandleQuery(const zone::ZoneSet& zones, std::span<const uint8_t> request,
     rcode = static_cast<uint16_t>(Rcode::kFormErr);
   }
 
+  // RFC 8945: a signed query is answered only if it verifies, and the answer is signed.
+  dns::TsigVerification tsig;
+  std::shared_ptr<const update::AccessSnapshot> keys;
+  const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+  if (edns.tsig && rcode == 0) {
+    if (options.keys != nullptr) keys = options.keys->Get();
+    tsig = dns::VerifyRequest(
+        request, [&](const dns::Name& name) { return keys ? keys->FindKey(name) : nullptr; }, now);
+    if (tsig.status == dns::TsigStatus::kFormErr) {
+      rcode = static_cast<uint16_t>(Rcode::kFormErr);
+    } else if (tsig.status != dns::TsigStatus::kOk) {
+      rcode = static_cast<uint16_t>(Rcode::kNotAuth);
+    }
+  }
+  const bool sign = edns.tsig && tsig.status != dns::TsigStatus::kFormErr &&
+                    tsig.status != dns::TsigStatus::kUnsigned;
+
   if (rcode == 0 && header.opcode() != dns::Opcode::kQuery) rcode = static_cast<uint16_t>(Rcode::kNotImp);
   if (rcode == 0 && edns.present && edns.version > 0) rcode = static_cast<uint16_t>(Rcode::kBadVers);
   if (rcode == 0) {
@@ -145,6 +171,11 @@ size_t HandleQuery(const zone::ZoneSet& zones, std::span<const uint8_t> request,
     limit = std::min(limit, udp);
   }
   if (edns.present) limit -= kOptSize;
+  if (sign) {
+    // Room for our TSIG record: owner, fixed fields, algorithm, MAC and other data.
+    size_t tsig_size = tsig.record.key_name.size() + 10 + tsig.record.algorithm.size() + 16 + 64 + 6;
+    limit = limit > tsig_size + dns::kHeaderSize ? limit - tsig_size : dns::kHeaderSize;
+  }
 
   if (rcode == 0) {
     zone::IndexLabels(&query);
@@ -174,6 +205,10 @@ size_t HandleQuery(const zone::ZoneSet& zones, std::span<const uint8_t> request,
   flags = static_cast<uint16_t>(flags | (rcode & 0xF));
   PutU16(out + 2, flags);
   for (int i = 0; i < 4; ++i) PutU16(out + 4 + 2 * i, counts[i]);
+  if (sign) {
+    writer.set_limit(out_capacity);
+    if (!dns::SignResponse(writer, tsig, now)) return 0;
+  }
   return writer.size();
 }
 

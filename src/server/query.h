@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 
+#include "update/access.h"
 #include "zone/zone_set.h"
 
 namespace tether::server {
@@ -22,6 +23,9 @@ struct QueryOptions {
   // The largest UDP payload we send and advertise in OPT (RFC 6891 6.2.5; the 2020 DNS flag
   // day value).
   uint16_t max_udp_payload = 1232;
+  // TSIG keys for signed queries (RFC 8945): a signed query is verified and its answer
+  // signed. Null: signed queries get NOTAUTH/BADKEY.
+  const update::AccessControl* keys = nullptr;
 };
 
 // Writes the response to `request` into `out` (capacity `out_capacity`) and returns its

@@ -5,6 +5,7 @@
 
 #include "../zone/zone_test_util.h"
 #include "dns/wire/message.h"
+#include "dns/wire/tsig.h"
 
 namespace tether::server {
 namespace {
@@ -179,6 +180,35 @@ TEST_F(QueryTest, TcpAnswerIsComplete) {
   auto message = dns::ParseMessage(response);
   ASSERT_TRUE(message);
   EXPECT_EQ(message->answers.size(), 8u);
+}
+
+TEST_F(QueryTest, SignedQueryGetsASignedAnswer) {
+  dns::TsigKey key{*dns::Name::FromText("q.key."), dns::TsigAlgorithm::kHmacSha256, std::vector<uint8_t>(32, 7)};
+  update::AccessControl access;
+  access.Set(std::make_shared<const update::AccessSnapshot>(
+      std::vector<store::TsigKeyInfo>{{key.name, "hmac-sha256", key.secret, {}}}, std::vector<store::ZoneInfo>{}));
+  auto packet = Packet(0, 1, 0);
+  std::vector<uint8_t> buffer(4096);
+  auto mac = [&] {
+    dns::Writer w(buffer.data(), buffer.size());
+    w.Bytes(packet);
+    auto result = dns::SignRequest(w, key, static_cast<uint64_t>(std::time(nullptr)));
+    buffer.resize(w.size());
+    return result;
+  }();
+  ASSERT_TRUE(mac);
+  QueryOptions options;
+  options.keys = &access;
+  std::vector<uint8_t> out(4096);
+  size_t size = HandleQuery(zones_, buffer, Transport::kUdp, options, out.data(), out.size());
+  out.resize(size);
+  EXPECT_EQ(out[3] & 0xF, 0);
+  EXPECT_EQ(dns::VerifyResponse(out, key, *mac, static_cast<uint64_t>(std::time(nullptr))), dns::TsigStatus::kOk);
+
+  // Without the key the query gets NOTAUTH.
+  std::vector<uint8_t> refused(4096);
+  refused.resize(HandleQuery(zones_, buffer, Transport::kUdp, QueryOptions{}, refused.data(), refused.size()));
+  EXPECT_EQ(refused[3] & 0xF, static_cast<int>(Rcode::kNotAuth));
 }
 
 TEST_F(QueryTest, ChaosClassIsRefused) {
