@@ -24,10 +24,12 @@ Run: TETHERD=build/tetherd TETHER=build/tether python3 tests/integration/test_cr
      TETHER_CRASH_SEED=N fixes the random delays (printed on failure).
 """
 
+import json
 import os
 import random
 import re
 import socket
+import subprocess
 import threading
 import time
 import unittest
@@ -174,6 +176,12 @@ class CrashTest(unittest.TestCase):
                 self.accepts_new_updates(round_no)
 
     def crash_round(self, round_no):
+        # Admin changes acknowledged by `tether` before the kill must survive it too.
+        name = "round-%d" % round_no
+        self.round_keys = getattr(self, "round_keys", [])
+        key, _ = tl.parse_key_add(self.server.admin("key", "add", name).stdout)
+        self.server.admin("key", "grant", name, ZONE, "--name", "%s.%s" % (name, ZONE))
+        self.round_keys.append((name, key))
         port = self.server.port
         stop = threading.Event()
         clients = [Client(i, round_no, port, self.key, tcp=i % 2 == 1, stop=stop)
@@ -252,6 +260,13 @@ class CrashTest(unittest.TestCase):
 
     def accepts_new_updates(self, round_no):
         port = self.server.port
+        listed = self.server.admin("key", "list").stdout
+        for name, key in self.round_keys:
+            self.assertIn(name + ".\t", listed, self.msg("key made before the kill is gone"))
+            msg = tl.UpdateMessage(ZONE).delete_rrset("%s.%s" % (name, ZONE), "TXT").add(
+                "%s.%s" % (name, ZONE), 60, "TXT", '"round %d"' % round_no)
+            result = tl.send_update("127.0.0.1", port, msg, key=key)
+            self.assertEqual(result.rcode, "NOERROR", self.msg("%s: %r" % (name, result)))
         before = tl.soa_serial(port, ZONE)
         name = "after-r%d.%s" % (round_no, ZONE)
         msg = tl.UpdateMessage(ZONE).add(name, 60, "A", "192.0.2.%d" % (round_no + 1))
@@ -264,6 +279,52 @@ class CrashTest(unittest.TestCase):
                           key=self.key, zone=ZONE)
         self.assertEqual(run.rcode, "NOERROR", run)
         self.assertGreater(tl.soa_serial(port, ZONE), before)
+
+    def test_kill_9_during_import_is_all_or_nothing(self):
+        """`tether zone add --import` of a big zone, SIGKILL part-way: after the restart the
+        zone is either absent or complete; a zone `tether` acknowledged is complete."""
+        hosts = 100000
+        lines = ["$ORIGIN big.test.", "$TTL 60",
+                 "@ IN SOA ns1.example.net. hostmaster.example.net. 1 3600 900 1209600 60",
+                 "@ IN NS ns1.example.net."]
+        lines += ["h%d IN A 10.%d.%d.%d" % (n, n >> 16, (n >> 8) & 255, n & 255)
+                  for n in range(hosts)]
+        outcomes = []
+        for attempt in range(3):
+            origin = "big%d.test." % attempt
+            text = "\n".join(lines).replace("big.test.", origin) + "\n"
+            path = self.tmp.write(origin + "zone", text)
+            argv = [tl.tether_binary(), "--data-dir", self.server.data_dir, "zone", "add",
+                    origin, "--import", path]
+            proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+            time.sleep(self.rng.uniform(0.0, 0.35))
+            self.server.crash()
+            out, err = proc.communicate(timeout=30)
+            acknowledged = proc.returncode == 0 and out.strip() == "id: " + origin
+            self.server.start()
+            zones = {z["origin"]: z for z in json.loads(
+                self.server.admin("zone", "list", "--json").stdout)}
+            outcomes.append("acknowledged" if acknowledged else
+                            "present" if origin in zones else "absent")
+            if acknowledged:
+                self.assertIn(origin, zones, self.msg("acknowledged import lost"))
+            if origin in zones:
+                self.server.wait_answers(origin, "SOA")
+                self.assertEqual(zones[origin]["kind"], "dynamic")
+                last = "h%d.%s" % (hosts - 1, origin)
+                ans = tl.dig(self.server.port, last, "A")[0]
+                self.assertEqual(ans.rcode, "NOERROR", self.msg("partial import: " + ans.text))
+                exported = tl.parse_master(self.server.admin("zone", "export", origin).stdout,
+                                           origin)
+                self.assertEqual(len(exported), hosts + 2, self.msg("partial import of %s"
+                                                                    % origin))
+            else:
+                ans = tl.dig(self.server.port, origin, "SOA")[0]
+                self.assertEqual(ans.rcode, "REFUSED", self.msg(ans.text))
+                # The name is free again: the import can be repeated.
+                self.server.admin("zone", "add", origin, "--import", path)
+        print("imports killed part-way: %s" % outcomes, flush=True)
 
 
 if __name__ == "__main__":
