@@ -7,6 +7,7 @@
 #include "dns/wire/message.h"
 #include "dns/wire/reader.h"
 #include "dns/wire/writer.h"
+#include "zone/node.h"
 
 namespace tether::update {
 
@@ -91,7 +92,27 @@ class Rfc2136Request : public UpdateRequest {
         reply_(std::move(reply)),
         now_(std::move(now)) {}
 
-  Rcode Apply(ZoneView& view) override {
+  Rcode Apply(ZoneView& view) override { return ApplyUpdateMessage(message_, key_, view); }
+
+  void Done(const UpdateOutcome& outcome) override {
+    reply_(BuildResponse(message_.header, &message_.questions.front(), outcome.rcode, &tsig_, now_()));
+  }
+
+ private:
+  dns::Message message_;
+  dns::TsigVerification tsig_;
+  std::shared_ptr<const AccessSnapshot> access_;  // keeps key_ and tsig_.key alive
+  const KeyEntry* key_;
+  Reply reply_;
+  std::function<uint64_t()> now_;
+};
+
+// The RFC 2136 processing of one message against a view.
+class UpdateProcessor {
+ public:
+  UpdateProcessor(const dns::Message& message, const KeyEntry* key) : message_(message), key_(key) {}
+
+  Rcode Apply(ZoneView& view) {
     const dns::Name& zone = view.origin();
     if (Rcode rcode = CheckPrerequisites(view); rcode != Rcode::kNoError) return rcode;
     // RFC 2136 3.3: every update must be permitted, or none is applied.
@@ -107,11 +128,11 @@ class Rfc2136Request : public UpdateRequest {
     }
     if (Rcode rcode = Prescan(zone); rcode != Rcode::kNoError) return rcode;
     for (const auto& rr : message_.authority) ApplyOne(view, rr);
+    // A change must leave every RRset small enough to be answered (and stored).
+    for (const auto& rr : message_.authority) {
+      if (!zone::CheckRrsetsFit(view.Get(rr.owner))) return Rcode::kRefused;
+    }
     return Rcode::kNoError;
-  }
-
-  void Done(const UpdateOutcome& outcome) override {
-    reply_(BuildResponse(message_.header, &message_.questions.front(), outcome.rcode, &tsig_, now_()));
   }
 
  private:
@@ -263,15 +284,15 @@ class Rfc2136Request : public UpdateRequest {
     view.Set(rr.owner, std::move(content));
   }
 
-  dns::Message message_;
-  dns::TsigVerification tsig_;
-  std::shared_ptr<const AccessSnapshot> access_;  // keeps key_ and tsig_.key alive
+  const dns::Message& message_;
   const KeyEntry* key_;
-  Reply reply_;
-  std::function<uint64_t()> now_;
 };
 
 }  // namespace
+
+Rcode ApplyUpdateMessage(const dns::Message& message, const KeyEntry* key, ZoneView& view) {
+  return UpdateProcessor(message, key).Apply(view);
+}
 
 void HandleUpdateMessage(std::span<const uint8_t> message, const sockaddr* peer,
                          const Rfc2136Context& context, Reply reply) {

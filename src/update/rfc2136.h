@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "dns/wire/message.h"
 #include "update/access.h"
 #include "update/update_service.h"
 #include "zone/zone_set.h"
@@ -28,6 +29,12 @@ struct Rfc2136Context {
 };
 
 using Reply = std::function<void(std::vector<uint8_t> response)>;
+
+// The core of RFC 2136 on one parsed UPDATE message whose zone section names `view`'s zone:
+// prerequisites (3.2), permissions (3.3, `key` null: no key restrictions), prescan (3.4.1)
+// and the updates (3.4.2), applied to `view`. A result other than NOERROR means the caller
+// must discard the view's changes. Exposed for fuzzing; HandleUpdateMessage uses it.
+dns::Rcode ApplyUpdateMessage(const dns::Message& message, const KeyEntry* key, ZoneView& view);
 
 // Handles one UPDATE message (opcode 5, QR=0) received from `peer`.
 void HandleUpdateMessage(std::span<const uint8_t> message, const sockaddr* peer,

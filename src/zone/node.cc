@@ -54,6 +54,18 @@ void PutU32(uint8_t* p, uint32_t v) {
 
 }  // namespace
 
+Status CheckRrsetsFit(const std::vector<Rrset>& rrsets) {
+  if (rrsets.size() > 65535) return InvalidArgument("too many RRsets at one name");
+  for (const auto& rrset : rrsets) {
+    size_t wire = 0;
+    for (const auto& rdata : rrset.rdatas) wire += kRecordFixedSize + rdata.size();
+    if (rrset.rdatas.empty() || wire > 65535) {
+      return InvalidArgument("RRset {} is empty or larger than 64 KiB", dns::RrTypeToString(rrset.type));
+    }
+  }
+  return Ok();
+}
+
 NodeData* EncodeNodeData(Arena& arena, const std::vector<Rrset>& rrsets, uint32_t children,
                          uint64_t version) {
   size_t total = sizeof(NodeData);

@@ -23,6 +23,7 @@
 #include <span>
 #include <vector>
 
+#include "base/result.h"
 #include "dns/rr_type.h"
 #include "zone/arena.h"
 #include "zone/rrset.h"
@@ -138,6 +139,10 @@ struct Node {
     queries.store(queries.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 };
+
+// Checks that `rrsets` fit the packed form: every RRset non-empty with at most 64 KiB of
+// records (the most one message can carry anyway).
+Status CheckRrsetsFit(const std::vector<Rrset>& rrsets);
 
 // Packs `rrsets` (normalised: sorted by type, records canonical and unique) into a new
 // NodeData allocated from `arena`. Returns null if an RRset does not fit the packed form

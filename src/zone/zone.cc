@@ -143,13 +143,8 @@ Status Zone::Apply(std::vector<NameUpdate> updates) {
     if (!NormalizeRrsets(&update.rrsets)) {
       return InvalidArgument("duplicate RRset types at {}", update.name.ToText());
     }
-    for (const auto& rrset : update.rrsets) {
-      size_t wire = 0;
-      for (const auto& rdata : rrset.rdatas) wire += kRecordFixedSize + rdata.size();
-      if (rrset.rdatas.empty() || wire > 65535) {
-        return InvalidArgument("RRset {} {} is empty or larger than 64 KiB", update.name.ToText(),
-                               dns::RrTypeToString(rrset.type));
-      }
+    if (auto fits = CheckRrsetsFit(update.rrsets); !fits) {
+      return InvalidArgument("{}: {}", update.name.ToText(), fits.error().message);
     }
   }
 
