@@ -70,8 +70,10 @@ void Committer::RunGroup(const std::vector<Pending*>& group) {
     for (Pending* pending : group) pending->status = begun;
     return;
   }
-  // Set when SQLite rolled the whole transaction back by itself (SQLITE_FULL, SQLITE_IOERR,
-  // ...): the jobs that had succeeded are lost with it, and the rest do not run.
+  // Set when the group cannot go on: SQLite rolled the whole transaction back by itself
+  // (SQLITE_FULL, SQLITE_IOERR, ...), or a savepoint could not be released or rolled back
+  // (then a failed job's writes might be committed, so the whole transaction goes). The jobs
+  // that had succeeded are lost with it, and the rest do not run.
   std::optional<Error> aborted;
   for (Pending* pending : group) {
     if (aborted) {
@@ -80,18 +82,22 @@ void Committer::RunGroup(const std::vector<Pending*>& group) {
     }
     Status status = writer.Run(Txn::kSavepoint);
     if (status) status = (*pending->job)(writer);
+    Status ended = Ok();
     if (db.InTransaction()) {
       // RELEASE after ROLLBACK TO: the savepoint stays on the stack otherwise.
-      Status ended =
+      ended =
           status ? writer.Run(Txn::kRelease)
                  : writer.Run(Txn::kRollbackTo).and_then([&] { return writer.Run(Txn::kRelease); });
-      if (status && !ended) status = ended;
-      pending->status = std::move(status);
-      continue;
+      if (ended) {
+        pending->status = std::move(status);
+        continue;
+      }
+      (void)writer.Run(Txn::kRollback);
     }
-    aborted = Error{status ? ErrorCode::kIo : status.error().code,
-                    "the transaction was rolled back: " +
-                        (status ? std::string("unknown error") : status.error().message)};
+    const Error& cause = !status  ? status.error()
+                         : !ended ? ended.error()
+                                  : Error{ErrorCode::kIo, "unknown error"};
+    aborted = Error{cause.code, "the transaction was rolled back: " + cause.message};
     for (Pending* earlier : group) {
       if (earlier == pending) break;
       if (earlier->status) earlier->status = tl::unexpected(*aborted);

@@ -73,7 +73,8 @@ Result<std::optional<ZoneInfo>> SqliteStore::GetZone(const dns::Name& origin) {
 
 Status SqliteStore::LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) {
   ASSIGN_OR_RETURN(Db db, OpenReadConnection(path_));
-  // A large scan reads every page once; a bigger cache would not be hit again.
+  // No mmap_size here, although it makes the scan ~5% faster: with the file mapped, an I/O
+  // error or a file truncated underneath would be SIGBUS instead of an error value.
   ReadTransaction transaction(db);
   RETURN_IF_ERROR(transaction.Begin());
   ASSIGN_OR_RETURN(Statement zone, db.Prepare("SELECT origin FROM zones WHERE id = ?1"));
