@@ -15,12 +15,12 @@
 
 #include "app/admin.h"
 #include "app/config.h"
+#include "app/update_receiver.h"
 #include "base/log.h"
 #include "control/control_server.h"
 #include "control/protocol.h"
 #include "dns/name.h"
 #include "server/dns_server.h"
-#include "server/update_dispatcher.h"
 #include "store/store.h"
 #include "update/access.h"
 #include "update/rfc2136.h"
@@ -51,19 +51,6 @@ uint64_t UnixNow() {
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count());
 }
-
-// RFC 2136 UPDATE messages from the DNS front end go into the update path.
-class Rfc2136Dispatcher : public server::UpdateDispatcher {
- public:
-  explicit Rfc2136Dispatcher(update::Rfc2136Context context) : context_(std::move(context)) {}
-  void Dispatch(std::vector<uint8_t> message, const sockaddr_storage& peer,
-                std::function<void(std::vector<uint8_t>)> reply) override {
-    update::HandleUpdateMessage(message, reinterpret_cast<const sockaddr*>(&peer), context_, std::move(reply));
-  }
-
- private:
-  update::Rfc2136Context context_;
-};
 
 // Reloads every zone file; a zone whose file fails keeps its current content.
 void ReloadZones(const std::vector<LoadedZone>& zones, zone::ZoneRegistry& registry) {
@@ -232,8 +219,9 @@ int Run(int argc, char** argv) {
   updates.Start();
 
   update::Rfc2136Context update_context{&updates, &access, &registry, UnixNow};
-  Rfc2136Dispatcher dispatcher(update_context);
-  options.updates = &dispatcher;
+  UpdateReceiver receiver(update_context);
+  receiver.Start();
+  options.updates = &receiver;
   options.query.keys = &access;
   server::DnsServer dns(options, registry);
   if (auto started = dns.Start(); !started) {
@@ -263,8 +251,9 @@ int Run(int argc, char** argv) {
     break;
   }
   control_server.Stop();
-  dns.Stop();       // no new requests; sockets stay open for the last update replies
-  updates.Stop();   // finishes the batches in flight
+  dns.Stop();        // no new requests; sockets stay open for the last update replies
+  receiver.Stop();   // hands what it holds to the update path
+  updates.Stop();    // finishes the batches in flight
   spdlog::info("stopped");
   return 0;
 }

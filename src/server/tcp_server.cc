@@ -165,22 +165,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
     tcp::endpoint remote = socket_.remote_endpoint(error);
     if (!error) std::memcpy(&peer, remote.data(), std::min<size_t>(remote.size(), sizeof(peer)));
     ++outstanding_;
-    server_->updates()->Dispatch(
-        request_, peer, [self = shared_from_this()](std::vector<uint8_t> response) {
-          asio::post(self->socket_.get_executor(), [self, response = std::move(response)]() mutable {
-            --self->outstanding_;
-            if (!response.empty() && response.size() <= 65535) {
-              std::vector<uint8_t> framed(2 + response.size());
-              framed[0] = static_cast<uint8_t>(response.size() >> 8);
-              framed[1] = static_cast<uint8_t>(response.size());
-              std::memcpy(framed.data() + 2, response.data(), response.size());
-              self->pending_.push_back(std::move(framed));
-              self->Write();
-            } else if (self->close_when_written_ && self->pending_.empty() && !self->writing_) {
-              self->Close();
-            }
-          });
-        });
+    InboundUpdate update;
+    update.message = request_;
+    update.peer = peer;
+    update.reply = [self = shared_from_this()](std::vector<uint8_t> response) {
+      asio::post(self->socket_.get_executor(), [self, response = std::move(response)]() mutable {
+        --self->outstanding_;
+        if (!response.empty() && response.size() <= 65535) {
+          std::vector<uint8_t> framed(2 + response.size());
+          framed[0] = static_cast<uint8_t>(response.size() >> 8);
+          framed[1] = static_cast<uint8_t>(response.size());
+          std::memcpy(framed.data() + 2, response.data(), response.size());
+          self->pending_.push_back(std::move(framed));
+          self->Write();
+        } else if (self->close_when_written_ && self->pending_.empty() && !self->writing_) {
+          self->Close();
+        }
+      });
+    };
+    std::vector<InboundUpdate> updates;
+    updates.push_back(std::move(update));
+    server_->updates()->Dispatch(std::move(updates));
   }
 
   // The client closed its side: finish sending what it asked for, then close.

@@ -98,16 +98,18 @@ void UdpWorker::Join() {
   if (thread_.joinable()) thread_.join();
 }
 
-void UdpWorker::Dispatch(const uint8_t* message, size_t size, const sockaddr_storage& peer,
-                         socklen_t peer_length) {
-  // The reply comes later from the zone's updater thread, through this socket (the socket
-  // outlives the update path: it is closed only when the worker is destroyed).
-  updates_->Dispatch(std::vector<uint8_t>(message, message + size), peer,
-                     [fd = fd_, peer, peer_length](std::vector<uint8_t> response) {
-                       if (response.empty()) return;
-                       sendto(fd, response.data(), response.size(), 0,
-                              reinterpret_cast<const sockaddr*>(&peer), peer_length);
-                     });
+void UdpWorker::QueueUpdate(const uint8_t* message, size_t size, const sockaddr_storage& peer,
+                            socklen_t peer_length) {
+  // The reply comes later from the update path, through this socket (the socket outlives the
+  // update path: it is closed only when the worker is destroyed).
+  InboundUpdate update;
+  update.message.assign(message, message + size);
+  update.peer = peer;
+  update.reply = [fd = fd_, peer, peer_length](std::vector<uint8_t> response) {
+    if (response.empty()) return;
+    sendto(fd, response.data(), response.size(), 0, reinterpret_cast<const sockaddr*>(&peer), peer_length);
+  };
+  pending_updates_.push_back(std::move(update));
 }
 
 void UdpWorker::Run() {
@@ -145,7 +147,7 @@ void UdpWorker::Run() {
       const msghdr& in = b.in_msgs[i].msg_hdr;
       if ((in.msg_flags & MSG_TRUNC) != 0) continue;
       if (updates_ != nullptr && IsUpdateRequest(b.in[i], b.in_msgs[i].msg_len)) {
-        Dispatch(b.in[i], b.in_msgs[i].msg_len, b.peers[i], in.msg_namelen);
+        QueueUpdate(b.in[i], b.in_msgs[i].msg_len, b.peers[i], in.msg_namelen);
         continue;
       }
       size_t size = HandleQuery(*zones, {b.in[i], b.in_msgs[i].msg_len}, Transport::kUdp, options_,
@@ -163,6 +165,10 @@ void UdpWorker::Run() {
       ++replies;
     }
     slot->Exit();
+    if (!pending_updates_.empty()) {
+      updates_->Dispatch(std::move(pending_updates_));
+      pending_updates_.clear();
+    }
     unsigned sent = 0;
     while (sent < replies) {
       int n = sendmmsg(fd_, b.out_msgs + sent, replies - sent, 0);

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <thread>
+#include <vector>
 
 #include "server/query.h"
 #include "server/update_dispatcher.h"
@@ -35,14 +36,15 @@ class UdpWorker {
 
  private:
   void Run();
-  void Dispatch(const uint8_t* message, size_t size, const sockaddr_storage& peer,
-                socklen_t peer_length);
+  void QueueUpdate(const uint8_t* message, size_t size, const sockaddr_storage& peer,
+                   socklen_t peer_length);
 
   int fd_;
   bool reply_from_destination_;
   const zone::ZoneRegistry& zones_;
   QueryOptions options_;
   UpdateDispatcher* updates_;
+  std::vector<InboundUpdate> pending_updates_;  // of the current batch; worker thread only
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -13,13 +13,20 @@
 
 namespace tether::server {
 
+// One received message for the update path. `reply` must be called exactly once, possibly
+// later and on another thread; an empty response means "send nothing".
+struct InboundUpdate {
+  std::vector<uint8_t> message;
+  sockaddr_storage peer{};
+  std::function<void(std::vector<uint8_t>)> reply;
+};
+
 class UpdateDispatcher {
  public:
   virtual ~UpdateDispatcher() = default;
-  // Handles one message from `peer`. Calls `reply` exactly once, possibly later and on
-  // another thread; an empty response means "send nothing".
-  virtual void Dispatch(std::vector<uint8_t> message, const sockaddr_storage& peer,
-                        std::function<void(std::vector<uint8_t>)> reply) = 0;
+  // Takes the messages and returns at once: the query threads hand over what a batch of
+  // datagrams held in one call and do none of the work (parsing, TSIG) themselves.
+  virtual void Dispatch(std::vector<InboundUpdate> updates) = 0;
 };
 
 // True if `message` is a request (QR=0) with opcode UPDATE.

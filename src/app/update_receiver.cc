@@ -1,0 +1,58 @@
+#include "app/update_receiver.h"
+
+#include <pthread.h>
+
+namespace tether::app {
+
+void UpdateReceiver::Start() {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tether-update-rx");
+    Run();
+  });
+}
+
+void UpdateReceiver::Stop() {
+  {
+    MutexLock lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void UpdateReceiver::Dispatch(std::vector<server::InboundUpdate> updates) {
+  bool notify = false;
+  {
+    MutexLock lock(mu_);
+    if (queue_.empty()) {
+      queue_ = std::move(updates);
+    } else {
+      for (auto& update : updates) queue_.push_back(std::move(update));
+    }
+    notify = waiting_;
+  }
+  if (notify) wake_.notify_one();
+}
+
+void UpdateReceiver::Run() {
+  std::vector<server::InboundUpdate> work;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_.native());
+      while (queue_.empty() && !stopping_) {
+        waiting_ = true;
+        wake_.wait(lock);
+        waiting_ = false;
+      }
+      if (queue_.empty()) return;  // stopping, nothing left
+      work.swap(queue_);
+    }
+    for (auto& update : work) {
+      update::HandleUpdateMessage(update.message, reinterpret_cast<const sockaddr*>(&update.peer), context_,
+                                  std::move(update.reply));
+    }
+    work.clear();
+  }
+}
+
+}  // namespace tether::app

@@ -1,0 +1,42 @@
+// UpdateReceiver: takes the UPDATE messages the DNS front end hands over and runs the
+// RFC 2136 front half (parsing, TSIG, access checks) on its own thread, then queues them
+// on the update path. The query threads only copy bytes into its queue — one lock and at
+// most one wake-up per received batch — so updates cost the query path almost nothing.
+//
+// Thread-safety: Dispatch from any thread; Start/Stop from the owning thread.
+#pragma once
+
+#include <condition_variable>
+#include <thread>
+#include <vector>
+
+#include "base/mutex.h"
+#include "server/update_dispatcher.h"
+#include "update/rfc2136.h"
+
+namespace tether::app {
+
+class UpdateReceiver : public server::UpdateDispatcher {
+ public:
+  explicit UpdateReceiver(update::Rfc2136Context context) : context_(std::move(context)) {}
+  ~UpdateReceiver() override { Stop(); }
+
+  void Start();
+  // Handles what is queued, then stops. Call after the front end stopped dispatching.
+  void Stop();
+
+  void Dispatch(std::vector<server::InboundUpdate> updates) override;
+
+ private:
+  void Run();
+
+  const update::Rfc2136Context context_;
+  Mutex mu_;
+  std::condition_variable_any wake_;
+  std::vector<server::InboundUpdate> queue_ GUARDED_BY(mu_);
+  bool waiting_ GUARDED_BY(mu_) = false;  // the thread sleeps and needs a notify
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace tether::app
