@@ -148,8 +148,9 @@ int CommitLoad(const std::string& dir, int threads, double seconds, size_t hosts
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> failures{0};
-  const auto before = store.committer_stats();
+  const auto before = store.GroupCommitStats();
   std::vector<std::thread> workers;
+  workers.reserve(static_cast<size_t>(threads));
   auto start = Clock::now();
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
@@ -175,7 +176,7 @@ int CommitLoad(const std::string& dir, int threads, double seconds, size_t hosts
   stop = true;
   for (auto& worker : workers) worker.join();
   const double elapsed = Since(start);
-  const auto after = store.committer_stats();
+  const auto after = store.GroupCommitStats();
   const double transactions = static_cast<double>(after.transactions - before.transactions);
   std::printf(
       "Commit  %d threads  %.1f s  %llu commits (%llu failed)  %.0f commits/s  "

@@ -6,6 +6,9 @@
 
 namespace tether::store::sqlite {
 
+// A zero-length blob needs a non-null pointer, or SQLite binds NULL instead.
+constexpr uint8_t kEmptyBlob = 0;
+
 ErrorCode ErrorCodeForSqlite(int rc) {
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
@@ -54,16 +57,13 @@ void Statement::Bind(int index, int64_t value) {
 }
 
 void Statement::Bind(int index, std::span<const uint8_t> blob) {
-  // A zero-length blob needs a non-null pointer, or SQLite binds NULL instead.
-  static const uint8_t kEmpty = 0;
-  int rc = sqlite3_bind_blob64(stmt_, index, blob.empty() ? &kEmpty : blob.data(), blob.size(),
+  int rc = sqlite3_bind_blob64(stmt_, index, blob.empty() ? &kEmptyBlob : blob.data(), blob.size(),
                                SQLITE_TRANSIENT);
   if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
 }
 
 void Statement::BindStatic(int index, std::span<const uint8_t> blob) {
-  static const uint8_t kEmpty = 0;
-  int rc = sqlite3_bind_blob64(stmt_, index, blob.empty() ? &kEmpty : blob.data(), blob.size(),
+  int rc = sqlite3_bind_blob64(stmt_, index, blob.empty() ? &kEmptyBlob : blob.data(), blob.size(),
                                SQLITE_STATIC);
   if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
 }

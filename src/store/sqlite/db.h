@@ -88,7 +88,6 @@ class Db {
   static Result<Db> Open(const std::string& path, bool read_only);
 
   const std::string& path() const { return path_; }
-  sqlite3* handle() const { return db_; }
 
   Status Exec(const char* sql);
   Result<Statement> Prepare(std::string_view sql);

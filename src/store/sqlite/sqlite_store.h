@@ -44,7 +44,7 @@ class SqliteStore final : public Store {
   Status AddGrant(const dns::Name& key, const KeyGrant& grant) override;
 
   // Group-commit counters: jobs / transactions is the number of changes per fsync.
-  CommitterStats committer_stats() { return committer_->Stats(); }
+  CommitterStats GroupCommitStats() { return committer_->Stats(); }
 
  private:
   // Prepared once on the read connection, reset after each use.

@@ -9,8 +9,9 @@
 namespace tether::store::testing {
 namespace {
 
+constexpr char kDigits[] = "0123456789abcdef";
+
 std::string Hex(const std::vector<uint8_t>& bytes) {
-  static const char kDigits[] = "0123456789abcdef";
   std::string text = "x'";
   for (uint8_t byte : bytes) {
     text += kDigits[byte >> 4];
@@ -68,7 +69,7 @@ TEST_F(OpenTest, ForeignSqliteDatabaseIsRefused) {
 
 TEST_F(OpenTest, EmptyExistingFileBecomesAStore) {
   const std::string file = dir_.File("empty.db");
-  std::ofstream{file};
+  std::ofstream(file).close();
   SqliteOptions options = Options();
   options.path = file;
   EXPECT_TRUE(OpenSqliteStore(options));

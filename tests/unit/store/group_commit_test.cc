@@ -22,6 +22,7 @@ TEST_F(GroupCommitTest, ConcurrentCommitsGetDistinctConsecutiveSerials) {
   constexpr int kCommits = 25;
   std::vector<std::vector<uint32_t>> serials(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kCommits; ++i) {
@@ -38,7 +39,7 @@ TEST_F(GroupCommitTest, ConcurrentCommitsGetDistinctConsecutiveSerials) {
   std::vector<uint32_t> all;
   for (const auto& some : serials) all.insert(all.end(), some.begin(), some.end());
   std::sort(all.begin(), all.end());
-  ASSERT_EQ(all.size(), size_t{kThreads * kCommits});
+  ASSERT_EQ(all.size(), static_cast<size_t>(kThreads) * kCommits);
   for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], 101 + i);
 
   auto journal = store_->ReadJournal(zone.id, 0);
@@ -55,7 +56,7 @@ TEST_F(GroupCommitTest, ConcurrentCommitsGetDistinctConsecutiveSerials) {
 TEST_F(GroupCommitTest, FailingChangeDoesNotFailItsGroup) {
   ZoneInfo zone = Create("example.com.", 10);
   auto& sqlite = Sqlite(*store_);
-  const auto before = sqlite.committer_stats();
+  const auto before = sqlite.GroupCommitStats();
 
   constexpr size_t kWaiting = 6;
   std::atomic<bool> holding{false};
@@ -66,7 +67,7 @@ TEST_F(GroupCommitTest, FailingChangeDoesNotFailItsGroup) {
                                         if (!first) return;
                                         first = false;
                                         holding = true;
-                                        while (sqlite.committer_stats().queued < kWaiting) {
+                                        while (sqlite.GroupCommitStats().queued < kWaiting) {
                                           std::this_thread::yield();
                                         }
                                       });
@@ -98,7 +99,7 @@ TEST_F(GroupCommitTest, FailingChangeDoesNotFailItsGroup) {
   }
   std::sort(serials.begin(), serials.end());
   EXPECT_EQ(serials, (std::vector<uint32_t>{11, 12, 13}));
-  const auto after = sqlite.committer_stats();
+  const auto after = sqlite.GroupCommitStats();
   EXPECT_EQ(after.transactions - before.transactions, 2u);  // the CreateZone, then the group
   EXPECT_EQ(after.jobs - before.jobs, 1 + kWaiting);
   EXPECT_EQ((*store_->GetZone(zone.origin))->journal_seq, 3u);
