@@ -38,10 +38,10 @@ void UpdateReceiver::Run() {
   std::vector<server::InboundUpdate> work;
   while (true) {
     {
-      std::unique_lock<std::mutex> lock(mu_.native());
+      MutexLock lock(mu_);
       while (queue_.empty() && !stopping_) {
         waiting_ = true;
-        wake_.wait(lock);
+        wake_.wait(mu_);
         waiting_ = false;
       }
       if (queue_.empty()) return;  // stopping, nothing left

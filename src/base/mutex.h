@@ -15,6 +15,10 @@ class CAPABILITY("mutex") Mutex {
  public:
   void Lock() ACQUIRE() { mu_.lock(); }
   void Unlock() RELEASE() { mu_.unlock(); }
+  // BasicLockable, so that std::condition_variable_any can wait on a held Mutex:
+  //   MutexLock lock(mu_); while (!ready_) cv_.wait(mu_);
+  void lock() ACQUIRE() { mu_.lock(); }
+  void unlock() RELEASE() { mu_.unlock(); }
   std::mutex& native() { return mu_; }
 
  private:

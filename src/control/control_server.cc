@@ -77,8 +77,8 @@ void ControlServer::Stop() {
   accept_thread_.join();
   close(listen_fd_);
   unlink(path_.c_str());
-  std::unique_lock<std::mutex> lock(mu_.native());
-  idle_.wait(lock, [this]() NO_THREAD_SAFETY_ANALYSIS { return active_ == 0; });
+  MutexLock lock(mu_);
+  while (active_ != 0) idle_.wait(mu_);
 }
 
 void ControlServer::AcceptLoop() {

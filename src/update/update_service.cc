@@ -105,8 +105,8 @@ void UpdateService::Worker() {
     std::shared_ptr<ZoneUpdater> updater;
     std::vector<std::unique_ptr<UpdateRequest>> batch;
     {
-      std::unique_lock<std::mutex> lock(mu_.native());
-      wake_.wait(lock, [&]() NO_THREAD_SAFETY_ANALYSIS { return stopping_ || !ready_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopping_ && ready_.empty()) wake_.wait(mu_);
       if (ready_.empty()) return;  // stopping and nothing left
       updater = std::move(ready_.front());
       ready_.pop_front();

@@ -37,9 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!again) Die("printed RDATA does not parse", printed + " -> " + again.error().message);
   if (*again != *wire) Die("presentation round trip changed the RDATA", printed);
 
-  // Into a message after the origin (so names can be compressed against it) and back.
+  // Into a message after a header and the origin (so names can be compressed against it)
+  // and back. Pointers into the 12-byte header are refused by ReadName.
   static uint8_t buffer[70000];
   Writer writer(buffer, sizeof(buffer));
+  for (int i = 0; i < 12; ++i) writer.U8(0);
   writer.Name(origin.wire(), true);
   size_t rdata_start = writer.size();
   WriteRdata(writer, type, *wire);

@@ -1,11 +1,16 @@
 #include "store/sqlite/committer.h"
 
+#include <pthread.h>
+
 #include <utility>
 
 namespace tether::store::sqlite {
 
 Committer::Committer(std::unique_ptr<Writer> writer)
-    : writer_(std::move(writer)), thread_([this] { Loop(); }) {}
+    : writer_(std::move(writer)), thread_([this] {
+        pthread_setname_np(pthread_self(), "tether-store");  // for per-thread CPU accounting
+        Loop();
+      }) {}
 
 Committer::~Committer() {
   {
