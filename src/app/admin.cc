@@ -230,6 +230,17 @@ int Admin::ZoneAdd(const control::Invocation& inv, control::CommandOutput& out) 
     auto made = DefaultZoneContent(*origin, inv);
     if (!made) return Fail(out, made.error().message);
     names = std::move(*made);
+    for (const auto& rrset : names.front().rrsets) {
+      if (rrset.type != dns::RrType::kNs) continue;
+      for (const auto& rdata : rrset.rdatas) {
+        dns::Name ns = dns::Name::FromValidWire(rdata);
+        if (ns.IsSubdomainOf(*origin)) {
+          out.Err("tether: warning: name server " + ns.ToText() +
+                  " is inside the zone and has no address yet: add its A/AAAA record, or use --ns "
+                  "with names outside the zone\n");
+        }
+      }
+    }
   }
   auto policy = store::SerialPolicyFromName(inv.serial_policy);
   auto created = store_.CreateZone(*origin, *policy, names, [&](size_t done, size_t total) {
