@@ -453,13 +453,13 @@ def parse_args():
     args.server_cpu = 0
     args.client_cpu = 1 if ncpu > 1 else None
     if args.tetherd is None:
-        for candidate in ("build/tetherd", "build/src/app/tetherd"):
+        for candidate in ("build/tetherd",):
             path = os.path.join(SOURCE_DIR, candidate)
             if os.access(path, os.X_OK):
                 args.tetherd = path
                 break
     if args.tether is None:
-        for candidate in ("build/tether", "build/tools/tether"):
+        for candidate in ("build/tether",):
             path = os.path.join(SOURCE_DIR, candidate)
             if os.access(path, os.X_OK):
                 args.tether = path

@@ -62,7 +62,7 @@ def tetherd_binary():
     path = os.environ.get("TETHERD")
     if path:
         return path
-    for candidate in ("build/tetherd", "build/src/app/tetherd", "build-h3/src/app/tetherd"):
+    for candidate in ("build/tetherd",):
         full = os.path.join(SOURCE_DIR, candidate)
         if os.access(full, os.X_OK):
             return full
@@ -74,7 +74,7 @@ def tether_binary():
     path = os.environ.get("TETHER")
     if path:
         return path
-    for candidate in ("build/tether", "build/tools/tether"):
+    for candidate in ("build/tether",):
         full = os.path.join(SOURCE_DIR, candidate)
         if os.access(full, os.X_OK):
             return full
