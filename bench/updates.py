@@ -10,7 +10,7 @@ Part 2, tetherd only: the query load of the query benchmark (dnsperf, 95% existi
 and without updates streaming in at a bounded --update-rate (dnsperf -u -Q). tetherd's
 answers per CPU-second of its query threads (threads named `tether-udp`: per-thread
 utime+stime from /proc/PID/task/TID/stat) with against without updates, and the CPU of the
-update threads (`tether-update`, `tether-store`, `tether-control`).
+update threads (`tether-udp-upd`, `tether-upd-rx`, `tether-update`, `tether-store`, `tether-control`).
 
 Standard library only; runs inside the private network namespace run.py sets up.
 """
@@ -30,7 +30,7 @@ import tetherlib as tl
 
 KEY_NAME = "bench-key"
 QUERY_THREADS = ("tether-udp",)
-UPDATE_THREADS = ("tether-update", "tether-store", "tether-control")
+UPDATE_THREADS = ("tether-udp-upd", "tether-upd-rx", "tether-update", "tether-store", "tether-control")
 log = base.log
 
 

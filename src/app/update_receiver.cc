@@ -6,7 +6,7 @@ namespace tether::app {
 
 void UpdateReceiver::Start() {
   thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "tether-update-rx");
+    pthread_setname_np(pthread_self(), "tether-upd-rx");
     Run();
   });
 }
@@ -36,9 +36,16 @@ void UpdateReceiver::Dispatch(std::vector<server::InboundUpdate> updates) {
 
 void UpdateReceiver::Run() {
   std::vector<server::InboundUpdate> work;
+  bool busy = false;
   while (true) {
     {
       MutexLock lock(mu_);
+      if (busy && !stopping_) {
+        // Under a stream of updates, collect for a moment instead of being woken per batch
+        // of datagrams: query threads then never pay for a wake-up, and the updaters get
+        // larger batches. A lone update waits at most kCoalesce.
+        wake_.wait_for(mu_, kCoalesce);
+      }
       while (queue_.empty() && !stopping_) {
         waiting_ = true;
         wake_.wait(mu_);
@@ -51,6 +58,7 @@ void UpdateReceiver::Run() {
       update::HandleUpdateMessage(update.message, reinterpret_cast<const sockaddr*>(&update.peer), context_,
                                   std::move(update.reply));
     }
+    busy = !work.empty();
     work.clear();
   }
 }

@@ -6,6 +6,7 @@
 // Thread-safety: Dispatch from any thread; Start/Stop from the owning thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <thread>
 #include <vector>
@@ -29,6 +30,8 @@ class UpdateReceiver : public server::UpdateDispatcher {
 
  private:
   void Run();
+
+  static constexpr std::chrono::microseconds kCoalesce{1000};
 
   const update::Rfc2136Context context_;
   Mutex mu_;

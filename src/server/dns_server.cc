@@ -34,10 +34,11 @@ Status DnsServer::Start() {
   loop_->tcp = std::make_unique<TcpServer>(loop_->io, zones_, options_.query, options_.tcp, options_.updates);
   std::vector<EndpointSockets> opened;
   for (const Endpoint& endpoint : options_.endpoints) {
-    auto sockets = OpenEndpoint(endpoint, options_.udp_workers_per_endpoint);
+    auto sockets = OpenEndpoint(endpoint, options_.udp_workers_per_endpoint, options_.updates != nullptr);
     if (!sockets) {
       for (auto& done : opened) {
         for (int fd : done.udp) close(fd);
+        if (done.update_udp >= 0) close(done.update_udp);
         close(done.tcp);
       }
       return tl::unexpected(sockets.error());
@@ -48,6 +49,11 @@ Status DnsServer::Start() {
     for (int fd : sockets.udp) {
       udp_workers_.push_back(std::make_unique<UdpWorker>(fd, sockets.wildcard, zones_, options_.query,
                                                                options_.updates));
+    }
+    if (sockets.update_udp >= 0) {
+      // UPDATE messages are steered here (see listeners.h): the query threads never see them.
+      udp_workers_.push_back(std::make_unique<UdpWorker>(sockets.update_udp, sockets.wildcard, zones_,
+                                                         options_.query, options_.updates, "tether-udp-upd"));
     }
     loop_->tcp->AddListener(sockets.tcp, sockets.bound.family());
     bound_.push_back(sockets.bound);

@@ -1,5 +1,6 @@
 #include "server/listeners.h"
 
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -55,13 +56,36 @@ Result<int> OpenSocket(const Endpoint& endpoint, int type) {
 void CloseAll(EndpointSockets& sockets) {
   for (int fd : sockets.udp) close(fd);
   sockets.udp.clear();
+  if (sockets.update_udp >= 0) close(sockets.update_udp);
+  sockets.update_udp = -1;
   if (sockets.tcp >= 0) close(sockets.tcp);
   sockets.tcp = -1;
 }
 
+// The reuseport group is [update socket, query socket 1..n]. The program sees the UDP
+// payload (the DNS message) and returns the index of the socket that gets it.
+bool AttachSteering(int fd, uint32_t query_sockets) {
+  sock_filter code[] = {
+      // A = message[2] & 0xF8 (QR and opcode); UPDATE requests go to socket 0.
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 2),
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xF8),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x28, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+      // Everything else: 1 + (receive hash, or the receiving CPU without one) % n.
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, static_cast<uint32_t>(SKF_AD_OFF + SKF_AD_RXHASH)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, static_cast<uint32_t>(SKF_AD_OFF + SKF_AD_CPU)),
+      BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, query_sockets),
+      BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
+      BPF_STMT(BPF_RET | BPF_A, 0),
+  };
+  sock_fprog program{static_cast<unsigned short>(sizeof(code) / sizeof(code[0])), code};
+  return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &program, sizeof(program)) == 0;
+}
+
 }  // namespace
 
-Result<EndpointSockets> OpenEndpoint(const Endpoint& endpoint, int udp_sockets) {
+Result<EndpointSockets> OpenEndpoint(const Endpoint& endpoint, int udp_sockets, bool update_socket) {
   const bool pick_port = endpoint.port() == 0;
   Error last_error;
   for (int attempt = 0; attempt < (pick_port ? 32 : 1); ++attempt) {
@@ -77,6 +101,11 @@ Result<EndpointSockets> OpenEndpoint(const Endpoint& endpoint, int udp_sockets) 
       getsockname(*first, reinterpret_cast<sockaddr*>(&local), &length);
       sockets.bound = Endpoint::FromSockaddr(reinterpret_cast<sockaddr*>(&local), length);
     }
+    if (update_socket) {
+      // The first socket (index 0 of the group) becomes the update socket.
+      sockets.update_udp = sockets.udp.front();
+      sockets.udp.clear();
+    }
     auto tcp = OpenSocket(sockets.bound, SOCK_STREAM);
     if (!tcp) {
       last_error = tcp.error();
@@ -85,7 +114,7 @@ Result<EndpointSockets> OpenEndpoint(const Endpoint& endpoint, int udp_sockets) 
     }
     sockets.tcp = *tcp;
     bool ok = true;
-    for (int i = 1; i < udp_sockets && ok; ++i) {
+    for (int i = update_socket ? 0 : 1; i < udp_sockets && ok; ++i) {
       auto udp = OpenSocket(sockets.bound, SOCK_DGRAM);
       if (!udp) {
         last_error = udp.error();
@@ -93,6 +122,11 @@ Result<EndpointSockets> OpenEndpoint(const Endpoint& endpoint, int udp_sockets) 
       } else {
         sockets.udp.push_back(*udp);
       }
+    }
+    if (ok && update_socket && !AttachSteering(sockets.update_udp, static_cast<uint32_t>(udp_sockets))) {
+      // No steering: updates reach the query sockets, which hand them over.
+      close(sockets.update_udp);
+      sockets.update_udp = -1;
     }
     if (ok) return sockets;
     CloseAll(sockets);

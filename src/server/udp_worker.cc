@@ -68,12 +68,13 @@ size_t ReplySource(const msghdr& in, uint8_t* control) {
 }  // namespace
 
 UdpWorker::UdpWorker(int fd, bool reply_from_destination, const zone::ZoneRegistry& zones,
-                     QueryOptions options, UpdateDispatcher* updates)
+                     QueryOptions options, UpdateDispatcher* updates, const char* thread_name)
     : fd_(fd),
       reply_from_destination_(reply_from_destination),
       zones_(zones),
       options_(options),
-      updates_(updates) {}
+      updates_(updates),
+      thread_name_(thread_name) {}
 
 UdpWorker::~UdpWorker() {
   Stop();
@@ -83,7 +84,7 @@ UdpWorker::~UdpWorker() {
 
 void UdpWorker::Start() {
   thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "tether-udp");  // the query threads, for per-thread CPU
+    pthread_setname_np(pthread_self(), thread_name_);  // for per-thread CPU accounting
     Run();
   });
 }

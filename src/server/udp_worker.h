@@ -24,8 +24,9 @@ class UdpWorker {
   // to (IP_PKTINFO / IPV6_RECVPKTINFO).
   // `updates` (may be null: UPDATE gets NOTIMP) takes UPDATE messages; its replies are sent
   // from this worker's socket.
+  // `thread_name`: at most 15 characters.
   UdpWorker(int fd, bool reply_from_destination, const zone::ZoneRegistry& zones,
-            QueryOptions options, UpdateDispatcher* updates);
+            QueryOptions options, UpdateDispatcher* updates, const char* thread_name = "tether-udp");
   ~UdpWorker();
   UdpWorker(const UdpWorker&) = delete;
   UdpWorker& operator=(const UdpWorker&) = delete;
@@ -44,6 +45,7 @@ class UdpWorker {
   const zone::ZoneRegistry& zones_;
   QueryOptions options_;
   UpdateDispatcher* updates_;
+  const char* thread_name_;
   std::vector<InboundUpdate> pending_updates_;  // of the current batch; worker thread only
   std::atomic<bool> stop_{false};
   std::thread thread_;

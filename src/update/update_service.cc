@@ -20,6 +20,7 @@ struct UpdateService::ZoneUpdater {
   std::deque<std::unique_ptr<UpdateRequest>> queue;
   bool scheduled = false;  // in ready_ or being run by a worker
   bool removed = false;
+  std::chrono::steady_clock::time_point last_batch_end;
 };
 
 UpdateService::UpdateService(store::Store& store, UpdateServiceOptions options)
@@ -110,6 +111,12 @@ void UpdateService::Worker() {
       if (ready_.empty()) return;  // stopping and nothing left
       updater = std::move(ready_.front());
       ready_.pop_front();
+      const auto now = std::chrono::steady_clock::now();
+      if (options_.coalesce.count() > 0 && updater->queue.size() < options_.coalesce_below &&
+          now - updater->last_batch_end < std::chrono::milliseconds(10) && !stopping_) {
+        // Still scheduled, so no other worker takes this zone meanwhile.
+        wake_.wait_for(mu_, options_.coalesce);
+      }
       while (!updater->queue.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(updater->queue.front()));
         updater->queue.pop_front();
@@ -118,6 +125,7 @@ void UpdateService::Worker() {
     if (!batch.empty()) RunBatch(*updater, std::move(batch));
     {
       MutexLock lock(mu_);
+      updater->last_batch_end = std::chrono::steady_clock::now();
       // More arrived while the batch ran: go round again (after other ready zones).
       if (!updater->queue.empty() && !updater->removed) {
         ready_.push_back(updater);

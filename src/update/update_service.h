@@ -11,6 +11,7 @@
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -29,8 +30,12 @@
 namespace tether::update {
 
 struct UpdateServiceOptions {
-  int threads = 4;        // zones updated at once (batches of different zones share fsyncs)
+  int threads = 4;          // zones updated at once (batches of different zones share fsyncs)
   size_t max_batch = 1000;  // requests per batch
+  // A zone that is busy (a batch ended less than 10 ms ago) waits this long before a small
+  // batch, so that a stream of updates becomes fewer, larger commits. 0: no wait.
+  std::chrono::microseconds coalesce{2000};
+  size_t coalesce_below = 64;  // only batches smaller than this wait
 };
 
 class UpdateService {

@@ -178,7 +178,7 @@ Result<Db> OpenWriteConnection(const std::string& path, int64_t quick_check_max_
   if (fresh) {
     // Must precede the first write. 8 KiB pages hold ~2x the rows of the default 4 KiB
     // ones, so a full scan (LoadZone) walks half the pages.
-    RETURN_IF_ERROR(db.Exec("PRAGMA page_size = 8192"));
+    RETURN_IF_ERROR(db.Exec("PRAGMA page_size = 2048"));
   }
   ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode = WAL"));
   if (mode != "wal") {
