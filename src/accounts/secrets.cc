@@ -1,0 +1,75 @@
+#include "accounts/secrets.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sodium.h>
+
+#include <mutex>
+
+#include "base/check.h"
+
+namespace tether::accounts {
+
+namespace {
+
+void InitSodium() {
+  static std::once_flag once;
+  std::call_once(once, [] { TETHER_CHECK(sodium_init() >= 0); });
+}
+
+}  // namespace
+
+Result<std::string> HashPassword(std::string_view password) {
+  InitSodium();
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), kPasswordOpsLimit, kPasswordMemLimit,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return MakeError(ErrorCode::kInternal, "out of memory while hashing a password");
+  }
+  return std::string(out);
+}
+
+bool VerifyPassword(std::string_view password, const std::string& hash) {
+  InitSodium();
+  if (hash.size() >= crypto_pwhash_STRBYTES) return false;
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+std::string RandomSecret(size_t bytes) {
+  std::string raw(bytes, '\0');
+  TETHER_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) == 1);
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : raw) {
+    buffer = (buffer << 8) | static_cast<uint8_t>(c);
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(buffer >> bits) & 63]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(buffer << (6 - bits)) & 63]);
+  return out;
+}
+
+std::string SecretDigest(std::string_view secret) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(secret.data(), secret.size(), digest, &size, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < size; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace tether::accounts
