@@ -1,0 +1,58 @@
+// HostUpdate: what an HTTP update client (dyndns2, the DuckDNS URL, the REST API) asks of
+// the hosts of one zone, as a request on the one update path. The decision "good" or
+// "nochg" is taken on the zone's updater against the current content, so two clients
+// racing on one host both get a true answer, and the answer comes only once the change is
+// durable and published.
+//
+// Thread-safety: constructed on any thread; Apply/Done run on the zone's updater.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ddns/dyndns2.h"
+#include "dns/name.h"
+#include "update/update_request.h"
+
+namespace tether::ddns {
+
+// The change asked for one host, with "use the client's address" already resolved.
+struct HostChange {
+  dns::Name fqdn;
+  AddressChange ipv4;  // kUnset here means "leave as it is"
+  AddressChange ipv6;
+  Toggle wildcard = Toggle::kUnchanged;  // *.fqdn CNAME fqdn
+  std::optional<std::string> mx;         // "" removes the MX; else MX 10 <mx>
+  std::optional<std::string> txt;        // set the TXT RRset to this one string
+  bool clear_txt = false;
+  bool offline = false;                  // owner parked it: no address records published
+  uint32_t ttl = 60;
+};
+
+struct HostOutcome {
+  enum class Result { kGood, kNochg, kDnsErr };
+  Result result = Result::kDnsErr;
+  std::string addresses;  // the host's addresses after the update: "v4", "v6" or "v4,v6"
+  std::string before;     // "A 198.51.100.7 AAAA 2001:db8::7" (for the history)
+  std::string after;
+};
+
+class HostUpdateRequest : public update::UpdateRequest {
+ public:
+  using Callback = std::function<void(std::vector<HostOutcome>)>;
+  HostUpdateRequest(std::vector<HostChange> changes, Callback done)
+      : changes_(std::move(changes)), done_(std::move(done)) {}
+
+  dns::Rcode Apply(update::ZoneView& view) override;
+  void Done(const update::UpdateOutcome& outcome) override;
+
+ private:
+  std::vector<HostChange> changes_;
+  std::vector<HostOutcome> outcomes_;
+  Callback done_;
+};
+
+}  // namespace tether::ddns
