@@ -116,6 +116,19 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (tether::control::ReadsPassword(inv.command) && !inv.password_given) {
+    // The password comes from the first line of standard input (a prompt on a terminal), so
+    // it never shows in the process list; it travels over the 0600 control socket.
+    if (isatty(STDIN_FILENO)) std::fprintf(stderr, "password: ");
+    std::string password;
+    if (!std::getline(std::cin, password) || password.empty()) {
+      std::fprintf(stderr, "tether: no password given (--password or a line on standard input)\n");
+      return kUsage;
+    }
+    args.push_back("--password");
+    args.push_back(password);
+  }
+
   std::string path = tether::control::ControlSocketPath(inv.data_dir);
   std::string error;
   int fd = Connect(path, &error);

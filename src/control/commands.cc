@@ -29,6 +29,8 @@ void BuildCli(CLI::App& app, Invocation& inv) {
   add->add_option("--soa-email", inv.soa_email, "Contact address for the SOA (hostmaster@example.net)");
   add->add_option("--serial-policy", inv.serial_policy, "How the SOA serial moves: increment or unixtime")
       ->check(CLI::IsMember({"increment", "unixtime"}));
+  add->add_flag("--service", inv.service,
+                "A service zone: users register hosts (third-level names) in it");
   zone->add_subcommand("list", "List the zones: origin, kind, serial, names");
   CLI::App* exp = zone->add_subcommand("export", "Print a zone as a master file");
   exp->add_option("ORIGIN", inv.origin, "Zone origin")->required();
@@ -68,6 +70,53 @@ void BuildCli(CLI::App& app, Invocation& inv) {
   key->add_subcommand("list", "List the keys and their grants");
   CLI::App* key_remove = key->add_subcommand("remove", "Delete a key");
   key_remove->add_option("NAME", inv.key_name, "Key name")->required();
+
+  CLI::App* user = app.add_subcommand("user", "User accounts");
+  user->require_subcommand(1);
+  CLI::App* user_add = user->add_subcommand(
+      "add", "Create an account; the password comes from --password or, without it, from the first line "
+             "of standard input");
+  user_add->add_option("NAME", inv.user, "Account name")->required();
+  user_add->add_option("--password", inv.password, "The password (visible to other local users: "
+                                                   "prefer standard input)");
+  user_add->add_option("--role", inv.role, "user (default), abuse (the abuse desk) or admin")
+      ->check(CLI::IsMember({"user", "abuse", "admin"}));
+  user_add->add_option("--host-limit", inv.host_limit, "Hosts this account may register (default: [names] host_limit)");
+  user->add_subcommand("list", "List the accounts: name, role, hosts, created");
+  CLI::App* user_remove = user->add_subcommand("remove", "Delete an account with its hosts, tokens and credentials");
+  user_remove->add_option("NAME", inv.user, "Account name")->required();
+  CLI::App* passwd = user->add_subcommand("passwd", "Set an account's password (from --password or standard input)");
+  passwd->add_option("NAME", inv.user, "Account name")->required();
+  passwd->add_option("--password", inv.password, "The new password");
+
+  CLI::App* host = app.add_subcommand("host", "Hosts of service zones");
+  host->require_subcommand(1);
+  CLI::App* host_add = host->add_subcommand("add", "Register a host (a name in a service zone) for an account");
+  host_add->add_option("FQDN", inv.fqdn, "e.g. home.dyn.example.net")->required();
+  host_add->add_option("--user", inv.user, "The owner")->required();
+  CLI::App* host_list = host->add_subcommand("list", "List hosts: name, owner, state, last update");
+  host_list->add_option("--user", inv.user, "Only this account's hosts");
+  CLI::App* host_remove = host->add_subcommand("remove", "Delete a host and its records");
+  host_remove->add_option("FQDN", inv.fqdn, "Host name")->required();
+  CLI::App* credential = host->add_subcommand("credential", "Per-host update credentials");
+  credential->require_subcommand(1);
+  CLI::App* credential_add = credential->add_subcommand(
+      "add", "Make a username and password that can update only this host (printed once)");
+  credential_add->add_option("FQDN", inv.fqdn, "Host name")->required();
+
+  CLI::App* token = app.add_subcommand("token", "API tokens");
+  token->require_subcommand(1);
+  CLI::App* token_add = token->add_subcommand("add", "Create an API token; prints `id: X` and `token: SECRET` once");
+  token_add->add_option("--user", inv.user, "The owner")->required();
+  token_add->add_option("--host", inv.hosts, "Hosts it may change (default: all of the owner's)")->delimiter(',');
+  token_add->add_option("--types", inv.types, "Record types it may change (default: all)")->delimiter(',');
+  token_add->add_option("--networks", inv.networks, "Networks (CIDR) it may be used from (default: any)")
+      ->delimiter(',');
+  token_add->add_option("--expires", inv.expires, "Expiry: a date (2027-01-31) or relative (+30d, +12h)");
+  CLI::App* token_list = token->add_subcommand("list", "List tokens: id, owner, scope, expiry, state");
+  token_list->add_option("--user", inv.user, "Only this account's tokens");
+  CLI::App* revoke = token->add_subcommand("revoke", "Revoke a token at once");
+  revoke->add_option("ID", inv.token_id, "Token id")->required();
   FallThrough(app);
 }
 
@@ -75,11 +124,15 @@ void FinishParse(CLI::App& app, Invocation& inv) {
   for (CLI::App* noun : app.get_subcommands()) {
     for (CLI::App* verb : noun->get_subcommands()) {
       inv.command = noun->get_name() + " " + verb->get_name();
+      for (CLI::App* third : verb->get_subcommands()) inv.command += " " + third->get_name();
+      inv.password_given = verb->count("--password") > 0;
       return;
     }
   }
 }
 
 bool IsLocalCommand(const std::string& command) { return command == "zone check"; }
+
+bool ReadsPassword(const std::string& command) { return command == "user add" || command == "user passwd"; }
 
 }  // namespace tether::control

@@ -38,6 +38,21 @@ struct Invocation {
   std::string grant_subtree;
   std::string grant_acme;
   std::vector<std::string> types;
+
+  // zone add --service
+  bool service = false;
+
+  // user ..., host ..., token ...
+  std::string user;
+  std::string password;
+  bool password_given = false;  // --password was on the command line (else: standard input)
+  std::string role = "user";
+  int host_limit = 0;
+  std::string fqdn;
+  std::vector<std::string> hosts;
+  std::vector<std::string> networks;
+  std::string expires;
+  std::string token_id;
 };
 
 // Builds the command tree into `app`, binding options to `invocation`. After a successful
@@ -47,5 +62,8 @@ void FinishParse(CLI::App& app, Invocation& invocation);
 
 // Commands that run in the client without a server.
 bool IsLocalCommand(const std::string& command);
+
+// Commands that read a password from standard input when --password is not given.
+bool ReadsPassword(const std::string& command);
 
 }  // namespace tether::control
