@@ -3,6 +3,7 @@
 // DIR/control.sock and prints what comes back. See docs/cli.md.
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -119,9 +120,22 @@ int main(int argc, char** argv) {
   if (tether::control::ReadsPassword(inv.command) && !inv.password_given) {
     // The password comes from the first line of standard input (a prompt on a terminal), so
     // it never shows in the process list; it travels over the 0600 control socket.
-    if (isatty(STDIN_FILENO)) std::fprintf(stderr, "password: ");
+    const bool terminal = isatty(STDIN_FILENO) != 0;
+    termios saved{};
+    if (terminal) {
+      std::fprintf(stderr, "password: ");
+      tcgetattr(STDIN_FILENO, &saved);
+      termios quiet = saved;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
     std::string password;
-    if (!std::getline(std::cin, password) || password.empty()) {
+    bool read = static_cast<bool>(std::getline(std::cin, password));
+    if (terminal) {
+      tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+      std::fputc('\n', stderr);
+    }
+    if (!read || password.empty()) {
       std::fprintf(stderr, "tether: no password given (--password or a line on standard input)\n");
       return kUsage;
     }
