@@ -103,21 +103,15 @@ ChunkedBody::State ChunkedBody::Decode(ReadBuffer& buffer, std::string& body) {
         if (remaining_ == 0) phase_ = Phase::kDataEnd;
         break;
       }
-      case Phase::kDataEnd:  // the CRLF after a chunk's data
+      case Phase::kDataEnd: {  // the CRLF (or bare LF) after a chunk's data
         if (data.empty()) return State::kNeedMore;
-        if (data[0] == '\n') {
-          buffer.Consume(1);
-        } else if (data[0] != '\r') {
-          return State::kMalformed;
-        } else if (data.size() < 2) {
-          return State::kNeedMore;
-        } else if (data[1] != '\n') {
-          return State::kMalformed;
-        } else {
-          buffer.Consume(2);
-        }
+        const size_t crlf = data[0] == '\r' ? 2 : 1;
+        if (data.size() < crlf) return State::kNeedMore;
+        if (data[crlf - 1] != '\n') return State::kMalformed;
+        buffer.Consume(crlf);
         phase_ = Phase::kSize;
         break;
+      }
       case Phase::kTrailer:
         state = DecodeTrailerLine(buffer);
         break;

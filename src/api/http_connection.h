@@ -58,7 +58,7 @@ constexpr size_t kMinReadSpace = 1024;
 // what the client still sends for up to this long / this much, so that closing with unread
 // data does not reset the connection before the client has read the response.
 constexpr auto kLingerTime = std::chrono::seconds(2);
-constexpr size_t kLingerBytes = 256 * 1024;
+constexpr size_t kLingerBytes = size_t{256} * 1024;
 
 struct Shared {
   Shared(HttpOptions options_in, HttpHandler& handler_in)
@@ -231,7 +231,7 @@ class Connection final : public ConnectionBase {
       out_pending_.append(next.bytes);
       keep_alive = next.keep_alive;
       next.ready = false;
-      if (next.bytes.capacity() > 64 * 1024) std::string().swap(next.bytes);
+      if (next.bytes.capacity() > size_t{64} * 1024) std::string().swap(next.bytes);
       ++head_seq_;
     }
     if (!keep_alive) {

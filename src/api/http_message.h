@@ -22,7 +22,7 @@ struct HttpRequest {
   std::string path;    // the target's path, percent-decoded, without the query: "/nic/update"
   std::string query;   // the raw query after '?', not decoded: "hostname=h&myip=192.0.2.1"
   // In the order received; names lower-case, values as sent without surrounding blanks.
-  // Trailer fields after a chunked body are dropped (see request_parser.h).
+  // Trailer fields after a chunked body are dropped (see chunked_body.h).
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;         // with any chunked transfer coding removed
   unsigned version = 11;    // 10 (HTTP/1.0) or 11 (HTTP/1.1)

@@ -11,10 +11,10 @@ namespace tether::api {
 
 struct HttpOptions {
   // The request line and header fields together; more is answered 431 and closed.
-  size_t header_limit = 8 * 1024;
+  size_t header_limit = size_t{8} * 1024;
   // The body after removing any chunked coding; more is answered 413 and closed. A declared
   // Content-Length above it is refused before the body is read (and before 100 Continue).
-  size_t body_limit = 64 * 1024;
+  size_t body_limit = size_t{64} * 1024;
   // Open connections over all endpoints; beyond it new ones are accepted and closed at once.
   int max_connections = 10000;
   // A kept-alive connection with no request in progress is closed after this long.

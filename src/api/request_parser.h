@@ -64,7 +64,7 @@ class RequestParser {
 // Parses one request from `bytes` with the parser and limits the server uses (bytes after
 // the request are ignored). The error message starts with the status the server would
 // answer: "400 ...", "413 ...", "431 ..."; an incomplete request is "400 incomplete ...".
-Result<HttpRequest> ParseHttpRequest(std::string_view bytes, size_t header_limit = 8 * 1024,
-                                     size_t body_limit = 64 * 1024);
+Result<HttpRequest> ParseHttpRequest(std::string_view bytes, size_t header_limit = size_t{8} * 1024,
+                                     size_t body_limit = size_t{64} * 1024);
 
 }  // namespace tether::api
