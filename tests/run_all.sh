@@ -41,7 +41,7 @@ for stage in "${stages[@]}"; do
       TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
       run_stage "tsan concurrency" build-tsan \
         "-DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTETHER_SANITIZE=thread" \
-        "concurrency_tests" "concurrency" ;;
+        "concurrency_tests api_test" "concurrency" ;;
     integration)
       run_stage "release integration" build \
         "-DCMAKE_BUILD_TYPE=Release" "" "integration" ;;
