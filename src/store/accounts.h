@@ -114,6 +114,7 @@ class AccountStore {
   virtual Result<bool> RevokeToken(int64_t id) = 0;  // bumps the owner's version
   virtual Result<HostCredentialInfo> CreateHostCredential(const HostCredentialInfo& credential) = 0;
   virtual Result<std::optional<HostCredentialInfo>> FindHostCredential(const std::string& username) = 0;
+  virtual Result<std::vector<HostCredentialInfo>> ListHostCredentials() = 0;
 
   // ---- history ----
   // Queued and written in batches by the store's writer.

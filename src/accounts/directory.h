@@ -1,0 +1,50 @@
+// Directory: the accounts as the request path needs them, in memory — users by name and
+// id, hosts by name, tokens by digest, host credentials by username. Loaded from the store
+// at start; every admin change is written to the store first and then here (write-through),
+// so a lookup never touches the store.
+//
+// Thread-safety: thread-safe. Lookups take a shared lock and return copies; changes take
+// the exclusive lock briefly.
+#pragma once
+
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/result.h"
+#include "store/accounts.h"
+
+namespace tether::accounts {
+
+class Directory {
+ public:
+  Status Load(store::AccountStore& store);
+
+  std::optional<store::UserInfo> UserById(int64_t id) const;
+  std::optional<store::UserInfo> UserByName(const std::string& name) const;
+  std::optional<store::HostInfo> Host(const dns::Name& fqdn) const;
+  std::vector<store::HostInfo> HostsOf(int64_t user_id) const;
+  std::optional<store::TokenInfo> TokenByDigest(const std::string& digest) const;
+  std::optional<store::HostCredentialInfo> HostCredential(const std::string& username) const;
+
+  void PutUser(const store::UserInfo& user);
+  void RemoveUser(int64_t id);  // with the user's hosts, tokens and credentials
+  void PutHost(const store::HostInfo& host);
+  void RemoveHost(int64_t host_id);
+  void PutToken(const store::TokenInfo& token);
+  void PutHostCredential(const store::HostCredentialInfo& credential);
+
+ private:
+  static std::string Key(const dns::Name& name);
+
+  mutable std::shared_mutex mu_;
+  std::unordered_map<int64_t, store::UserInfo> users_;
+  std::unordered_map<std::string, int64_t> user_ids_;
+  std::unordered_map<std::string, store::HostInfo> hosts_;  // lower-case wire name
+  std::unordered_map<std::string, store::TokenInfo> tokens_;
+  std::unordered_map<std::string, store::HostCredentialInfo> host_credentials_;
+};
+
+}  // namespace tether::accounts
