@@ -43,6 +43,7 @@ NSD = shutil.which("nsd") or "/usr/sbin/nsd"
 NAMED = shutil.which("named") or "/usr/sbin/named"
 NSUPDATE = shutil.which("nsupdate") or "/usr/bin/nsupdate"
 KNSUPDATE = shutil.which("knsupdate") or "/usr/bin/knsupdate"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 # ---------------------------------------------------------------------------------------
 # Environment
@@ -280,6 +281,7 @@ class Server:
 
 
 _LISTENING = re.compile(r"listening dns (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)")
+_LISTENING_HTTP = re.compile(r"listening (https?) (\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)")
 
 
 class Tetherd(Server):
@@ -290,16 +292,26 @@ class Tetherd(Server):
     Its data directory (the SQLite store, control.sock) is `data_dir`, by default "data" in
     its temporary directory; stop() or crash() and then start() again serve the same store
     (on newly picked ports when port 0 was asked for). admin(...) runs `tether` against it.
+
+    http=["127.0.0.1:0", "[::1]:0"] and https=[...] (with tls_cert/tls_key files) add the
+    HTTP update API's endpoints; start() then also waits for their `listening http ADDR:PORT`
+    / `listening https ADDR:PORT` lines, kept in http_endpoints / https_endpoints as
+    (host, port). config: a TOML file for --config.
     """
 
     name = "tetherd"
 
     def __init__(self, zones=None, dns=("127.0.0.1:0",), threads=None, extra_args=(),
                  tmp=None, binary=None, cpu=None, start=True, timeout=30.0, data_dir=None,
-                 log_level="info"):
+                 log_level="info", http=(), https=(), tls_cert=None, tls_key=None,
+                 config=None):
         super().__init__(tmp)
         self.zones = dict(zones or {})
         self.dns = list(dns)
+        self.http = list(http)
+        self.https = list(https)
+        self.http_endpoints = []
+        self.https_endpoints = []
         self.binary = binary or tetherd_binary()
         self.data_dir = data_dir or self.tmp.join("data")
         argv = [self.binary, "--data-dir", self.data_dir, "--log-level", log_level]
@@ -309,6 +321,16 @@ class Tetherd(Server):
             argv += ["--zone", "%s=%s" % (origin, path)]
         if threads is not None:
             argv += ["--threads", str(threads)]
+        for endpoint in self.http:
+            argv += ["--http", endpoint]
+        for endpoint in self.https:
+            argv += ["--https", endpoint]
+        if tls_cert:
+            argv += ["--tls-cert", tls_cert]
+        if tls_key:
+            argv += ["--tls-key", tls_key]
+        if config:
+            argv += ["--config", config]
         argv += list(extra_args)
         self._argv = argv
         self._cpu = cpu
@@ -331,14 +353,22 @@ class Tetherd(Server):
         self.starts += 1
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = _LISTENING.findall(self._log_since(offset))
-            if len(found) >= len(self.dns):
+            text = self._log_since(offset)
+            found = _LISTENING.findall(text)
+            web = _LISTENING_HTTP.findall(text)
+            http = [(h.strip("[]"), int(p)) for kind, h, p in web if kind == "http"]
+            https = [(h.strip("[]"), int(p)) for kind, h, p in web if kind == "https"]
+            if (len(found) >= len(self.dns) and len(http) >= len(self.http) and
+                    len(https) >= len(self.https)):
                 self.endpoints = [(h.strip("[]"), int(p)) for h, p in found[:len(self.dns)]]
+                self.http_endpoints = http[:len(self.http)]
+                self.https_endpoints = https[:len(self.https)]
                 return self
             if not self.alive():
                 self.fail("exited with status %s before listening" % self.proc.returncode)
             time.sleep(0.02)
-        self.fail("no 'listening dns' line for each of %s within %.0f s" % (self.dns, timeout))
+        self.fail("no 'listening' line for each of %s within %.0f s"
+                  % (self.dns + self.http + self.https, timeout))
 
     def restart(self, timeout=30.0):
         """SIGTERM (must exit 0), then start again on the same data directory."""
@@ -1356,6 +1386,65 @@ class Named(Server):
         if wait:
             for origin in self.zones:
                 self.wait_answers(origin, "SOA", timeout)
+
+
+# ---------------------------------------------------------------------------------------
+# nginx as an HTTP peer
+
+
+class Nginx(Server):
+    """nginx in the foreground (`daemon off`) with a throw-away nginx.conf on 127.0.0.1.
+
+    locations: {path prefix: directive(s)}, e.g. {"/": 'return 200 "good 127.0.0.1";'}.
+    worker_processes 1 and no access log unless told otherwise; every temporary path and
+    the pid file live in the temporary directory (nginx -p TMP -e stderr), so nothing under
+    /var or /etc is touched. Keep-alive connections are not closed after 1000 requests
+    (keepalive_requests), so a benchmark measures requests, not reconnects."""
+
+    name = "nginx"
+
+    def __init__(self, locations, tmp=None, cpu=None, workers=1, extra_http="", wait=True,
+                 timeout=30.0):
+        super().__init__(tmp)
+        port = free_port("127.0.0.1")
+        self.endpoints = [("127.0.0.1", port)]
+        t = self.tmp
+        conf = [
+            "worker_processes %d;" % workers,
+            "daemon off;",
+            "master_process on;",
+            'pid "%s";' % t.join("nginx.pid"),
+            "error_log stderr warn;",
+            "events { worker_connections 4096; }",
+            "http {",
+            "    access_log off;",
+            "    default_type text/plain;",
+            "    keepalive_requests 100000000;",
+        ] + ['    %s_temp_path "%s";' % (kind, t.join("%s-temp" % kind))
+             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")] + [
+            "    " + line for line in extra_http.splitlines() if line.strip()] + [
+            "    server {",
+            "        listen 127.0.0.1:%d;" % port,
+        ]
+        for path, directives in locations.items():
+            conf.append("        location %s { %s }" % (path, directives))
+        conf += ["    }", "}"]
+        self.conf_path = t.write("nginx.conf", "\n".join(conf) + "\n")
+        self._spawn([NGINX, "-p", t.path, "-e", "stderr", "-c", self.conf_path], cpu)
+        if wait:
+            self.wait_listening(timeout)
+
+    def wait_listening(self, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                self.fail("exited with status %s while starting" % self.proc.returncode)
+            try:
+                socket.create_connection(self.endpoints[0], timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.fail("does not accept connections within %.0f s" % timeout)
 
 
 # ---------------------------------------------------------------------------------------
