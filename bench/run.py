@@ -4,6 +4,7 @@
   python3 bench/run.py                                  # 1M names, 3 runs x 15 s per server
   python3 bench/run.py --hosts 100000 --seconds 5 --runs 1   # a quick look
   python3 bench/run.py --updates                        # RFC 2136 updates (bench/updates.py)
+  python3 bench/run.py --http                           # HTTP updates vs nginx (bench/http_bench.py)
 
 Runs itself inside a private network namespace (only loopback). Each server is pinned to
 CPU 0 and dnsperf to CPU 1; results go to stdout and bench/out/results.md.
@@ -422,7 +423,8 @@ def parse_args():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--seconds", type=int, default=15, help="length of one dnsperf run")
     p.add_argument("--servers", default=None,
-                   help="default tetherd,knotd,nsd (with --updates: tetherd,knotd,named)")
+                   help="default tetherd,knotd,nsd (with --updates: tetherd,knotd,named; with "
+                        "--http: nginx,tetherd)")
     p.add_argument("--tetherd", default=os.environ.get("TETHERD"),
                    help="tetherd binary (default: $TETHERD or build/tetherd)")
     p.add_argument("--tether", default=os.environ.get("TETHER"),
@@ -438,6 +440,16 @@ def parse_args():
                    help="messages in an update file (default: min(hosts, 400000))")
     p.add_argument("--no-mixed", action="store_true",
                    help="--updates: skip the queries-with-updates part")
+    p.add_argument("--http", action="store_true",
+                   help="the HTTP update benchmark instead (bench/http.py, see bench/README.md)")
+    p.add_argument("--http-hosts", type=int, default=10000, help="--http: hosts of the user")
+    p.add_argument("--http-seconds", type=int, default=15, help="--http: length of one wrk run")
+    p.add_argument("--http-connections", type=int, default=64, help="--http: wrk -c")
+    p.add_argument("--http-wrk-threads", type=int, default=1, help="--http: wrk -t")
+    p.add_argument("--http-auth", choices=("password", "token"), default="password",
+                   help="--http: HTTP Basic with the user's password, or a Bearer API token")
+    p.add_argument("--http-config", default=None,
+                   help="--http: tetherd --config file (default: one raising [ddns] nochg_limit)")
     p.add_argument("--clients", type=int, default=8, help="dnsperf -c")
     p.add_argument("--outstanding", type=int, default=500, help="dnsperf -q")
     p.add_argument("--load-timeout", type=float, default=600)
@@ -446,7 +458,8 @@ def parse_args():
     if args.query_lines is None:
         args.query_lines = max(min(args.hosts, 1000000), 100000)
     if args.servers is None:
-        args.servers = "tetherd,knotd,named" if args.updates else "tetherd,knotd,nsd"
+        args.servers = ("nginx,tetherd" if args.http else
+                        "tetherd,knotd,named" if args.updates else "tetherd,knotd,nsd")
     if args.update_lines is None:
         args.update_lines = min(args.hosts, 400000)
     ncpu = os.cpu_count() or 1
@@ -474,6 +487,10 @@ def main():
     if args.updates:
         import updates  # bench/updates.py
         updates.main(args)
+        return
+    if args.http:
+        import http_bench  # bench/http.py would shadow the standard library's http
+        http_bench.main(args)
         return
     for tool in ("dnsperf", "taskset", "knotd", "nsd"):
         if not shutil.which(tool):
