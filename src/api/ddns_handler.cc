@@ -1,0 +1,436 @@
+#include "api/ddns_handler.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include "accounts/secrets.h"
+#include "api/credentials.h"
+#include "base/log.h"
+#include "ddns/dyndns2.h"
+
+namespace tether::api {
+
+using ddns::AddressChange;
+using ddns::HostChange;
+using ddns::HostOutcome;
+
+namespace {
+
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpResponse Text(std::string body, unsigned status = 200) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+HttpResponse BadAuth() {
+  HttpResponse response = Text("badauth", 401);
+  response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"tether\"");
+  return response;
+}
+
+// RFC 7231 7.1.3; never 429 on this path (inadyn gives up on it).
+HttpResponse TryLater(double seconds) {
+  HttpResponse response = Text("911");
+  response.headers.emplace_back("Retry-After", std::to_string(std::max(1L, std::lround(std::ceil(seconds)))));
+  return response;
+}
+
+std::optional<dns::Name> HostName(const std::string& text) {
+  auto name = dns::Name::FromText(text.back() == '.' ? text : text + ".");
+  if (!name) return std::nullopt;
+  return name->Lowercased();
+}
+
+}  // namespace
+
+struct DdnsHandler::Call {
+  HttpRequest request;
+  Respond respond;
+  ddns::Dyndns2Parse dyndns2;
+  ddns::DuckRequest duck;
+  accounts::Presented presented;
+  accounts::Identity identity;
+  sockaddr_storage client{};  // client_address as a socket address (for token networks)
+  int client_family = 0;
+  std::array<uint8_t, 16> client_bytes{};
+  std::string user_agent;
+};
+
+DdnsHandler::DdnsHandler(DdnsOptions options, accounts::Directory& directory, accounts::Authenticator& authenticator,
+                         update::UpdateService& updates, store::AccountStore& accounts, WorkPool& slow_work)
+    : options_(std::move(options)),
+      directory_(directory),
+      authenticator_(authenticator),
+      updates_(updates),
+      accounts_(accounts),
+      slow_work_(slow_work),
+      nochg_(options_.nochg_per_hour / 3600.0, options_.nochg_per_hour),
+      host_changes_(options_.host_changes_per_minute / 60.0, options_.host_changes_per_minute),
+      account_changes_(options_.account_changes_per_minute / 60.0, options_.account_changes_per_minute),
+      address_requests_(options_.address_requests_per_minute / 60.0, options_.address_requests_per_minute) {}
+
+void DdnsHandler::Authenticate(std::shared_ptr<Call> call, std::function<void(std::shared_ptr<Call>)> next) {
+  auto finish = [this, next](std::shared_ptr<Call> c) {
+    accounts::AuthResult result = authenticator_.Authenticate(
+        c->presented, c->request.client_address, reinterpret_cast<const sockaddr*>(&c->client), &c->identity);
+    if (result == accounts::AuthResult::kBadAuth) return c->respond(BadAuth());
+    if (result == accounts::AuthResult::kThrottled) return c->respond(TryLater(60));
+    next(std::move(c));
+  };
+  if (authenticator_.CanAnswerFast(call->presented, call->request.client_address)) {
+    finish(std::move(call));
+  } else {
+    // An Argon2 check: not on the event loop.
+    slow_work_.Submit([finish, call]() mutable { finish(std::move(call)); });
+  }
+}
+
+void DdnsHandler::HandleDyndns2(HttpRequest request, Respond respond) {
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->respond = std::move(respond);
+  if (const std::string* agent = call->request.Header("user-agent")) call->user_agent = *agent;
+  for (const auto& blocked : options_.blocked_agents) {
+    if (!blocked.empty() && call->user_agent.find(blocked) != std::string::npos) return call->respond(Text("badagent"));
+  }
+  std::string parameters = call->request.query;
+  if (call->request.method == "POST" && !call->request.body.empty()) parameters += "&" + call->request.body;
+  call->dyndns2 = ddns::ParseDyndns2(parameters);
+  auto presented = PresentedCredentials(call->request, call->dyndns2.request.username, call->dyndns2.request.password);
+  if (!presented) return call->respond(BadAuth());
+  call->presented = std::move(*presented);
+  call->client_family = ddns::ParseAddress(call->request.client_address, &call->client_bytes);
+  if (call->client_family == AF_INET) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&call->client);
+    v4->sin_family = AF_INET;
+    std::memcpy(&v4->sin_addr, call->client_bytes.data(), 4);
+  } else if (call->client_family == AF_INET6) {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&call->client);
+    v6->sin6_family = AF_INET6;
+    std::memcpy(&v6->sin6_addr, call->client_bytes.data(), 16);
+  }
+  if (!address_requests_.Allow(call->request.client_address)) {
+    return call->respond(TryLater(address_requests_.RetryAfter(call->request.client_address)));
+  }
+  Authenticate(std::move(call), [this](std::shared_ptr<Call> c) { RunDyndns2(std::move(c)); });
+}
+
+void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
+  const ddns::Dyndns2Request& request = call->dyndns2.request;
+  switch (call->dyndns2.error) {
+    case ddns::Dyndns2Error::kNumHost:
+      return call->respond(Text("numhost"));
+    case ddns::Dyndns2Error::kNotFqdn: {
+      std::string body;
+      size_t lines = std::max<size_t>(1, request.hostnames.size());
+      for (size_t i = 0; i < lines; ++i) body += (i ? "\n" : "") + std::string("notfqdn");
+      return call->respond(Text(body));
+    }
+    default:
+      break;
+  }
+  if ((request.wildcard == ddns::Toggle::kOn && !options_.allow_wildcard) || (request.mx && !options_.allow_mx)) {
+    return call->respond(Text("!donator"));
+  }
+
+  // The client's own address stands in when the request names neither family.
+  AddressChange ipv4 = request.ipv4;
+  AddressChange ipv6 = request.ipv6;
+  if (ipv4.kind == AddressChange::Kind::kUnset && ipv6.kind == AddressChange::Kind::kUnset) {
+    AddressChange& own = call->client_family == AF_INET ? ipv4 : ipv6;
+    if (call->client_family != 0) {
+      own.kind = AddressChange::Kind::kSet;
+      own.address = call->client_bytes;
+    }
+  }
+
+  const size_t count = request.hostnames.size();
+  auto lines = std::make_shared<std::vector<std::string>>(count);
+  std::vector<HostChange> changes;
+  std::vector<size_t> change_line;
+  std::vector<store::HostInfo> change_host;
+  for (size_t i = 0; i < count; ++i) {
+    if (call->dyndns2.error == ddns::Dyndns2Error::kBadAddress) {
+      (*lines)[i] = "dnserr";
+      continue;
+    }
+    auto fqdn = HostName(request.hostnames[i]);
+    auto host = fqdn ? directory_.Host(*fqdn) : std::nullopt;
+    bool allowed = host && host->lifecycle != store::Lifecycle::kExpired;
+    if (allowed && ipv4.kind != AddressChange::Kind::kUnset && ipv4.kind != AddressChange::Kind::kPreserve) {
+      allowed = call->identity.MayChange(*host, dns::RrType::kA);
+    }
+    if (allowed && ipv6.kind != AddressChange::Kind::kUnset && ipv6.kind != AddressChange::Kind::kPreserve) {
+      allowed = call->identity.MayChange(*host, dns::RrType::kAaaa);
+    }
+    if (allowed && request.mx) allowed = call->identity.MayChange(*host, dns::RrType::kMx);
+    if (allowed && request.wildcard != ddns::Toggle::kUnchanged) {
+      allowed = call->identity.MayChange(*host, dns::RrType::kCname);
+    }
+    if (allowed) allowed = call->identity.MayChange(*host, dns::RrType::kA) ||
+                           call->identity.MayChange(*host, dns::RrType::kAaaa);
+    if (!allowed) {
+      (*lines)[i] = "nohost";  // also for hosts of others: nothing tells them apart
+      continue;
+    }
+    const std::string host_key = std::to_string(host->id);
+    if (!nochg_.WouldAllow(host_key)) {
+      (*lines)[i] = "abuse";
+      RecordHistory(*host, *call, nullptr, "abuse: too many updates without a change");
+      continue;
+    }
+    if (!host_changes_.WouldAllow(host_key) || !account_changes_.WouldAllow(std::to_string(host->user_id))) {
+      (*lines)[i] = "911";
+      continue;
+    }
+    HostChange change;
+    change.fqdn = host->fqdn;
+    change.ipv4 = ipv4;
+    change.ipv6 = ipv6;
+    change.wildcard = request.wildcard;
+    change.mx = request.mx;
+    change.ttl = options_.ttl;
+    if (request.offline != ddns::Toggle::kUnchanged) {
+      const bool offline = request.offline == ddns::Toggle::kOn;
+      change.offline = offline;
+      store::Lifecycle lifecycle = offline ? store::Lifecycle::kOffline : store::Lifecycle::kActive;
+      if (host->lifecycle != lifecycle && accounts_.SetLifecycle(host->id, lifecycle)) {
+        host->lifecycle = lifecycle;
+        directory_.PutHost(*host);
+      }
+    } else {
+      change.offline = host->lifecycle == store::Lifecycle::kOffline;
+    }
+    changes.push_back(std::move(change));
+    change_line.push_back(i);
+    change_host.push_back(*host);
+  }
+  Submit(std::move(changes), [this, call, lines, change_line, change_host](std::vector<HostOutcome> outcomes) {
+    for (size_t j = 0; j < outcomes.size(); ++j) {
+      const HostOutcome& outcome = outcomes[j];
+      const store::HostInfo& host = change_host[j];
+      const std::string host_key = std::to_string(host.id);
+      std::string& line = (*lines)[change_line[j]];
+      switch (outcome.result) {
+        case HostOutcome::Result::kGood:
+          host_changes_.Allow(host_key);
+          account_changes_.Allow(std::to_string(host.user_id));
+          line = "good " + outcome.addresses;
+          RecordHistory(host, *call, &outcome, "good");
+          break;
+        case HostOutcome::Result::kNochg:
+          nochg_.Allow(host_key);
+          line = "nochg " + outcome.addresses;
+          RecordHistory(host, *call, &outcome, "nochg");
+          break;
+        case HostOutcome::Result::kDnsErr:
+          line = "dnserr";
+          RecordHistory(host, *call, &outcome, "dnserr");
+          break;
+      }
+      // An address-less host answers with the bare word.
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+    }
+    std::string body;
+    for (size_t i = 0; i < lines->size(); ++i) body += (i ? "\n" : "") + (*lines)[i];
+    call->respond(Text(body));
+  });
+}
+
+void DdnsHandler::HandleDuck(HttpRequest request, Respond respond) {
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->respond = std::move(respond);
+  if (const std::string* agent = call->request.Header("user-agent")) call->user_agent = *agent;
+  std::string parameters = call->request.query;
+  if (call->request.method == "POST" && !call->request.body.empty()) parameters += "&" + call->request.body;
+  call->duck = ddns::ParseDuck(parameters);
+  if (call->duck.bad) return call->respond(Text("KO"));
+  call->client_family = ddns::ParseAddress(call->request.client_address, &call->client_bytes);
+  if (!address_requests_.Allow(call->request.client_address)) return call->respond(Text("KO"));
+  // Only tokens here: never a password check on this path.
+  auto token = directory_.TokenByDigest(accounts::SecretDigest(call->duck.token));
+  if (!token) return call->respond(Text("KO"));
+  call->presented = {"", call->duck.token};
+  if (call->client_family == AF_INET) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&call->client);
+    v4->sin_family = AF_INET;
+    std::memcpy(&v4->sin_addr, call->client_bytes.data(), 4);
+  } else if (call->client_family == AF_INET6) {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&call->client);
+    v6->sin6_family = AF_INET6;
+    std::memcpy(&v6->sin6_addr, call->client_bytes.data(), 16);
+  }
+  if (authenticator_.Authenticate(call->presented, call->request.client_address,
+                                  reinterpret_cast<const sockaddr*>(&call->client),
+                                  &call->identity) != accounts::AuthResult::kOk) {
+    return call->respond(Text("KO"));
+  }
+  RunDuck(std::move(call));
+}
+
+void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
+  const ddns::DuckRequest& duck = call->duck;
+  AddressChange ipv4 = duck.ipv4;
+  AddressChange ipv6 = duck.ipv6;
+  if (ipv4.kind == AddressChange::Kind::kUnset && ipv6.kind == AddressChange::Kind::kUnset &&
+      call->client_family != 0) {
+    AddressChange& own = call->client_family == AF_INET ? ipv4 : ipv6;
+    own.kind = AddressChange::Kind::kSet;
+    own.address = call->client_bytes;
+  }
+  std::vector<HostChange> changes;
+  std::vector<store::HostInfo> hosts;
+  for (const std::string& domain : duck.domains) {
+    std::optional<store::HostInfo> host;
+    if (domain.find('.') != std::string::npos) {
+      if (auto fqdn = HostName(domain)) host = directory_.Host(*fqdn);
+    } else {
+      // A bare label: that label under the account's service zone, if there is only one.
+      int matches = 0;
+      for (const auto& candidate : directory_.HostsOf(call->identity.user_id)) {
+        if (candidate.fqdn.FirstLabel() == domain) {
+          host = candidate;
+          ++matches;
+        }
+      }
+      if (matches != 1) host.reset();
+    }
+    if (!host || host->lifecycle == store::Lifecycle::kExpired || !call->identity.MayChange(*host, dns::RrType::kA) ||
+        !nochg_.WouldAllow(std::to_string(host->id))) {
+      return call->respond(Text("KO"));
+    }
+    HostChange change;
+    change.fqdn = host->fqdn;
+    change.ipv4 = ipv4;
+    change.ipv6 = ipv6;
+    change.ttl = options_.ttl;
+    change.offline = host->lifecycle == store::Lifecycle::kOffline;
+    changes.push_back(change);
+    hosts.push_back(*host);
+    if (duck.txt || duck.clear) {
+      if (!call->identity.MayChange(*host, dns::RrType::kTxt)) return call->respond(Text("KO"));
+      HostChange txt;
+      txt.fqdn = *host->fqdn.Prepend("_acme-challenge");
+      txt.txt = duck.clear ? std::nullopt : duck.txt;
+      txt.clear_txt = duck.clear;
+      txt.ttl = options_.ttl;
+      changes.push_back(std::move(txt));
+      hosts.push_back(*host);
+    }
+  }
+  Submit(std::move(changes), [this, call, hosts](std::vector<HostOutcome> outcomes) {
+    bool updated = false;
+    bool failed = false;
+    std::string v4;
+    std::string v6;
+    for (size_t j = 0; j < outcomes.size(); ++j) {
+      const HostOutcome& outcome = outcomes[j];
+      failed |= outcome.result == HostOutcome::Result::kDnsErr;
+      updated |= outcome.result == HostOutcome::Result::kGood;
+      if (outcome.result == HostOutcome::Result::kNochg) nochg_.Allow(std::to_string(hosts[j].id));
+      RecordHistory(hosts[j], *call, &outcome,
+                    outcome.result == HostOutcome::Result::kGood    ? "good"
+                    : outcome.result == HostOutcome::Result::kNochg ? "nochg"
+                                                                    : "dnserr");
+      size_t comma = outcome.addresses.find(',');
+      std::string first = outcome.addresses.substr(0, comma);
+      if (!first.empty() && v4.empty() && first.find(':') == std::string::npos) v4 = first;
+      if (!first.empty() && v6.empty() && first.find(':') != std::string::npos) v6 = first;
+      if (comma != std::string::npos && v6.empty()) v6 = outcome.addresses.substr(comma + 1);
+    }
+    if (failed) return call->respond(Text("KO"));
+    std::string body = "OK";
+    if (call->duck.verbose) body += "\n" + v4 + "\n" + v6 + "\n" + (updated ? "UPDATED" : "NOCHANGE");
+    call->respond(Text(body));
+  });
+}
+
+void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std::vector<HostOutcome>)> done) {
+  if (changes.empty()) return done({});
+  // One request per zone (a host's zone is its parent: hosts are one label under a
+  // service zone); the answers are put back in the order of `changes`.
+  struct Gather {
+    std::vector<HostOutcome> outcomes;
+    std::atomic<int> pending{0};
+    std::function<void(std::vector<HostOutcome>)> done;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->outcomes.resize(changes.size());
+  gather->done = std::move(done);
+  std::map<std::string, std::vector<size_t>> by_zone;
+  std::vector<dns::Name> zone_of(changes.size());
+  for (size_t i = 0; i < changes.size(); ++i) {
+    // _acme-challenge.HOST lives in HOST's zone too.
+    dns::Name zone = changes[i].fqdn.FirstLabel() == "_acme-challenge" ? changes[i].fqdn.StripLabels(2)
+                                                                       : changes[i].fqdn.Parent();
+    zone_of[i] = zone;
+    by_zone[zone.ToText()].push_back(i);
+  }
+  gather->pending = static_cast<int>(by_zone.size());
+  for (auto& [zone_text, indexes] : by_zone) {
+    std::vector<HostChange> part;
+    for (size_t i : indexes) part.push_back(changes[i]);
+    auto request = std::make_unique<ddns::HostUpdateRequest>(
+        std::move(part), [gather, indexes](std::vector<HostOutcome> outcomes) {
+          for (size_t k = 0; k < indexes.size() && k < outcomes.size(); ++k) {
+            gather->outcomes[indexes[k]] = std::move(outcomes[k]);
+          }
+          if (--gather->pending == 0) gather->done(std::move(gather->outcomes));
+        });
+    if (!updates_.Submit(zone_of[indexes.front()], std::move(request))) {
+      // Not a dynamic zone any more: the hosts are gone with it.
+      for (size_t i : indexes) gather->outcomes[i].result = HostOutcome::Result::kDnsErr;
+      if (--gather->pending == 0) gather->done(std::move(gather->outcomes));
+    }
+  }
+}
+
+void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call, const HostOutcome* outcome,
+                                const std::string& result) {
+  std::string suffix;
+  {
+    // Repeated nochg polls: one entry per interval, carrying how many were folded into it.
+    MutexLock lock(history_mu_);
+    auto now = std::chrono::steady_clock::now();
+    auto& [since, folded] = last_nochg_[host.id];
+    if (result == "nochg") {
+      if (folded >= 0 && since.time_since_epoch().count() != 0 && now - since < options_.history_coalesce) {
+        ++folded;
+        return;
+      }
+      if (folded > 0) suffix = " (+" + std::to_string(folded) + " before)";
+      since = now;
+      folded = 0;
+    } else if (folded > 0) {
+      suffix = " (after " + std::to_string(folded) + " nochg)";
+      folded = 0;
+    }
+  }
+  store::HistoryEntry entry;
+  entry.host_id = host.id;
+  entry.time = UnixNow();
+  entry.source = call.request.client_address;
+  entry.user_agent = call.user_agent.substr(0, 200);
+  entry.credential = call.identity.label;
+  if (outcome != nullptr) {
+    entry.old_value = outcome->before;
+    entry.new_value = outcome->after;
+  }
+  entry.result = result + suffix;
+  accounts_.AppendHistory(std::move(entry));
+}
+
+}  // namespace tether::api

@@ -1,0 +1,76 @@
+// DdnsHandler: the update protocols routers and small clients speak — dyndns2
+// (`/nic/update`, `/v3/update`) and the DuckDNS-style token URL (`/update`) — as described in
+// docs/http-api.md. It authenticates (off the event loop when a password hash is needed),
+// applies the limits, turns each host into a HostChange and sends them through the one
+// update path, and answers with the exact words these clients parse once the changes are
+// durable.
+//
+// Thread-safety: Handle* may be called from any event-loop thread concurrently.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "accounts/authenticator.h"
+#include "accounts/directory.h"
+#include "api/http_message.h"
+#include "base/rate_limiter.h"
+#include "base/work_pool.h"
+#include "ddns/host_update.h"
+#include "store/accounts.h"
+#include "update/update_service.h"
+
+namespace tether::api {
+
+struct DdnsOptions {
+  std::vector<std::string> blocked_agents;  // substrings of User-Agent answered `badagent`
+  bool allow_wildcard = true;               // false: wildcard=ON is `!donator`
+  bool allow_mx = true;                     // false: mx= is `!donator`
+  uint32_t ttl = 60;
+  // Updates without a change, per host: beyond this many per hour the host gets `abuse`.
+  double nochg_per_hour = 30;
+  // Changes: per host, account and client address (per minute, with that burst).
+  double host_changes_per_minute = 10;
+  double account_changes_per_minute = 600;
+  double address_requests_per_minute = 1200;
+  // Repeated `nochg` polls of one host are kept as one history entry per interval.
+  std::chrono::seconds history_coalesce{3600};
+};
+
+class DdnsHandler {
+ public:
+  DdnsHandler(DdnsOptions options, accounts::Directory& directory, accounts::Authenticator& authenticator,
+              update::UpdateService& updates, store::AccountStore& accounts, WorkPool& slow_work);
+
+  void HandleDyndns2(HttpRequest request, Respond respond);
+  void HandleDuck(HttpRequest request, Respond respond);
+
+ private:
+  struct Call;
+  void Authenticate(std::shared_ptr<Call> call, std::function<void(std::shared_ptr<Call>)> next);
+  void RunDyndns2(std::shared_ptr<Call> call);
+  void RunDuck(std::shared_ptr<Call> call);
+  // Sends the changes zone by zone and calls `done` with one outcome per change, in order.
+  void Submit(std::vector<ddns::HostChange> changes,
+              std::function<void(std::vector<ddns::HostOutcome>)> done);
+  void RecordHistory(const store::HostInfo& host, const Call& call, const ddns::HostOutcome* outcome,
+                     const std::string& result);
+
+  const DdnsOptions options_;
+  accounts::Directory& directory_;
+  accounts::Authenticator& authenticator_;
+  update::UpdateService& updates_;
+  store::AccountStore& accounts_;
+  WorkPool& slow_work_;
+  RateLimiter nochg_;
+  RateLimiter host_changes_;
+  RateLimiter account_changes_;
+  RateLimiter address_requests_;
+  Mutex history_mu_;
+  std::unordered_map<int64_t, std::pair<std::chrono::steady_clock::time_point, int>> last_nochg_
+      GUARDED_BY(history_mu_);
+};
+
+}  // namespace tether::api
