@@ -30,6 +30,29 @@ Status ReadInt(const toml::table& table, const char* key, T min, T max, T* out, 
   return Ok();
 }
 
+Status ReadStrings(const toml::table& table, const char* key, std::vector<std::string>* out, const std::string& where) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Ok();
+  const toml::array* array = node->as_array();
+  if (array == nullptr) return InvalidArgument("{}.{}: expected a list of strings", where, key);
+  out->clear();
+  for (const auto& item : *array) {
+    auto text = item.value<std::string>();
+    if (!text) return InvalidArgument("{}.{}: expected a list of strings", where, key);
+    out->push_back(*text);
+  }
+  return Ok();
+}
+
+Status ReadNumber(const toml::table& table, const char* key, double* out, const std::string& where) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Ok();
+  auto value = node->value<double>();
+  if (!value || *value < 0) return InvalidArgument("{}.{}: expected a number >= 0", where, key);
+  *out = *value;
+  return Ok();
+}
+
 }  // namespace
 
 Result<ZoneFileSpec> ParseZoneFileSpec(const std::string& text) {
@@ -47,8 +70,9 @@ Status LoadConfigFile(const std::string& path, Config* config) {
   } catch (const toml::parse_error& error) {
     return InvalidArgument("{}:{}: {}", path, error.source().begin.line, error.description());
   }
-  RETURN_IF_ERROR(
-      CheckKeys(root, {"data_dir", "log_level", "dns", "zone", "zone_defaults", "journal", "update"}, ""));
+  RETURN_IF_ERROR(CheckKeys(
+      root, {"data_dir", "log_level", "dns", "zone", "zone_defaults", "journal", "update", "http", "ddns", "names"},
+      ""));
   if (auto value = root["data_dir"].value<std::string>()) config->data_dir = *value;
   if (auto value = root["log_level"].value<std::string>()) config->log_level = *value;
   if (const toml::table* dns = root["dns"].as_table()) {
@@ -88,6 +112,44 @@ Status LoadConfigFile(const std::string& path, Config* config) {
   if (const toml::table* update = root["update"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*update, {"threads"}, "update"));
     RETURN_IF_ERROR(ReadInt(*update, "threads", 1, 64, &config->update_threads, "update"));
+  }
+  if (const toml::table* http = root["http"].as_table()) {
+    RETURN_IF_ERROR(CheckKeys(*http, {"listen", "listen_tls", "tls_cert", "tls_key", "threads", "trusted_proxies"},
+                              "http"));
+    RETURN_IF_ERROR(ReadStrings(*http, "listen", &config->http_endpoints, "http"));
+    RETURN_IF_ERROR(ReadStrings(*http, "listen_tls", &config->https_endpoints, "http"));
+    if (auto value = (*http)["tls_cert"].value<std::string>()) config->tls_cert = *value;
+    if (auto value = (*http)["tls_key"].value<std::string>()) config->tls_key = *value;
+    RETURN_IF_ERROR(ReadInt(*http, "threads", 0, 256, &config->http_threads, "http"));
+    RETURN_IF_ERROR(ReadStrings(*http, "trusted_proxies", &config->trusted_proxies, "http"));
+  }
+  if (const toml::table* ddns = root["ddns"].as_table()) {
+    RETURN_IF_ERROR(CheckKeys(*ddns,
+                              {"ttl", "nochg_per_hour", "host_changes_per_minute", "account_changes_per_minute",
+                               "address_requests_per_minute", "blocked_agents", "allow_wildcard", "allow_mx",
+                               "history_coalesce_minutes", "history_retention_days"},
+                              "ddns"));
+    RETURN_IF_ERROR(ReadInt<uint32_t>(*ddns, "ttl", 0, 86400, &config->ddns_ttl, "ddns"));
+    RETURN_IF_ERROR(ReadNumber(*ddns, "nochg_per_hour", &config->nochg_per_hour, "ddns"));
+    RETURN_IF_ERROR(ReadNumber(*ddns, "host_changes_per_minute", &config->host_changes_per_minute, "ddns"));
+    RETURN_IF_ERROR(ReadNumber(*ddns, "account_changes_per_minute", &config->account_changes_per_minute, "ddns"));
+    RETURN_IF_ERROR(ReadNumber(*ddns, "address_requests_per_minute", &config->address_requests_per_minute, "ddns"));
+    RETURN_IF_ERROR(ReadStrings(*ddns, "blocked_agents", &config->blocked_agents, "ddns"));
+    if (auto value = (*ddns)["allow_wildcard"].value<bool>()) config->allow_wildcard = *value;
+    if (auto value = (*ddns)["allow_mx"].value<bool>()) config->allow_mx = *value;
+    RETURN_IF_ERROR(ReadInt(*ddns, "history_coalesce_minutes", 0, 100000, &config->history_coalesce_minutes, "ddns"));
+    RETURN_IF_ERROR(ReadInt(*ddns, "history_retention_days", 1, 36500, &config->history_retention_days, "ddns"));
+  }
+  if (const toml::table* names = root["names"].as_table()) {
+    RETURN_IF_ERROR(CheckKeys(*names, {"min_length", "max_length", "reserved", "blocked", "host_limit"}, "names"));
+    RETURN_IF_ERROR(ReadInt(*names, "min_length", 1, 63, &config->name_min_length, "names"));
+    RETURN_IF_ERROR(ReadInt(*names, "max_length", 1, 63, &config->name_max_length, "names"));
+    if ((*names)["reserved"]) {
+      config->reserved_names_given = true;
+      RETURN_IF_ERROR(ReadStrings(*names, "reserved", &config->reserved_names, "names"));
+    }
+    RETURN_IF_ERROR(ReadStrings(*names, "blocked", &config->blocked_words, "names"));
+    RETURN_IF_ERROR(ReadInt(*names, "host_limit", 0, 1000000, &config->host_limit, "names"));
   }
   if (const toml::array* zones = root["zone"].as_array()) {
     for (const auto& item : *zones) {

@@ -36,6 +36,34 @@ struct Config {
 
   // [update]
   int update_threads = 4;
+
+  // [http]: the update API (docs/http-api.md).
+  std::vector<std::string> http_endpoints;   // plain HTTP, as --http
+  std::vector<std::string> https_endpoints;  // as --https
+  std::string tls_cert;
+  std::string tls_key;
+  int http_threads = 0;  // 0: one per CPU
+  std::vector<std::string> trusted_proxies;
+
+  // [ddns]
+  uint32_t ddns_ttl = 60;
+  double nochg_per_hour = 30;
+  double host_changes_per_minute = 10;
+  double account_changes_per_minute = 600;
+  double address_requests_per_minute = 1200;
+  std::vector<std::string> blocked_agents;
+  bool allow_wildcard = true;
+  bool allow_mx = true;
+  int history_coalesce_minutes = 60;
+  int history_retention_days = 90;
+
+  // [names]: what users may register under service zones.
+  int name_min_length = 3;
+  int name_max_length = 63;
+  std::vector<std::string> reserved_names;  // replaces the built-in list when given
+  bool reserved_names_given = false;
+  std::vector<std::string> blocked_words;
+  int host_limit = 5;
 };
 
 // Reads a TOML file over `config`. Unknown keys are errors, so typos do not pass silently.
