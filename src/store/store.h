@@ -65,11 +65,19 @@ struct JournalEntry {
 };
 
 // A change to one zone: the complete new content of every changed name (an empty rrsets
-// list deletes the name), and the diff for the journal without SOA records. The store
-// allocates the new serial, rewrites the apex SOA with it and journals the SOAs itself.
-// If the apex changes, its update carries every apex RRset. Its SOA RRset may be left out
-// (the stored SOA is kept); if present, it replaces the stored SOA, and its serial is used
-// instead of the allocated one when it is RFC 1982-greater (RFC 2136 3.4.2.2).
+// list deletes the name), and the diff from the current content to it, without SOA
+// records. The store allocates the new serial, rewrites the apex SOA with it and journals
+// the SOAs itself. If the apex changes, its update carries every apex RRset. Its SOA
+// RRset may be left out (the stored SOA is kept); if present, it replaces the stored SOA,
+// and its serial is used instead of the allocated one when it is RFC 1982-greater
+// (RFC 2136 3.4.2.2).
+//
+// The diff must be exact: applied to the current content (replay.h), it gives `names`.
+// The store keeps the diff, not the names — the journal IXFR serves is also what the
+// stored content is brought forward by — so that a commit writes no row of a name. Commit
+// refuses (kInvalidArgument) a diff that visibly disagrees with `names`: an RR of a name
+// not listed, an added RR missing from its name's new content or with another TTL, or a
+// removed RR still there and not added again.
 struct ZoneChange {
   int64_t zone_id = 0;
   std::vector<zone::NameUpdate> names;
@@ -105,8 +113,10 @@ struct TsigKeyInfo {
   std::vector<KeyGrant> grants;
 };
 
+// Entries beyond either limit are deleted, oldest first, once they are folded (the SQLite
+// store keeps every entry its names table does not reflect yet).
 struct JournalLimits {
-  uint64_t max_entries = 10000;  // per zone; older entries are deleted at commit
+  uint64_t max_entries = 10000;  // per zone
   int64_t max_age_seconds = 7 * 24 * 3600;
 };
 
@@ -125,7 +135,7 @@ class Store {
   // Deletes the zone, its names, journal and grants. Returns false if there was none.
   virtual Result<bool> DeleteZone(const dns::Name& origin) = 0;
   virtual Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) = 0;
-  // Streams every name of the zone (in no particular order).
+  // Streams every name of the zone with its current content (in no particular order).
   virtual Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) = 0;
 
   // ---- changes ----
@@ -142,9 +152,29 @@ class Store {
   virtual Status AddGrant(const dns::Name& key, const KeyGrant& grant) = 0;
 };
 
+// When the SQLite store folds its journal into its names table. A commit writes only its
+// journal entry and the zone's row, which are appended or kept in hot pages; the fold then
+// writes each name the journal touched once, in key order, in transactions of its own
+// between commits (each a bounded step), so that an update does not dirty a random page
+// of a large zone of its own.
+//
+// A fold costs about the same per page it rewrites, and pages are shared by many names, so
+// folding seldom is cheaper; but the unfolded names are replayed by every load, and a fold
+// holds their changes in memory (~300 bytes a name), which `max_names` bounds.
+struct FoldOptions {
+  bool automatic = true;         // false: fold only at close and on request (tests)
+  uint64_t max_names = 100000;   // fold once unfolded changes have touched this many names
+                                 // (counted per change), or
+  int64_t max_delay_ms = 10000;  // once the oldest unfolded change is this old, or
+  int64_t idle_ms = 1000;        // once no change has come for this long.
+  size_t step = 4096;            // journal entries read, names written or journal entries
+                                 // trimmed per fold step (each its own transaction)
+};
+
 struct SqliteOptions {
   std::string path;  // the database file; created with mode 0600 if missing
   JournalLimits journal;
+  FoldOptions fold;
   // Unix seconds for journal times, unixtime serials and journal age; empty: the system
   // clock. Tests inject one.
   std::function<int64_t()> now;

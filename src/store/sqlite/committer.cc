@@ -2,12 +2,28 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <utility>
+
+#include "base/log.h"
 
 namespace tether::store::sqlite {
 
-Committer::Committer(std::unique_ptr<Writer> writer)
-    : writer_(std::move(writer)), thread_([this] {
+namespace {
+
+// Option values in milliseconds, kept where time_point arithmetic cannot overflow.
+constexpr std::chrono::milliseconds Millis(int64_t ms) {
+  return std::chrono::milliseconds(std::clamp<int64_t>(ms, 0, int64_t{1} << 40));
+}
+
+}  // namespace
+
+Committer::Committer(std::unique_ptr<Writer> writer, FoldOptions fold)
+    : writer_(std::move(writer)),
+      fold_(fold),
+      last_group_(Clock::now()),
+      unfolded_since_(writer_->unfolded() > 0 ? std::optional(last_group_) : std::nullopt),
+      thread_([this] {
         pthread_setname_np(pthread_self(), "tether-store");  // for per-thread CPU accounting
         Loop();
       }) {}
@@ -21,23 +37,40 @@ Committer::~Committer() {
   thread_.join();
 }
 
-Status Committer::Run(const Job& job) {
-  Pending pending(&job);
+Status Committer::Enqueue(Pending* pending) {
   {
     MutexLock lock(mu_);
     if (stopping_) return MakeError(ErrorCode::kUnavailable, "the store is closing");
-    queue_.push_back(&pending);
+    queue_.push_back(pending);
   }
   work_cv_.notify_one();
   std::unique_lock<std::mutex> lock(mu_.native());
-  pending.done_cv.wait(lock, [&] { return pending.done; });
-  return std::move(pending.status);
+  pending->done_cv.wait(lock, [&] { return pending->done; });
+  return std::move(pending->status);
+}
+
+Status Committer::Run(const Job& job) {
+  Pending pending(&job);
+  return Enqueue(&pending);
+}
+
+Status Committer::Fold(size_t max_steps) {
+  Pending pending(nullptr);
+  pending.fold_steps = max_steps;
+  return Enqueue(&pending);
 }
 
 // The condition variable needs the std::mutex itself, which the analysis cannot follow.
-std::vector<Committer::Pending*> Committer::TakeGroup() NO_THREAD_SAFETY_ANALYSIS {
+std::vector<Committer::Pending*> Committer::TakeGroup(std::optional<Clock::time_point> deadline,
+                                                      bool* stopping) NO_THREAD_SAFETY_ANALYSIS {
   std::unique_lock<std::mutex> lock(mu_.native());
-  work_cv_.wait(lock, [&]() NO_THREAD_SAFETY_ANALYSIS { return stopping_ || !queue_.empty(); });
+  auto ready = [&]() NO_THREAD_SAFETY_ANALYSIS { return stopping_ || !queue_.empty(); };
+  if (deadline) {
+    work_cv_.wait_until(lock, *deadline, ready);
+  } else {
+    work_cv_.wait(lock, ready);
+  }
+  *stopping = stopping_;
   // Everything queued so far, in arrival order, forms the next group.
   return std::exchange(queue_, {});
 }
@@ -49,19 +82,89 @@ CommitterStats Committer::Stats() {
   return stats;
 }
 
-void Committer::Loop() {
-  while (true) {
-    std::vector<Pending*> group = TakeGroup();
-    if (group.empty()) return;  // stopping, and nothing left to run
-    RunGroup(group);
+void Committer::Finish(const std::vector<Pending*>& done) {
+  MutexLock lock(mu_);
+  for (Pending* pending : done) {
+    pending->done = true;
+    // Under the lock: the waiter may destroy `pending` as soon as it sees done.
+    pending->done_cv.notify_one();
+  }
+}
+
+void Committer::Track(Clock::time_point now) {
+  if (writer_->unfolded() == 0) {
+    unfolded_since_.reset();
+  } else if (!unfolded_since_) {
+    unfolded_since_ = now;
+  }
+}
+
+std::optional<Committer::Clock::time_point> Committer::NextFold() const {
+  if (!fold_.automatic) return std::nullopt;
+  if (writer_->folding()) return Clock::time_point::min();
+  const uint64_t unfolded = writer_->unfolded();
+  if (unfolded == 0 || !unfolded_since_) return std::nullopt;
+  Clock::time_point due = Clock::time_point::min();
+  if (unfolded < fold_.max_names) {
+    due = std::min(*unfolded_since_ + Millis(fold_.max_delay_ms),
+                   last_group_ + Millis(fold_.idle_ms));
+  }
+  return std::max(due, retry_after_);
+}
+
+Status Committer::FoldSteps(size_t max_steps) {
+  Status status = Ok();
+  for (size_t steps = 0; max_steps == 0 || steps < max_steps; ++steps) {
+    Result<bool> stepped = writer_->FoldStep();
     {
       MutexLock lock(mu_);
-      stats_.transactions++;
-      stats_.jobs += group.size();
-      for (Pending* pending : group) {
-        pending->done = true;
-        // Under the lock: the waiter may destroy `pending` as soon as it sees done.
-        pending->done_cv.notify_one();
+      stats_.fold_steps++;
+      if (!stepped) stats_.fold_errors++;
+    }
+    if (!stepped) {
+      status = tl::unexpected(stepped.error());
+      break;
+    }
+    if (!*stepped) break;
+  }
+  Track(Clock::now());
+  return status;
+}
+
+void Committer::Loop() {
+  while (true) {
+    bool stopping = false;
+    std::vector<Pending*> taken = TakeGroup(NextFold(), &stopping);
+    std::vector<Pending*> group;
+    std::vector<Pending*> folds;
+    for (Pending* pending : taken) (pending->job != nullptr ? group : folds).push_back(pending);
+    if (!group.empty()) {
+      RunGroup(group);
+      {
+        MutexLock lock(mu_);
+        stats_.transactions++;
+        stats_.jobs += group.size();
+      }
+      Finish(group);
+      last_group_ = Clock::now();
+      Track(last_group_);
+    }
+    for (Pending* pending : folds) pending->status = FoldSteps(pending->fold_steps);
+    Finish(folds);
+    if (stopping && taken.empty()) {
+      // What is folded now need not be replayed at the next start.
+      if (Status folded = FoldSteps(0); !folded) {
+        spdlog::warn("store: folding the journal at close failed: {}", folded.error().message);
+      }
+      return;
+    }
+    const auto now = Clock::now();
+    if (auto due = NextFold(); due && *due <= now) {
+      if (Status folded = FoldSteps(1); !folded) {
+        // The entries stay in the journal, and in every load, until a fold succeeds.
+        spdlog::error("store: folding the journal failed (retrying later): {}",
+                      folded.error().message);
+        retry_after_ = now + std::max(Millis(fold_.max_delay_ms), std::chrono::milliseconds(1000));
       }
     }
   }

@@ -9,17 +9,22 @@
 #include <cstring>
 #include <vector>
 
+#include "store/blob_codec.h"
+
 namespace tether::store::sqlite {
 
 namespace {
 
 // One migration step: the SQL that takes the schema from version `version - 1` to
-// `version`. Steps are only ever appended; a released step is never edited, because files
-// in the field were written by it.
+// `version`, then `fill` if set (for what SQL cannot compute). Steps are only ever
+// appended; a released step is never edited, because files in the field were written by it.
 struct Migration {
   int64_t version;
   const char* sql;
+  Status (*fill)(Db& db) = nullptr;
 };
+
+Status FillZoneSoas(Db& db);
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> migrations = {
@@ -67,8 +72,41 @@ CREATE TABLE grants (
 ) STRICT;
 CREATE INDEX grants_by_zone ON grants(zone_id);
 )sql"},
+      // Journal first: a commit appends to the journal and updates the zones row only;
+      // names holds each zone as of folded_seq and is brought forward by folds. Every entry
+      // of an older file is already in its names.
+      {2, R"sql(
+ALTER TABLE zones ADD COLUMN folded_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE zones ADD COLUMN soa BLOB NOT NULL DEFAULT x'';
+UPDATE zones SET folded_seq = journal_seq;
+)sql",
+       FillZoneSoas},
   };
   return migrations;
+}
+
+// zones.soa from each apex row. A zone whose apex has no usable SOA keeps x'', which
+// Commit reports as damage, as it reported the apex before.
+Status FillZoneSoas(Db& db) {
+  ASSIGN_OR_RETURN(Statement apexes, db.Prepare("SELECT z.id, n.data FROM zones z JOIN names n "
+                                                "ON n.zone_id = z.id AND n.owner = x''"));
+  ASSIGN_OR_RETURN(Statement set, db.Prepare("UPDATE zones SET soa = ?2 WHERE id = ?1"));
+  std::vector<uint8_t> blob;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, apexes.Step());
+    if (!row) break;
+    auto rrsets = DecodeRrsets(apexes.Blob(1));
+    if (!rrsets) continue;
+    for (const zone::Rrset& rrset : *rrsets) {
+      if (rrset.type != dns::RrType::kSoa || rrset.rdatas.size() != 1) continue;
+      EncodeRrsets({rrset}, &blob);
+      ResetOnExit reset(set);
+      set.Bind(1, apexes.Int(0));
+      set.BindStatic(2, blob);
+      RETURN_IF_ERROR(set.Run());
+    }
+  }
+  return Ok();
 }
 
 Error FileError(const std::string& path, const std::string& what) {
@@ -138,6 +176,7 @@ Status Migrate(Db& db) {
     for (const Migration& step : Migrations()) {
       if (step.version <= version) continue;
       RETURN_IF_ERROR(db.Exec(step.sql));
+      if (step.fill != nullptr) RETURN_IF_ERROR(step.fill(db));
     }
     ASSIGN_OR_RETURN(Statement set,
                      db.Prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?1) "

@@ -3,11 +3,15 @@
 // settings (WAL, synchronous=FULL, foreign keys), and the schema migrations, which live
 // here in code as an ordered list of steps.
 //
-// Tables (schema version 1):
+// Tables (schema version 2):
 //   meta(key TEXT PRIMARY KEY, value)              -- 'schema_version'
-//   zones(id, origin BLOB UNIQUE, serial_policy, serial, journal_seq, allow_update)
+//   zones(id, origin BLOB UNIQUE, serial_policy, serial, journal_seq, allow_update,
+//         folded_seq, soa BLOB)                    -- soa: the current SOA RRset, packed
 //   names(zone_id, owner BLOB, data BLOB)          -- WITHOUT ROWID, PK (zone_id, owner)
 //   journal(zone_id, seq, serial_from, serial_to, time, removed, added)  -- PK (zone_id, seq)
+// The journal comes first: a zone's content is its names rows with the journal entries
+// after folded_seq applied. Every row reflects at least the entries up to folded_seq (a
+// fold in progress may have taken some further; replay is idempotent, replay.h).
 //   keys(name BLOB PRIMARY KEY, algorithm, secret)
 //   grants(key_name, zone_id, scope, name, types)
 // Blob formats: blob_codec.h. Names and grants refer to zones by id with ON DELETE

@@ -27,21 +27,23 @@ constexpr int64_t kQuickCheckMaxBytes = 64 << 20;
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
   std::unique_ptr<SqliteStore> store(new SqliteStore(options.path));
   ASSIGN_OR_RETURN(Db write_db, OpenWriteConnection(options.path, kQuickCheckMaxBytes));
-  ASSIGN_OR_RETURN(
-      std::unique_ptr<Writer> writer,
-      Writer::Create(std::move(write_db), options.journal, options.now ? options.now : SystemNow));
+  ASSIGN_OR_RETURN(std::unique_ptr<Writer> writer,
+                   Writer::Create(std::move(write_db), options.journal,
+                                  options.now ? options.now : SystemNow, options.fold));
   {
     ASSIGN_OR_RETURN(Db read_db, OpenReadConnection(options.path));
     MutexLock lock(store->read_mu_);
     store->read_db_ = std::move(read_db);
   }
   RETURN_IF_ERROR(store->PrepareReads());
-  store->committer_ = std::make_unique<Committer>(std::move(writer));
+  store->committer_ = std::make_unique<Committer>(std::move(writer), options.fold);
   return store;
 }
 
-// The committer (and its thread) goes first, after finishing the queued jobs.
+// The committer (and its thread) goes first, after finishing the queued jobs and folding.
 SqliteStore::~SqliteStore() { committer_.reset(); }
+
+Status SqliteStore::FoldJournal(size_t max_steps) { return committer_->Fold(max_steps); }
 
 Result<ZoneInfo> SqliteStore::CreateZone(const dns::Name& origin, SerialPolicy policy,
                                          const std::vector<zone::NameUpdate>& names,

@@ -4,7 +4,9 @@
 // owns the only write connection and commits groups of them in one transaction each. Reads
 // share one read connection behind a mutex (WAL lets it read while the committer writes),
 // except LoadZone, which opens its own connection so that a long load neither blocks other
-// reads nor deadlocks when its sink calls back into the store.
+// reads nor deadlocks when its sink calls back into the store. LoadZone reads, in one
+// snapshot, the names rows and the journal entries not folded into them yet, and applies
+// those (replay.h) as it streams the rows.
 //
 // Thread-safety: every method may be called from any thread. Callbacks (CreateZone's
 // progress) run on the committer thread; LoadZone's sink runs on the caller's thread.
@@ -45,6 +47,9 @@ class SqliteStore final : public Store {
 
   // Group-commit counters: jobs / transactions is the number of changes per fsync.
   CommitterStats GroupCommitStats() { return committer_->Stats(); }
+  // Folds the journal into the names table now (Committer::Fold): `max_steps` steps, or
+  // (0) all of it. Folding is automatic (FoldOptions); this is for tests and tools.
+  Status FoldJournal(size_t max_steps = 0);
 
  private:
   // Prepared once on the read connection, reset after each use.

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <iterator>
 #include <limits>
+#include <map>
+#include <string_view>
 
 #include "store/blob_codec.h"
 #include "store/serial.h"
@@ -13,20 +15,26 @@
 namespace tether::store::sqlite {
 
 Result<std::unique_ptr<Writer>> Writer::Create(Db db, JournalLimits limits,
-                                               std::function<int64_t()> now) {
-  std::unique_ptr<Writer> writer(new Writer(std::move(db), limits, std::move(now)));
+                                               std::function<int64_t()> now, FoldOptions fold) {
+  std::unique_ptr<Writer> writer(new Writer(std::move(db), limits, std::move(now), fold));
   RETURN_IF_ERROR(writer->Prepare());
+  // A backlog left by the last run (a crash, or a close that could not fold) is folded
+  // like one made now.
+  ASSIGN_OR_RETURN(
+      int64_t backlog,
+      writer->db_.QueryInt("SELECT coalesce(sum(journal_seq - folded_seq), 0) FROM zones"));
+  writer->unfolded_ = static_cast<uint64_t>(std::max<int64_t>(backlog, 0));
   return writer;
 }
 
 Status Writer::Prepare() {
   const std::string zone_by_id =
-      std::string("SELECT ") + kZoneColumns + " FROM zones WHERE id = ?1";
+      std::string("SELECT ") + kZoneColumns + ", folded_seq, soa FROM zones WHERE id = ?1";
   ASSIGN_OR_RETURN(s_.zone_by_id, db_.Prepare(zone_by_id));
   ASSIGN_OR_RETURN(s_.zone_id_by_origin, db_.Prepare("SELECT id FROM zones WHERE origin = ?1"));
   ASSIGN_OR_RETURN(s_.insert_zone,
-                   db_.Prepare("INSERT INTO zones(origin, serial_policy, serial, journal_seq) "
-                               "VALUES(?1, ?2, ?3, 0)"));
+                   db_.Prepare("INSERT INTO zones(origin, serial_policy, serial, journal_seq, "
+                               "folded_seq, soa) VALUES(?1, ?2, ?3, 0, 0, ?4)"));
   ASSIGN_OR_RETURN(s_.get_name,
                    db_.Prepare("SELECT data FROM names WHERE zone_id = ?1 AND owner = ?2"));
   ASSIGN_OR_RETURN(s_.put_name,
@@ -39,12 +47,20 @@ Status Writer::Prepare() {
   ASSIGN_OR_RETURN(s_.insert_journal,
                    db_.Prepare("INSERT INTO journal(zone_id, seq, serial_from, serial_to, time, "
                                "removed, added) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-  ASSIGN_OR_RETURN(s_.update_zone,
-                   db_.Prepare("UPDATE zones SET serial = ?2, journal_seq = ?3 WHERE id = ?1"));
+  ASSIGN_OR_RETURN(
+      s_.update_zone,
+      db_.Prepare("UPDATE zones SET serial = ?2, journal_seq = ?3, soa = ?4 WHERE id = ?1"));
   ASSIGN_OR_RETURN(s_.journal_times,
                    db_.Prepare("SELECT seq, time FROM journal WHERE zone_id = ?1 ORDER BY seq"));
   ASSIGN_OR_RETURN(s_.trim_journal,
                    db_.Prepare("DELETE FROM journal WHERE zone_id = ?1 AND seq <= ?2"));
+  ASSIGN_OR_RETURN(s_.unfolded_zones,
+                   db_.Prepare("SELECT id, journal_seq FROM zones WHERE journal_seq > folded_seq "
+                               "ORDER BY id"));
+  ASSIGN_OR_RETURN(s_.read_journal,
+                   db_.Prepare("SELECT seq, removed, added FROM journal WHERE zone_id = ?1 AND "
+                               "seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4"));
+  ASSIGN_OR_RETURN(s_.set_folded, db_.Prepare("UPDATE zones SET folded_seq = ?2 WHERE id = ?1"));
   // IMMEDIATE takes the write lock at BEGIN, so a group never fails half-way for want of it.
   const char* const txn[] = {"BEGIN IMMEDIATE", "COMMIT",      "ROLLBACK",
                              "SAVEPOINT job",   "RELEASE job", "ROLLBACK TO job"};
@@ -60,12 +76,26 @@ Status Writer::Run(Txn step) {
   return statement.Run();
 }
 
-Result<ZoneInfo> Writer::ZoneById(int64_t zone_id) {
+Result<Writer::ZoneRow> Writer::ZoneById(int64_t zone_id) {
   ResetOnExit reset(s_.zone_by_id);
   s_.zone_by_id.Bind(1, zone_id);
   ASSIGN_OR_RETURN(bool row, s_.zone_by_id.Step());
   if (!row) return NotFound("no zone with id {}", zone_id);
-  return ZoneFromRow(s_.zone_by_id, 0, db_.path());
+  ZoneRow zone;
+  ASSIGN_OR_RETURN(zone.info, ZoneFromRow(s_.zone_by_id, 0, db_.path()));
+  const int64_t folded_seq = s_.zone_by_id.Int(6);
+  if (folded_seq < 0 || static_cast<uint64_t>(folded_seq) > zone.info.journal_seq) {
+    return DamagedRow(db_.path(), "zone row of " + zone.info.origin.ToText());
+  }
+  zone.folded_seq = static_cast<uint64_t>(folded_seq);
+  // Checked by Commit, which needs it; the fold does not.
+  auto soa = DecodeRrsets(s_.zone_by_id.Blob(7));
+  if (soa && soa->size() == 1 && soa->front().type == dns::RrType::kSoa &&
+      soa->front().rdatas.size() == 1) {
+    zone.soa = std::move(soa->front());
+  }
+  zone.soa.type = dns::RrType::kSoa;
+  return zone;
 }
 
 Result<std::optional<int64_t>> Writer::ZoneIdByOrigin(const dns::Name& origin) {
@@ -105,15 +135,55 @@ Status Writer::PutName(int64_t zone_id, std::span<const uint8_t> owner,
 
 namespace {
 
-zone::Rrset* FindType(std::vector<zone::Rrset>& rrsets, dns::RrType type) {
-  for (auto& rrset : rrsets) {
+const zone::Rrset* FindType(const std::vector<zone::Rrset>& rrsets, dns::RrType type) {
+  for (const auto& rrset : rrsets) {
     if (rrset.type == type) return &rrset;
   }
   return nullptr;
 }
 
-void EraseType(std::vector<zone::Rrset>& rrsets, dns::RrType type) {
-  std::erase_if(rrsets, [type](const zone::Rrset& rrset) { return rrset.type == type; });
+std::string_view WireKey(const dns::Name& name) {
+  return {reinterpret_cast<const char*>(name.wire().data()), name.size()};
+}
+
+// The checks store.h promises: what the change tells without the stored names. Both parts
+// of the diff are cleaned and the names lowercased and normalised.
+Status CheckDiff(const ZoneChange& change) {
+  if (change.removed.empty() && change.added.empty()) return Ok();
+  std::map<std::string_view, const std::vector<zone::Rrset>*> contents;
+  for (const auto& update : change.names) contents[WireKey(update.name)] = &update.rrsets;
+  auto rrset_of = [&](const JournalRr& rr) -> Result<const zone::Rrset*> {
+    auto found = contents.find(WireKey(rr.owner));
+    if (found == contents.end()) {
+      return InvalidArgument("the diff changes {}, which the change does not list",
+                             rr.owner.ToText());
+    }
+    return FindType(*found->second, rr.type);
+  };
+  auto holds = [](const zone::Rrset* rrset, const std::vector<uint8_t>& rdata) {
+    return rrset != nullptr &&
+           std::binary_search(rrset->rdatas.begin(), rrset->rdatas.end(), rdata);
+  };
+  for (const JournalRr& rr : change.added) {
+    ASSIGN_OR_RETURN(const zone::Rrset* rrset, rrset_of(rr));
+    if (!holds(rrset, rr.rdata) || rrset->ttl != rr.ttl) {
+      return InvalidArgument("the diff adds a {} record at {} that its new content lacks",
+                             dns::RrTypeToString(rr.type), rr.owner.ToText());
+    }
+  }
+  for (const JournalRr& rr : change.removed) {
+    ASSIGN_OR_RETURN(const zone::Rrset* rrset, rrset_of(rr));
+    if (!holds(rrset, rr.rdata)) continue;
+    // Still there: only if added again (a TTL change removes and adds the whole RRset).
+    const bool again = std::any_of(change.added.begin(), change.added.end(), [&](const auto& add) {
+      return add.type == rr.type && add.owner == rr.owner && add.rdata == rr.rdata;
+    });
+    if (!again) {
+      return InvalidArgument("the diff removes a {} record at {} that its new content keeps",
+                             dns::RrTypeToString(rr.type), rr.owner.ToText());
+    }
+  }
+  return Ok();
 }
 
 // Checks the journal diff of a change and drops apex SOA records from it: the store
@@ -139,8 +209,8 @@ Status CleanDiff(const dns::Name& origin, std::vector<JournalRr>* rrs) {
 }  // namespace
 
 Result<CommitResult> Writer::Commit(ZoneChange& change) {
-  ASSIGN_OR_RETURN(ZoneInfo zone, ZoneById(change.zone_id));
-  const dns::Name& origin = zone.origin;
+  ASSIGN_OR_RETURN(ZoneRow zone, ZoneById(change.zone_id));
+  const dns::Name& origin = zone.info.origin;
 
   // Check the whole change before writing any of it.
   const zone::NameUpdate* apex_update = nullptr;
@@ -154,27 +224,25 @@ Result<CommitResult> Writer::Commit(ZoneChange& change) {
   }
   RETURN_IF_ERROR(CleanDiff(origin, &change.removed));
   RETURN_IF_ERROR(CleanDiff(origin, &change.added));
+  RETURN_IF_ERROR(CheckDiff(change));
 
-  // The stored apex: its SOA serial must agree with the zones row.
-  ASSIGN_OR_RETURN(std::vector<zone::Rrset> apex, GetName(zone.id, {}));
-  const zone::Rrset* stored_soa = FindType(apex, dns::RrType::kSoa);
-  if (stored_soa == nullptr || stored_soa->rdatas.size() != 1) {
-    return DamagedRow(db_.path(), "apex of " + origin.ToText() + " (no SOA)");
+  // The stored SOA: its serial must agree with the zones row.
+  if (zone.soa.rdatas.size() != 1) {
+    return DamagedRow(db_.path(), "SOA of " + origin.ToText() + " (zones.soa)");
   }
-  auto stored_serial = SoaSerial(stored_soa->rdatas.front());
-  if (!stored_serial || *stored_serial != zone.serial) {
-    return DamagedRow(db_.path(), "apex SOA of " + origin.ToText());
+  auto stored_serial = SoaSerial(zone.soa.rdatas.front());
+  if (!stored_serial || *stored_serial != zone.info.serial) {
+    return DamagedRow(db_.path(), "SOA serial of " + origin.ToText());
   }
-  const zone::Rrset old_soa = *stored_soa;
+  const zone::Rrset& old_soa = zone.soa;
 
   // Allocate the serial; the apex update may carry a new SOA (RFC 2136 3.4.2.2 lets an
   // UPDATE replace it), whose serial wins if it is ahead of the allocated one.
   const int64_t now = now_();
-  uint32_t new_serial = NextSerial(zone.serial_policy, zone.serial, now);
+  uint32_t new_serial = NextSerial(zone.info.serial_policy, zone.info.serial, now);
   zone::Rrset new_soa = old_soa;
   if (apex_update != nullptr) {
-    std::vector<zone::Rrset> content = apex_update->rrsets;
-    if (zone::Rrset* requested = FindType(content, dns::RrType::kSoa)) {
+    if (const zone::Rrset* requested = FindType(apex_update->rrsets, dns::RrType::kSoa)) {
       if (requested->rdatas.size() != 1)
         return InvalidArgument("the SOA RRset must have one record");
       auto requested_serial = SoaSerial(requested->rdatas.front());
@@ -182,21 +250,12 @@ Result<CommitResult> Writer::Commit(ZoneChange& change) {
       if (SerialGreater(*requested_serial, new_serial)) new_serial = *requested_serial;
       new_soa = *requested;
     }
-    apex = std::move(content);
   }
   RETURN_IF_ERROR(SetSoaSerial(&new_soa.rdatas.front(), new_serial));
-  EraseType(apex, dns::RrType::kSoa);
-  apex.push_back(new_soa);
-  RETURN_IF_ERROR(NormalizeForStore(origin, &apex));
 
-  for (const auto& update : change.names) {
-    if (update.name == origin) continue;
-    RETURN_IF_ERROR(PutName(zone.id, OwnerKey(update.name, origin), update.rrsets));
-  }
-  RETURN_IF_ERROR(PutName(zone.id, {}, apex));
-
-  // RFC 1995 4: each part of the difference starts with the SOA it leaves or reaches.
-  const uint64_t seq = zone.journal_seq + 1;
+  // RFC 1995 4: each part of the difference starts with the SOA it leaves or reaches. The
+  // entry is all that is written of the change; folding applies it to the names later.
+  const uint64_t seq = zone.info.journal_seq + 1;
   change.removed.insert(change.removed.begin(),
                         JournalRr{origin, dns::RrType::kSoa, old_soa.ttl, old_soa.rdatas.front()});
   change.added.insert(change.added.begin(),
@@ -206,9 +265,9 @@ Result<CommitResult> Writer::Commit(ZoneChange& change) {
     EncodeJournalRrs(change.removed, &removed);
     EncodeJournalRrs(change.added, &buffer_);
     ResetOnExit reset(s_.insert_journal);
-    s_.insert_journal.Bind(1, zone.id);
+    s_.insert_journal.Bind(1, zone.info.id);
     s_.insert_journal.Bind(2, static_cast<int64_t>(seq));
-    s_.insert_journal.Bind(3, int64_t{zone.serial});
+    s_.insert_journal.Bind(3, int64_t{zone.info.serial});
     s_.insert_journal.Bind(4, int64_t{new_serial});
     s_.insert_journal.Bind(5, now);
     s_.insert_journal.BindStatic(6, removed);
@@ -216,48 +275,23 @@ Result<CommitResult> Writer::Commit(ZoneChange& change) {
     RETURN_IF_ERROR(s_.insert_journal.Run());
   }
   {
+    EncodeRrsets({new_soa}, &buffer_);
     ResetOnExit reset(s_.update_zone);
-    s_.update_zone.Bind(1, zone.id);
+    s_.update_zone.Bind(1, zone.info.id);
     s_.update_zone.Bind(2, int64_t{new_serial});
     s_.update_zone.Bind(3, static_cast<int64_t>(seq));
+    s_.update_zone.BindStatic(4, buffer_);
     RETURN_IF_ERROR(s_.update_zone.Run());
   }
-  RETURN_IF_ERROR(TrimJournal(zone.id, seq, now));
+  // Trimming the journal is the fold's business: an entry may go only once folded.
+  unfolded_ += std::max<size_t>(change.names.size(), 1);
 
   CommitResult result;
-  result.old_serial = zone.serial;
+  result.old_serial = zone.info.serial;
   result.new_serial = new_serial;
   result.journal_seq = seq;
   result.soa = std::move(new_soa);
   return result;
-}
-
-// Deletes a prefix of the zone's journal, never a middle part: IXFR needs an unbroken
-// chain of serials from any entry kept to the newest. Both bounds go by primary key, so a
-// commit costs O(log n + entries deleted), not a scan of the journal.
-Status Writer::TrimJournal(int64_t zone_id, uint64_t seq, int64_t now) {
-  uint64_t trim_to = 0;  // delete entries with seq <= trim_to
-  if (seq > limits_.max_entries) trim_to = seq - limits_.max_entries;
-  {
-    // Entries are in commit order, so the old ones are at the front; stop at the first
-    // young one. (A clock stepping back may leave an old entry behind a young one for a
-    // while; it goes once the entries before it do.)
-    const int64_t cutoff = limits_.max_age_seconds > std::numeric_limits<int64_t>::max() / 2
-                               ? std::numeric_limits<int64_t>::min()
-                               : now - limits_.max_age_seconds;
-    ResetOnExit reset(s_.journal_times);
-    s_.journal_times.Bind(1, zone_id);
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s_.journal_times.Step());
-      if (!row || s_.journal_times.Int(1) >= cutoff) break;
-      trim_to = std::max(trim_to, static_cast<uint64_t>(s_.journal_times.Int(0)));
-    }
-  }
-  if (trim_to == 0) return Ok();
-  ResetOnExit reset(s_.trim_journal);
-  s_.trim_journal.Bind(1, zone_id);
-  s_.trim_journal.Bind(2, static_cast<int64_t>(trim_to));
-  return s_.trim_journal.Run();
 }
 
 }  // namespace tether::store::sqlite

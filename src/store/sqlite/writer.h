@@ -2,6 +2,20 @@
 // statements of the write paths. Each method runs inside a transaction (and a SAVEPOINT)
 // that the Committer opened, and leaves committing or rolling back to it: a method that
 // fails may have written part of its change, which the Committer's ROLLBACK TO undoes.
+// FoldStep is the exception: it runs between the Committer's transactions and opens its
+// own.
+//
+// Journal first: Commit writes the journal entry and the zones row (serial, journal_seq,
+// the SOA), never a names row, so a durable update writes a few hot pages however large
+// the zone. Folding brings names forward: a fold pass takes each zone with unfolded
+// entries up to its journal_seq at the start of the pass, reads those entries into a
+// Replay (in steps of FoldOptions::step entries), then rewrites every touched name once,
+// in key order, in transactions of FoldOptions::step names, the last of which sets
+// zones.folded_seq; then it trims the journal (JournalLimits), FoldOptions::step entries a
+// transaction. A crash between two of them leaves some rows
+// ahead of folded_seq, which is harmless: replay is idempotent (replay.h), so LoadZone
+// (names + the entries after folded_seq) still gives the current content, and the next
+// pass folds the same entries again.
 //
 // Thread-safety: none; only the committer thread calls it (after construction).
 #pragma once
@@ -24,7 +38,11 @@ class Writer {
  public:
   // `now` returns unix seconds (journal times, unixtime serials, journal age).
   static Result<std::unique_ptr<Writer>> Create(Db db, JournalLimits limits,
-                                                std::function<int64_t()> now);
+                                                std::function<int64_t()> now,
+                                                FoldOptions fold = {});
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
 
   Db& db() { return db_; }
 
@@ -33,8 +51,9 @@ class Writer {
   enum class Txn { kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo };
   Status Run(Txn step);
 
-  // The body of Store::Commit (store.h): allocates the serial, rewrites the apex SOA, writes
-  // the names, journals the change and trims the journal. Normalises `change` in place.
+  // The body of Store::Commit (store.h): checks the change, allocates the serial, journals
+  // the change with the SOAs and updates the zones row (serial, journal_seq, SOA). Reads
+  // and writes no names row. Normalises `change` in place.
   Result<CommitResult> Commit(ZoneChange& change);
 
   // The bodies of the Store methods of the same names (store.h). `progress` is called on
@@ -48,7 +67,29 @@ class Writer {
   Result<bool> RemoveKey(const dns::Name& name);
   Status AddGrant(const dns::Name& key, const KeyGrant& grant);
 
+  // ---- Folding (writer_fold.cc) ----
+  // Names changed by the commits since the current fold pass began, counted per commit (at
+  // open: the entries of the backlog found). The committer's cue to fold; it also counts
+  // commits whose group was rolled back.
+  uint64_t unfolded() const { return unfolded_; }
+  // True while a fold pass is under way.
+  bool folding() const { return pass_ != nullptr; }
+  // One bounded step of folding: starts a pass if none is under way, then reads a chunk of
+  // journal entries or writes (and commits) a slice of names. Returns false if there was
+  // nothing to fold. On error the pass is abandoned; what it committed stays valid.
+  // REQUIRES: no transaction is open.
+  Result<bool> FoldStep();
+
  private:
+  struct FoldPass;  // writer_fold.cc
+
+  // The zones row as the writer needs it.
+  struct ZoneRow {
+    ZoneInfo info;
+    uint64_t folded_seq = 0;
+    zone::Rrset soa;  // empty rdatas if the stored one is unusable
+  };
+
   // Prepared once, reset after each use (ResetOnExit).
   struct Statements {
     Statement zone_by_id;
@@ -62,27 +103,44 @@ class Writer {
     Statement update_zone;
     Statement journal_times;
     Statement trim_journal;
+    Statement unfolded_zones;
+    Statement read_journal;
+    Statement set_folded;
     Statement txn[6];  // indexed by Txn
   };
 
-  Writer(Db db, JournalLimits limits, std::function<int64_t()> now)
-      : db_(std::move(db)), limits_(limits), now_(std::move(now)) {}
+  Writer(Db db, JournalLimits limits, std::function<int64_t()> now, FoldOptions fold);
   Status Prepare();
 
-  Result<ZoneInfo> ZoneById(int64_t zone_id);
+  Result<ZoneRow> ZoneById(int64_t zone_id);
   Result<std::optional<int64_t>> ZoneIdByOrigin(const dns::Name& origin);
   // The stored RRsets at `owner` (an owner key, blob_codec.h); empty if the row is missing.
   Result<std::vector<zone::Rrset>> GetName(int64_t zone_id, std::span<const uint8_t> owner);
   // Writes (or, for empty `rrsets`, deletes) a name row.
   Status PutName(int64_t zone_id, std::span<const uint8_t> owner,
                  const std::vector<zone::Rrset>& rrsets);
-  Status TrimJournal(int64_t zone_id, uint64_t seq, int64_t now);
+  // Deletes up to `limit` of the zone's oldest entries beyond the limits, never one after
+  // `folded_seq`; returns how many it deleted.
+  Result<uint64_t> TrimJournal(int64_t zone_id, uint64_t seq, uint64_t folded_seq, int64_t now,
+                               uint64_t limit);
+
+  // Fold steps (writer_fold.cc).
+  Status StartPass();
+  Status FoldPassStep();
+  Status ReadForFold();
+  Status WriteFoldSlice();
+  Status TrimStep();
+  // Drops the zone from a pass under way (it is being deleted; its id may come back).
+  void ForgetFold(int64_t zone_id);
 
   Db db_;  // first: destroyed after the statements
   Statements s_;
   const JournalLimits limits_;
   const std::function<int64_t()> now_;
+  const FoldOptions fold_;
   std::vector<uint8_t> buffer_;  // reused for encoding blobs
+  uint64_t unfolded_ = 0;
+  std::unique_ptr<FoldPass> pass_;
 };
 
 }  // namespace tether::store::sqlite

@@ -89,10 +89,12 @@ Result<ZoneInfo> Writer::CreateZone(const dns::Name& origin_in, SerialPolicy pol
   info.serial_policy = policy;
   info.serial = serial;
   {
+    EncodeRrsets({*soa}, &buffer_);
     ResetOnExit reset(s_.insert_zone);
     s_.insert_zone.BindStatic(1, origin.wire());
     s_.insert_zone.BindText(2, SerialPolicyName(policy));
     s_.insert_zone.Bind(3, int64_t{serial});
+    s_.insert_zone.BindStatic(4, buffer_);
     RETURN_IF_ERROR(s_.insert_zone.Run());
     info.id = db_.LastInsertRowid();
   }
@@ -115,6 +117,7 @@ Result<ZoneInfo> Writer::CreateZone(const dns::Name& origin_in, SerialPolicy pol
 Result<bool> Writer::DeleteZone(const dns::Name& origin) {
   ASSIGN_OR_RETURN(std::optional<int64_t> id, ZoneIdByOrigin(origin.Lowercased()));
   if (!id) return false;
+  ForgetFold(*id);
   // Children first (the foreign keys would cascade, but one range delete per table by
   // primary key is the cheap way to drop millions of names).
   for (const char* sql :

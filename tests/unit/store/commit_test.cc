@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "store/serial.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
 
 namespace tether::store::testing {
 namespace {
+
+sqlite::SqliteStore& Sqlite(Store& store) { return dynamic_cast<sqlite::SqliteStore&>(store); }
 
 std::vector<zone::Rrset> LoadName(Store& store, int64_t zone_id, const dns::Name& name) {
   std::vector<zone::Rrset> found;
@@ -23,7 +26,17 @@ uint32_t StoredSoaSerial(Store& store, const ZoneInfo& zone) {
   return 0;
 }
 
-using CommitTest = StoreTest;
+class CommitTest : public StoreTest {
+ protected:
+  // `count` changes of www's address, each replacing the one before.
+  void ChangeWww(const ZoneInfo& zone, int count) {
+    for (int i = 0; i < count; ++i) {
+      std::vector<uint8_t> previous;
+      if (i > 0) previous = A(1, 1, 1, static_cast<uint8_t>(i - 1));
+      ASSERT_TRUE(store_->Commit(SetA(zone, "www", A(1, 1, 1, static_cast<uint8_t>(i)), previous)));
+    }
+  }
+};
 
 TEST_F(CommitTest, IncrementPolicyAddsOne) {
   ZoneInfo zone = Create("example.com.", 10);
@@ -104,6 +117,7 @@ TEST_F(CommitTest, ApexChangeWithoutSoaKeepsTheStoredSoa) {
   change.zone_id = zone.id;
   zone::Rrset txt{dns::RrType::kTxt, 60, {{2, 'h', 'i'}}};
   change.names.push_back({zone.origin, {NsRrset("example.com."), txt}});
+  change.added.push_back({zone.origin, dns::RrType::kTxt, 60, txt.rdatas.front()});
   ASSERT_TRUE(store_->Commit(change));
   auto apex = LoadName(*store_, zone.id, zone.origin);
   EXPECT_EQ(apex,
@@ -115,6 +129,7 @@ TEST_F(CommitTest, EmptyRrsetsDeleteTheName) {
   ZoneChange change;
   change.zone_id = zone.id;
   change.names.push_back({N("host0.example.com."), {}});
+  change.removed.push_back({N("host0.example.com."), dns::RrType::kA, 60, A(10, 0, 0, 0)});
   ASSERT_TRUE(store_->Commit(change));
   size_t names = 0;
   ASSERT_TRUE(store_->LoadZone(zone.id, [&](zone::NameUpdate&& update) {
@@ -155,8 +170,7 @@ TEST_F(CommitTest, JournalHasSoasFirst) {
 
 TEST_F(CommitTest, ReadJournalStartsAfterTheGivenSeq) {
   ZoneInfo zone = Create("example.com.", 10);
-  for (int i = 0; i < 4; ++i)
-    ASSERT_TRUE(store_->Commit(SetA(zone, "www", A(1, 1, 1, static_cast<uint8_t>(i)))));
+  ChangeWww(zone, 4);
   auto journal = store_->ReadJournal(zone.id, 2);
   ASSERT_TRUE(journal);
   ASSERT_EQ(journal->size(), 2u);
@@ -166,12 +180,13 @@ TEST_F(CommitTest, ReadJournalStartsAfterTheGivenSeq) {
   EXPECT_TRUE(store_->ReadJournal(zone.id, 4)->empty());
 }
 
+// The fold trims the journal (commits do not), once the entries are folded.
 TEST_F(CommitTest, JournalIsTrimmedByCount) {
   limits_.max_entries = 3;
   Reopen();
   ZoneInfo zone = Create("example.com.", 10);
-  for (int i = 0; i < 5; ++i)
-    ASSERT_TRUE(store_->Commit(SetA(zone, "www", A(1, 1, 1, static_cast<uint8_t>(i)))));
+  ChangeWww(zone, 5);
+  ASSERT_TRUE(Sqlite(*store_).FoldJournal());
   auto journal = store_->ReadJournal(zone.id, 0);
   ASSERT_EQ(journal->size(), 3u);
   EXPECT_EQ(journal->front().seq, 3u);
@@ -183,10 +198,14 @@ TEST_F(CommitTest, JournalIsTrimmedByAge) {
   Reopen();
   ZoneInfo zone = Create("example.com.", 10);
   const int64_t start = 1700000000;
+  std::vector<uint8_t> previous;
   for (int64_t offset : {0, 50, 60, 200}) {
     clock_.Set(start + offset);
-    ASSERT_TRUE(store_->Commit(SetA(zone, "www", A(1, 1, 1, static_cast<uint8_t>(offset)))));
+    const auto address = A(1, 1, 1, static_cast<uint8_t>(offset));
+    ASSERT_TRUE(store_->Commit(SetA(zone, "www", address, previous)));
+    previous = address;
   }
+  ASSERT_TRUE(Sqlite(*store_).FoldJournal());
   // At start+200 the cutoff is start+100: the entries of start+0, +50 and +60 go.
   auto journal = store_->ReadJournal(zone.id, 0);
   ASSERT_EQ(journal->size(), 1u);
@@ -201,7 +220,8 @@ TEST_F(CommitTest, JournalTrimIsPerZone) {
   ZoneInfo b = Create("b.example.");
   ASSERT_TRUE(store_->Commit(SetA(a, "www", A(1, 1, 1, 1))));
   ASSERT_TRUE(store_->Commit(SetA(b, "www", A(1, 1, 1, 1))));
-  ASSERT_TRUE(store_->Commit(SetA(b, "www", A(1, 1, 1, 2))));
+  ASSERT_TRUE(store_->Commit(SetA(b, "www", A(1, 1, 1, 2), A(1, 1, 1, 1))));
+  ASSERT_TRUE(Sqlite(*store_).FoldJournal());
   EXPECT_EQ(store_->ReadJournal(a.id, 0)->size(), 1u);
   ASSERT_EQ(store_->ReadJournal(b.id, 0)->size(), 1u);
   EXPECT_EQ(store_->ReadJournal(b.id, 0)->front().seq, 2u);

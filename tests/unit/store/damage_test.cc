@@ -39,7 +39,7 @@ TEST_F(OpenTest, NewerSchemaIsRefused) {
   ExecSql(path(), "UPDATE meta SET value = 99 WHERE key = 'schema_version'");
   auto opened = OpenSqliteStore(Options());
   ASSERT_FALSE(opened);
-  EXPECT_NE(opened.error().message.find(path() + " was written by a newer Tether (schema 99 > 1)"),
+  EXPECT_NE(opened.error().message.find(path() + " was written by a newer Tether (schema 99 > 2)"),
             std::string::npos)
       << opened.error().message;
 }
@@ -105,9 +105,10 @@ TEST_F(DamagedRowTest, DamagedOwnerKeyFailsLoad) {
   EXPECT_FALSE(store_->LoadZone(zone.id, [](zone::NameUpdate&&) {}));
 }
 
-TEST_F(DamagedRowTest, DamagedApexFailsCommit) {
+// A commit reads the SOA from the zones row (never a names row).
+TEST_F(DamagedRowTest, DamagedStoredSoaFailsCommit) {
   ZoneInfo zone = Create("example.com.");
-  ExecSql(path(), "UPDATE names SET data = x'01000600000e1000010003616263' WHERE owner = x''");
+  ExecSql(path(), "UPDATE zones SET soa = x'01000600000e1000010003616263'");
   auto result = store_->Commit(SetA(zone, "www", A(1, 1, 1, 1)));
   ASSERT_FALSE(result);
   ExpectNamesFile(result.error(), path());
@@ -160,7 +161,7 @@ TEST_F(DamagedRowTest, RandomlyMutatedDataNeverCrashes) {
     mutated.resize(random() % (mutated.size() + 1));
     ExecSql(path(), "UPDATE names SET data = " + Hex(mutated) + " WHERE owner = " + HostKey(0));
     (void)store_->LoadZone(zone.id, [](zone::NameUpdate&&) {});
-    (void)store_->Commit(SetA(zone, "host0", A(1, 1, 1, 1)));
+    (void)store_->Commit(SetA(zone, "host0", A(1, 1, 1, 1), A(10, 0, 0, 0)));
   }
 }
 

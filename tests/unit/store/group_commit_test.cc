@@ -26,9 +26,12 @@ TEST_F(GroupCommitTest, ConcurrentCommitsGetDistinctConsecutiveSerials) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kCommits; ++i) {
-        auto result =
-            store_->Commit(SetA(zone, "host" + std::to_string(t),
-                                A(10, static_cast<uint8_t>(t), 0, static_cast<uint8_t>(i))));
+        const auto previous = i == 0
+                                  ? A(10, 0, 0, static_cast<uint8_t>(t))
+                                  : A(10, static_cast<uint8_t>(t), 0, static_cast<uint8_t>(i - 1));
+        auto result = store_->Commit(
+            SetA(zone, "host" + std::to_string(t),
+                 A(10, static_cast<uint8_t>(t), 0, static_cast<uint8_t>(i)), previous));
         ASSERT_TRUE(result) << result.error().message;
         serials[static_cast<size_t>(t)].push_back(result->new_serial);
       }
@@ -80,7 +83,8 @@ TEST_F(GroupCommitTest, FailingChangeDoesNotFailItsGroup) {
   for (size_t i = 0; i < kWaiting; ++i) {
     committers.emplace_back([&, i] {
       ZoneChange change =
-          SetA(zone, "host" + std::to_string(i), A(1, 1, 1, static_cast<uint8_t>(i)));
+          SetA(zone, "host" + std::to_string(i), A(1, 1, 1, static_cast<uint8_t>(i)),
+               A(10, 0, 0, static_cast<uint8_t>(i)));
       if (i % 2 == 1) change.names.push_back({N("outside.example.org."), {ARrset(A(1, 1, 1, 1))}});
       results[i] = store_->Commit(std::move(change));
     });

@@ -90,6 +90,19 @@ class TempDir {
   std::string path_;
 };
 
+// Runs a query returning one integer directly on a store file.
+inline int64_t QueryInt(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
+  int64_t value = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
 // Runs SQL directly on a store file, as a damaged disk or a curious operator would.
 inline void ExecSql(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
@@ -110,6 +123,7 @@ class StoreTest : public ::testing::Test {
     SqliteOptions options;
     options.path = path();
     options.journal = limits_;
+    options.fold = fold_;
     options.now = clock_.Function();
     return options;
   }
@@ -128,13 +142,14 @@ class StoreTest : public ::testing::Test {
     return created ? *created : ZoneInfo();
   }
 
-  // A change giving `host` one A record.
+  // A change giving `host` one A record, `address`, in place of `previous` (if any).
   static ZoneChange SetA(const ZoneInfo& zone, const std::string& host,
-                         std::vector<uint8_t> address) {
+                         std::vector<uint8_t> address, std::vector<uint8_t> previous = {}) {
     ZoneChange change;
     change.zone_id = zone.id;
     dns::Name name = N(host + "." + zone.origin.ToText());
     change.names.push_back({name, {ARrset(address)}});
+    if (!previous.empty()) change.removed.push_back({name, dns::RrType::kA, 60, previous});
     change.added.push_back({name, dns::RrType::kA, 60, address});
     return change;
   }
@@ -142,6 +157,8 @@ class StoreTest : public ::testing::Test {
   TempDir dir_;
   FakeClock clock_;
   JournalLimits limits_;
+  // Tests fold when they say so (and at close): no timing decides what a test sees.
+  FoldOptions fold_{.automatic = false};
   std::unique_ptr<Store> store_;
 };
 
