@@ -1,9 +1,11 @@
 // store_load: measures the SQLite store. Not a test; nothing here asserts on time.
 //
-//   store_load load DIR [NAMES] [CHUNK]
+//   store_load load DIR [NAMES] [CHUNK] [BACKLOG]
 //       CreateZone of NAMES hosts (one A record each; default 5,000,000) into a new store,
-//       then reopens the store and times LoadZone, building the in-memory zone with
-//       Zone::Apply every CHUNK names (default 250,000). Prints both times.
+//       then reopens the store (automatic folding off), commits BACKLOG changes (default 0;
+//       each a new address for a distinct random host, from 64 threads) and times LoadZone,
+//       which replays them, building the in-memory zone with Zone::Apply every CHUNK names
+//       (default 250,000). Then folds the backlog (time and CPU) and times LoadZone again.
 //   store_load commit DIR [THREADS] [SECONDS] [HOSTS]
 //       THREADS callers (default 64) each commit single-name changes (a new A record for a
 //       random host of HOSTS, default 10,000) for SECONDS (default 5). Prints commits/s and
@@ -11,11 +13,13 @@
 //
 // Each run works in a new directory DIR/store_load.XXXXXX, removed at the end. DIR should
 // be on the disk the store would live on: fsync cost is the point.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -66,10 +70,48 @@ std::vector<zone::NameUpdate> MakeZone(const dns::Name& origin, size_t hosts) {
   return names;
 }
 
-Result<std::unique_ptr<store::sqlite::SqliteStore>> Open(const std::string& dir) {
+Result<std::unique_ptr<store::sqlite::SqliteStore>> Open(const std::string& dir, bool fold = true) {
   store::SqliteOptions options;
   options.path = dir + "/store.db";
+  options.fold.automatic = fold;
   return store::sqlite::SqliteStore::Open(options);
+}
+
+double ProcessCpuSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+// `count` changes, each a new address for a distinct random host of `hosts` (so that each
+// diff is exact: the host still has its first address), committed from 64 threads.
+Status CommitBacklog(store::Store& store, int64_t zone_id, const dns::Name& origin, size_t hosts,
+                     size_t count) {
+  std::vector<size_t> order(hosts);
+  for (size_t i = 0; i < hosts; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937(1));
+  order.resize(std::min(count, hosts));
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 64; ++t) {
+    workers.emplace_back([&] {
+      for (size_t i = next++; i < order.size() && !failed; i = next++) {
+        const size_t host = order[i];
+        dns::Name name = *origin.Prepend("host" + std::to_string(host));
+        std::vector<uint8_t> address = A(host + 1);
+        store::ZoneChange change;
+        change.zone_id = zone_id;
+        change.names.push_back({name, {zone::Rrset{dns::RrType::kA, 60, {address}}}});
+        change.removed.push_back({name, dns::RrType::kA, 60, A(host)});
+        change.added.push_back({name, dns::RrType::kA, 60, address});
+        if (!store.Commit(std::move(change))) failed = true;
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  if (failed) return MakeError(ErrorCode::kInternal, "a commit failed");
+  return Ok();
 }
 
 int Fail(const std::string& message) {
@@ -77,7 +119,43 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-int Load(const std::string& dir, size_t hosts, size_t chunk) {
+int TimeLoad(store::sqlite::SqliteStore& store, int64_t zone_id, const dns::Name& origin,
+             size_t chunk) {
+  // LoadZone alone, then LoadZone feeding Zone::Apply in chunks (as tetherd starts).
+  auto start = Clock::now();
+  size_t count = 0;
+  auto loaded = store.LoadZone(zone_id, [&](zone::NameUpdate&&) { ++count; });
+  if (!loaded) return Fail(loaded.error().message);
+  std::printf("LoadZone     %zu names  %.2f s (names only)\n", count, Since(start));
+
+  zone::Zone zone(origin);
+  std::vector<zone::NameUpdate> batch;
+  batch.reserve(chunk);
+  double apply_seconds = 0;
+  Status applied = Ok();
+  start = Clock::now();
+  loaded = store.LoadZone(zone_id, [&](zone::NameUpdate&& update) {
+    batch.push_back(std::move(update));
+    if (batch.size() < chunk) return;
+    auto apply_start = Clock::now();
+    if (applied) applied = zone.Apply(std::move(batch));
+    apply_seconds += Since(apply_start);
+    batch.clear();
+    batch.reserve(chunk);
+  });
+  if (!loaded) return Fail(loaded.error().message);
+  auto apply_start = Clock::now();
+  if (applied) applied = zone.Apply(std::move(batch));
+  apply_seconds += Since(apply_start);
+  if (!applied) return Fail(applied.error().message);
+  const double total = Since(start);
+  std::printf(
+      "LoadZone+Apply %zu names  %.2f s total (Zone::Apply %.2f s, store %.2f s), %zu nodes\n",
+      count, total, apply_seconds, total - apply_seconds, zone.Stats().nodes);
+  return 0;
+}
+
+int Load(const std::string& dir, size_t hosts, size_t chunk, size_t backlog) {
   const dns::Name origin = *dns::Name::FromText("bench.example.");
   {
     auto opened = Open(dir);
@@ -97,42 +175,30 @@ int Load(const std::string& dir, size_t hosts, size_t chunk) {
         "CreateZone   %zu names  %.2f s (check+sort %.2f s, insert %.2f s, commit %.2f s)\n",
         names.size(), total, checked, written - checked, total - written);
   }
-  auto opened = Open(dir);  // a fresh process would start like this
+  auto opened = Open(dir, /*fold=*/false);  // a fresh process would start like this
   if (!opened) return Fail(opened.error().message);
   auto zones = (*opened)->ListZones();
   if (!zones || zones->empty()) return Fail("no zone after CreateZone");
-
-  // LoadZone alone, then LoadZone feeding Zone::Apply in chunks (as tetherd starts).
-  auto start = Clock::now();
-  size_t count = 0;
-  auto loaded = (*opened)->LoadZone(zones->front().id, [&](zone::NameUpdate&&) { ++count; });
-  if (!loaded) return Fail(loaded.error().message);
-  std::printf("LoadZone     %zu names  %.2f s (names only)\n", count, Since(start));
-
-  zone::Zone zone(origin);
-  std::vector<zone::NameUpdate> batch;
-  batch.reserve(chunk);
-  double apply_seconds = 0;
-  Status applied = Ok();
-  start = Clock::now();
-  loaded = (*opened)->LoadZone(zones->front().id, [&](zone::NameUpdate&& update) {
-    batch.push_back(std::move(update));
-    if (batch.size() < chunk) return;
-    auto apply_start = Clock::now();
-    if (applied) applied = zone.Apply(std::move(batch));
-    apply_seconds += Since(apply_start);
-    batch.clear();
-    batch.reserve(chunk);
-  });
-  if (!loaded) return Fail(loaded.error().message);
-  auto apply_start = Clock::now();
-  if (applied) applied = zone.Apply(std::move(batch));
-  apply_seconds += Since(apply_start);
-  if (!applied) return Fail(applied.error().message);
-  const double total = Since(start);
-  std::printf(
-      "LoadZone+Apply %zu names  %.2f s total (Zone::Apply %.2f s, store %.2f s), %zu nodes\n",
-      count, total, apply_seconds, total - apply_seconds, zone.Stats().nodes);
+  if (backlog > 0) {
+    auto start = Clock::now();
+    if (Status committed = CommitBacklog(**opened, zones->front().id, origin, hosts, backlog);
+        !committed) {
+      return Fail(committed.error().message);
+    }
+    std::printf("Backlog      %zu changes committed  %.2f s\n", std::min(backlog, hosts),
+                Since(start));
+  }
+  if (int failed = TimeLoad(**opened, zones->front().id, origin, chunk); failed != 0) {
+    return failed;
+  }
+  if (backlog > 0) {
+    auto start = Clock::now();
+    const double cpu = ProcessCpuSeconds();  // the committer thread is the only busy one
+    Status folded = (*opened)->FoldJournal(0);
+    if (!folded) return Fail(folded.error().message);
+    std::printf("Fold         %.2f s, %.2f s CPU\n", Since(start), ProcessCpuSeconds() - cpu);
+    return TimeLoad(**opened, zones->front().id, origin, chunk);
+  }
   return 0;
 }
 
@@ -193,7 +259,7 @@ int CommitLoad(const std::string& dir, int threads, double seconds, size_t hosts
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: store_load load DIR [NAMES] [CHUNK]\n"
+                 "usage: store_load load DIR [NAMES] [CHUNK] [BACKLOG]\n"
                  "       store_load commit DIR [THREADS] [SECONDS] [HOSTS]\n");
     return 2;
   }
@@ -207,7 +273,8 @@ int main(int argc, char** argv) {
   auto arg = [&](int i, double fallback) { return argc > i ? std::atof(argv[i]) : fallback; };
   int status = 2;
   if (mode == "load") {
-    status = Load(dir, static_cast<size_t>(arg(3, 5e6)), static_cast<size_t>(arg(4, 250000)));
+    status = Load(dir, static_cast<size_t>(arg(3, 5e6)), static_cast<size_t>(arg(4, 250000)),
+                  static_cast<size_t>(arg(5, 0)));
   } else if (mode == "commit") {
     status = CommitLoad(dir, static_cast<int>(arg(3, 64)), arg(4, 5),
                         static_cast<size_t>(arg(5, 10000)));
