@@ -58,10 +58,12 @@ inline Status Ok() { return {}; }
 #define TETHER_CONCAT(a, b) TETHER_CONCAT_INNER(a, b)
 
 // RETURN_IF_ERROR(expr): returns the error of a Result/Status expression, if any.
-#define RETURN_IF_ERROR(expr)                                        \
-  do {                                                               \
-    auto&& tether_status_ = (expr);                                  \
-    if (!tether_status_) return tl::unexpected(tether_status_.error()); \
+// Nests (a lambda in `expr` may use it again): each expansion names its own variable.
+#define RETURN_IF_ERROR(expr) RETURN_IF_ERROR_IMPL(TETHER_CONCAT(tether_status_, __COUNTER__), expr)
+#define RETURN_IF_ERROR_IMPL(status, expr)                  \
+  do {                                                      \
+    auto&& status = (expr);                                 \
+    if (!status) return tl::unexpected(status.error());     \
   } while (0)
 
 // ASSIGN_OR_RETURN(lhs, expr): evaluates a Result<T>; on error returns it, else assigns.

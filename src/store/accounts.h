@@ -41,6 +41,7 @@ struct UserInfo {
 // A host's lifecycle state (DESIGN.md): its owner parked it (offline) or it lapsed.
 enum class Lifecycle { kActive, kOffline, kExpired };
 const char* LifecycleName(Lifecycle lifecycle);
+std::optional<Lifecycle> LifecycleFromName(std::string_view name);
 
 struct HostInfo {
   int64_t id = 0;

@@ -22,6 +22,7 @@
 #include "dns/name.h"
 #include "dns/rr_type.h"
 #include "zone/rrset.h"
+#include "store/accounts.h"
 #include "zone/zone.h"
 
 namespace tether::store {
@@ -41,6 +42,7 @@ struct ZoneInfo {
   uint32_t serial = 0;                    // the current SOA serial
   uint64_t journal_seq = 0;               // sequence of the last journal entry (0: none)
   std::vector<std::string> allow_update;  // CIDRs allowed to send unsigned UPDATEs
+  bool service = false;                   // users register hosts in it (store/accounts.h)
 };
 
 // One resource record of a journal diff.
@@ -135,6 +137,7 @@ class Store {
   // Deletes the zone, its names, journal and grants. Returns false if there was none.
   virtual Result<bool> DeleteZone(const dns::Name& origin) = 0;
   virtual Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) = 0;
+  virtual Status SetZoneService(int64_t zone_id, bool service) = 0;
   // Streams every name of the zone with its current content (in no particular order).
   virtual Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) = 0;
 
@@ -150,6 +153,9 @@ class Store {
   virtual Status AddKey(const TsigKeyInfo& key) = 0;  // fails with kAlreadyExists
   virtual Result<bool> RemoveKey(const dns::Name& name) = 0;
   virtual Status AddGrant(const dns::Name& key, const KeyGrant& grant) = 0;
+
+  // ---- accounts (store/accounts.h) ----
+  virtual AccountStore& accounts() = 0;
 };
 
 // When the SQLite store folds its journal into its names table. A commit writes only its

@@ -28,6 +28,7 @@ Result<ZoneInfo> ZoneFromRow(const Statement& row, int first, const std::string&
   info.serial = static_cast<uint32_t>(serial);
   info.journal_seq = static_cast<uint64_t>(journal_seq);
   info.allow_update = SplitCidrs(row.Text(first + 5));
+  info.service = row.Int(first + 6) != 0;
   return info;
 }
 

@@ -81,6 +81,62 @@ ALTER TABLE zones ADD COLUMN soa BLOB NOT NULL DEFAULT x'';
 UPDATE zones SET folded_seq = journal_seq;
 )sql",
        FillZoneSoas},
+      // Accounts (store/accounts.h): users own hosts in service zones; tokens and per-host
+      // credentials are stored as SHA-256 digests of their secrets.
+      {3, R"sql(
+ALTER TABLE zones ADD COLUMN service INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,                   -- 'user', 'abuse', 'admin'
+  password_hash TEXT NOT NULL,          -- Argon2id, encoded; '' for no password login
+  credential_version INTEGER NOT NULL,  -- bumped by every credential change
+  created INTEGER NOT NULL,
+  host_limit INTEGER NOT NULL
+) STRICT;
+CREATE TABLE hosts (
+  id INTEGER PRIMARY KEY,
+  fqdn BLOB NOT NULL UNIQUE,            -- lowercase wire form
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+  lifecycle TEXT NOT NULL,              -- 'active', 'offline', 'expired'
+  created INTEGER NOT NULL,
+  last_update INTEGER NOT NULL
+) STRICT;
+CREATE INDEX hosts_by_user ON hosts(user_id);
+CREATE INDEX hosts_by_zone ON hosts(zone_id);
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  digest TEXT NOT NULL UNIQUE,
+  hosts TEXT NOT NULL,                  -- names separated by ','; '' for every host
+  types TEXT NOT NULL,                  -- mnemonics separated by ','; '' for every type
+  networks TEXT NOT NULL,               -- CIDRs separated by ','; '' for anywhere
+  expires INTEGER NOT NULL,             -- 0: never
+  created INTEGER NOT NULL,
+  revoked INTEGER NOT NULL
+) STRICT;
+CREATE TABLE host_credentials (
+  id INTEGER PRIMARY KEY,
+  host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+  username TEXT NOT NULL UNIQUE,
+  digest TEXT NOT NULL,
+  created INTEGER NOT NULL
+) STRICT;
+CREATE TABLE history (
+  id INTEGER PRIMARY KEY,
+  host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+  time INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  credential TEXT NOT NULL,
+  old_value TEXT NOT NULL,
+  new_value TEXT NOT NULL,
+  result TEXT NOT NULL
+) STRICT;
+CREATE INDEX history_by_host ON history(host_id, time);
+CREATE INDEX history_by_time ON history(time);
+)sql"},
   };
   return migrations;
 }

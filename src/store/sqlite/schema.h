@@ -3,10 +3,12 @@
 // settings (WAL, synchronous=FULL, foreign keys), and the schema migrations, which live
 // here in code as an ordered list of steps.
 //
-// Tables (schema version 2):
+// Tables (schema version 3):
 //   meta(key TEXT PRIMARY KEY, value)              -- 'schema_version'
 //   zones(id, origin BLOB UNIQUE, serial_policy, serial, journal_seq, allow_update,
-//         folded_seq, soa BLOB)                    -- soa: the current SOA RRset, packed
+//         folded_seq, soa BLOB, service)           -- soa: the current SOA RRset, packed;
+//                                                  -- service: users may register hosts
+
 //   names(zone_id, owner BLOB, data BLOB)          -- WITHOUT ROWID, PK (zone_id, owner)
 //   journal(zone_id, seq, serial_from, serial_to, time, removed, added)  -- PK (zone_id, seq)
 // The journal comes first: a zone's content is its names rows with the journal entries
@@ -14,6 +16,8 @@
 // fold in progress may have taken some further; replay is idempotent, replay.h).
 //   keys(name BLOB PRIMARY KEY, algorithm, secret)
 //   grants(key_name, zone_id, scope, name, types)
+//   users, hosts, tokens, host_credentials, history -- accounts (store/accounts.h);
+//         version 3, see the migration for their columns
 // Blob formats: blob_codec.h. Names and grants refer to zones by id with ON DELETE
 // CASCADE, grants to keys by name likewise.
 //

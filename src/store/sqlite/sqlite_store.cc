@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "store/sqlite/account_store.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/writer.h"
 
@@ -37,11 +38,26 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   }
   RETURN_IF_ERROR(store->PrepareReads());
   store->committer_ = std::make_unique<Committer>(std::move(writer), options.fold);
+  ASSIGN_OR_RETURN(store->accounts_, SqliteAccountStore::Open(options.path, *store->committer_));
   return store;
 }
 
 // The committer (and its thread) goes first, after finishing the queued jobs and folding.
-SqliteStore::~SqliteStore() { committer_.reset(); }
+SqliteStore::~SqliteStore() {
+  accounts_.reset();  // flushes the buffered history through the committer
+  committer_.reset();
+}
+
+AccountStore& SqliteStore::accounts() { return *accounts_; }
+
+Status SqliteStore::SetZoneService(int64_t zone_id, bool service) {
+  return committer_->Run([&](Writer& writer) -> Status {
+    ASSIGN_OR_RETURN(Statement update, writer.db().Prepare("UPDATE zones SET service = ?2 WHERE id = ?1"));
+    update.Bind(1, zone_id);
+    update.Bind(2, service ? 1 : 0);
+    return update.Run();
+  });
+}
 
 Status SqliteStore::FoldJournal(size_t max_steps) { return committer_->Fold(max_steps); }
 

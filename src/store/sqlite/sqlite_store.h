@@ -17,6 +17,7 @@
 
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
+#include "store/sqlite/account_store.h"
 #include "store/sqlite/committer.h"
 #include "store/sqlite/db.h"
 #include "store/store.h"
@@ -35,6 +36,8 @@ class SqliteStore final : public Store {
                               const std::function<void(size_t, size_t)>& progress) override;
   Result<bool> DeleteZone(const dns::Name& origin) override;
   Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) override;
+  Status SetZoneService(int64_t zone_id, bool service) override;
+  AccountStore& accounts() override;
   Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) override;
 
   Result<CommitResult> Commit(ZoneChange change) override;
@@ -69,6 +72,7 @@ class SqliteStore final : public Store {
   Db read_db_ GUARDED_BY(read_mu_);  // before reads_: destroyed after them
   ReadStatements reads_ GUARDED_BY(read_mu_);
   std::unique_ptr<Committer> committer_;
+  std::unique_ptr<SqliteAccountStore> accounts_;  // uses committer_: destroyed first
 };
 
 }  // namespace tether::store::sqlite

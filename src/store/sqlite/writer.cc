@@ -83,13 +83,13 @@ Result<Writer::ZoneRow> Writer::ZoneById(int64_t zone_id) {
   if (!row) return NotFound("no zone with id {}", zone_id);
   ZoneRow zone;
   ASSIGN_OR_RETURN(zone.info, ZoneFromRow(s_.zone_by_id, 0, db_.path()));
-  const int64_t folded_seq = s_.zone_by_id.Int(6);
+  const int64_t folded_seq = s_.zone_by_id.Int(kZoneColumnCount);
   if (folded_seq < 0 || static_cast<uint64_t>(folded_seq) > zone.info.journal_seq) {
     return DamagedRow(db_.path(), "zone row of " + zone.info.origin.ToText());
   }
   zone.folded_seq = static_cast<uint64_t>(folded_seq);
   // Checked by Commit, which needs it; the fold does not.
-  auto soa = DecodeRrsets(s_.zone_by_id.Blob(7));
+  auto soa = DecodeRrsets(s_.zone_by_id.Blob(kZoneColumnCount + 1));
   if (soa && soa->size() == 1 && soa->front().type == dns::RrType::kSoa &&
       soa->front().rdatas.size() == 1) {
     zone.soa = std::move(soa->front());

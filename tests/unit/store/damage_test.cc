@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "store_test_util.h"
+#include "store/sqlite/schema.h"
 
 namespace tether::store::testing {
 namespace {
@@ -39,7 +40,7 @@ TEST_F(OpenTest, NewerSchemaIsRefused) {
   ExecSql(path(), "UPDATE meta SET value = 99 WHERE key = 'schema_version'");
   auto opened = OpenSqliteStore(Options());
   ASSERT_FALSE(opened);
-  EXPECT_NE(opened.error().message.find(path() + " was written by a newer Tether (schema 99 > 2)"),
+  EXPECT_NE(opened.error().message.find(path() + " was written by a newer Tether (schema 99 > " + std::to_string(sqlite::LatestSchemaVersion()) + ")"),
             std::string::npos)
       << opened.error().message;
 }

@@ -12,6 +12,7 @@
 
 #include "store/blob_codec.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/schema.h"
 #include "store_test_util.h"
 
 namespace tether::store::testing {
@@ -542,7 +543,7 @@ TEST_F(FoldTest, MigratesAVersion1File) {
               "INSERT INTO journal VALUES(1, 1, 6, 7, 1700000000, " + JournalHex(removed) + ", " +
               JournalHex(added) + ");");
   Reopen();
-  EXPECT_EQ(QueryInt(path(), "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+  EXPECT_EQ(QueryInt(path(), "SELECT value FROM meta WHERE key = 'schema_version'"), sqlite::LatestSchemaVersion());
   auto zone = store_->GetZone(origin);
   ASSERT_TRUE(zone && *zone);
   EXPECT_EQ((*zone)->serial, 7u);

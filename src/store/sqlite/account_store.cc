@@ -1,0 +1,508 @@
+#include "store/sqlite/account_store.h"
+
+#include <pthread.h>
+
+#include <chrono>
+
+#include "store/sqlite/rows.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/writer.h"
+
+namespace tether::store::sqlite {
+
+namespace {
+
+constexpr const char* kUserColumns = "id, name, role, password_hash, credential_version, created, host_limit";
+constexpr const char* kHostColumns = "id, fqdn, user_id, zone_id, lifecycle, created, last_update";
+constexpr const char* kTokenColumns = "id, user_id, digest, hosts, types, networks, expires, created, revoked";
+constexpr const char* kCredentialColumns = "id, host_id, username, digest, created";
+
+Error Damaged(const std::string& path, const std::string& what) {
+  return Error{ErrorCode::kIo, path + ": damaged " + what};
+}
+
+std::vector<std::string> Split(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    if (comma > start) out.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<std::string> Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (item.empty() || item.find(',') != std::string::npos) return InvalidArgument("bad list item '{}'", item);
+    out += (out.empty() ? "" : ",") + item;
+  }
+  return out;
+}
+
+Result<UserInfo> UserFromRow(const Statement& row, const std::string& path) {
+  UserInfo user;
+  user.id = row.Int(0);
+  user.name = std::string(row.Text(1));
+  auto role = RoleFromName(row.Text(2));
+  if (!role) return tl::unexpected(Damaged(path, "user row " + user.name));
+  user.role = *role;
+  user.password_hash = std::string(row.Text(3));
+  user.credential_version = static_cast<uint64_t>(row.Int(4));
+  user.created = row.Int(5);
+  user.host_limit = static_cast<int>(row.Int(6));
+  return user;
+}
+
+Result<HostInfo> HostFromRow(const Statement& row, const std::string& path) {
+  HostInfo host;
+  host.id = row.Int(0);
+  auto fqdn = dns::Name::FromWire(row.Blob(1));
+  auto lifecycle = LifecycleFromName(row.Text(4));
+  if (!fqdn || !lifecycle) return tl::unexpected(Damaged(path, "host row " + std::to_string(host.id)));
+  host.fqdn = *fqdn;
+  host.user_id = row.Int(2);
+  host.zone_id = row.Int(3);
+  host.lifecycle = *lifecycle;
+  host.created = row.Int(5);
+  host.last_update = row.Int(6);
+  return host;
+}
+
+Result<TokenInfo> TokenFromRow(const Statement& row, const std::string& path) {
+  TokenInfo token;
+  token.id = row.Int(0);
+  token.user_id = row.Int(1);
+  token.digest = std::string(row.Text(2));
+  for (const auto& text : Split(row.Text(3))) {
+    auto name = dns::Name::FromText(text);
+    if (!name) return tl::unexpected(Damaged(path, "token row " + std::to_string(token.id)));
+    token.hosts.push_back(*name);
+  }
+  for (const auto& text : Split(row.Text(4))) {
+    auto type = dns::RrTypeFromString(text);
+    if (!type) return tl::unexpected(Damaged(path, "token row " + std::to_string(token.id)));
+    token.types.push_back(*type);
+  }
+  token.networks = Split(row.Text(5));
+  token.expires = row.Int(6);
+  token.created = row.Int(7);
+  token.revoked = row.Int(8) != 0;
+  return token;
+}
+
+Result<HostCredentialInfo> CredentialFromRow(const Statement& row, const std::string&) {
+  HostCredentialInfo credential;
+  credential.id = row.Int(0);
+  credential.host_id = row.Int(1);
+  credential.username = std::string(row.Text(2));
+  credential.digest = std::string(row.Text(3));
+  credential.created = row.Int(4);
+  return credential;
+}
+
+// Runs one statement in a committer job; `changes` gets sqlite3_changes-like counts via a
+// follow-up SELECT changes().
+Status RunSql(Writer& writer, const std::string& sql, const std::function<void(Statement&)>& bind) {
+  ASSIGN_OR_RETURN(Statement statement, writer.db().Prepare(sql));
+  bind(statement);
+  return statement.Run();
+}
+
+Result<int64_t> LastChanges(Writer& writer) { return writer.db().QueryInt("SELECT changes()"); }
+Result<int64_t> LastRowId(Writer& writer) { return writer.db().QueryInt("SELECT last_insert_rowid()"); }
+
+Status UniqueOr(const Status& status, const std::string& what) {
+  if (!status && status.error().message.find("UNIQUE") != std::string::npos) {
+    return MakeError(ErrorCode::kAlreadyExists, what + " already exists");
+  }
+  return status;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteAccountStore>> SqliteAccountStore::Open(const std::string& path, Committer& committer) {
+  std::unique_ptr<SqliteAccountStore> store(new SqliteAccountStore(path, committer));
+  ASSIGN_OR_RETURN(Db db, OpenReadConnection(path));
+  {
+    MutexLock lock(store->read_mu_);
+    store->read_db_ = std::move(db);
+  }
+  store->flusher_ = std::thread([raw = store.get()] {
+    pthread_setname_np(pthread_self(), "tether-history");
+    raw->FlushLoop();
+  });
+  return store;
+}
+
+SqliteAccountStore::~SqliteAccountStore() { Stop(); }
+
+void SqliteAccountStore::Stop() {
+  {
+    MutexLock lock(history_mu_);
+    stopping_ = true;
+  }
+  history_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  (void)FlushHistory();
+}
+
+template <class T>
+Result<std::vector<T>> SqliteAccountStore::Query(const std::string& sql, const std::function<void(Statement&)>& bind,
+                                                 const std::function<Result<T>(const Statement&)>& row) {
+  MutexLock lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement statement, read_db_.Prepare(sql));
+  bind(statement);
+  std::vector<T> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, statement.Step());
+    if (!more) break;
+    ASSIGN_OR_RETURN(T value, row(statement));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+// ---- users ----
+
+Result<UserInfo> SqliteAccountStore::CreateUser(const UserInfo& user) {
+  UserInfo created = user;
+  created.credential_version = user.credential_version == 0 ? 1 : user.credential_version;
+  RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+    RETURN_IF_ERROR(UniqueOr(
+        RunSql(writer,
+               "INSERT INTO users(name, role, password_hash, credential_version, created, host_limit) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+               [&](Statement& s) {
+                 s.BindText(1, created.name);
+                 s.BindText(2, RoleName(created.role));
+                 s.BindText(3, created.password_hash);
+                 s.Bind(4, static_cast<int64_t>(created.credential_version));
+                 s.Bind(5, created.created);
+                 s.Bind(6, created.host_limit);
+               }),
+        "account " + created.name));
+    ASSIGN_OR_RETURN(created.id, LastRowId(writer));
+    return Ok();
+  }));
+  return created;
+}
+
+Result<std::optional<UserInfo>> SqliteAccountStore::GetUser(int64_t id) {
+  ASSIGN_OR_RETURN(auto users, Query<UserInfo>(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?1",
+                                               [&](Statement& s) { s.Bind(1, id); },
+                                               [&](const Statement& r) { return UserFromRow(r, path_); }));
+  if (users.empty()) return std::optional<UserInfo>();
+  return std::optional<UserInfo>(std::move(users.front()));
+}
+
+Result<std::optional<UserInfo>> SqliteAccountStore::GetUserByName(const std::string& name) {
+  ASSIGN_OR_RETURN(auto users,
+                   Query<UserInfo>(std::string("SELECT ") + kUserColumns + " FROM users WHERE name = ?1",
+                                   [&](Statement& s) { s.BindText(1, name); },
+                                   [&](const Statement& r) { return UserFromRow(r, path_); }));
+  if (users.empty()) return std::optional<UserInfo>();
+  return std::optional<UserInfo>(std::move(users.front()));
+}
+
+Result<std::vector<UserInfo>> SqliteAccountStore::ListUsers() {
+  return Query<UserInfo>(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY name", [](Statement&) {},
+                         [&](const Statement& r) { return UserFromRow(r, path_); });
+}
+
+Result<bool> SqliteAccountStore::DeleteUser(int64_t id) {
+  bool deleted = false;
+  RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+    RETURN_IF_ERROR(RunSql(writer, "DELETE FROM users WHERE id = ?1", [&](Statement& s) { s.Bind(1, id); }));
+    ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
+    deleted = changes > 0;
+    return Ok();
+  }));
+  return deleted;
+}
+
+Status SqliteAccountStore::SetPasswordHash(int64_t user_id, const std::string& hash) {
+  return committer_.Run([&](Writer& writer) -> Status {
+    return RunSql(writer,
+                  "UPDATE users SET password_hash = ?2, credential_version = credential_version + 1 WHERE id = ?1",
+                  [&](Statement& s) {
+                    s.Bind(1, user_id);
+                    s.BindText(2, hash);
+                  });
+  });
+}
+
+// ---- hosts ----
+
+Result<HostInfo> SqliteAccountStore::CreateHost(const HostInfo& host) {
+  HostInfo created = host;
+  created.fqdn = host.fqdn.Lowercased();
+  RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+    RETURN_IF_ERROR(UniqueOr(
+        RunSql(writer,
+               "INSERT INTO hosts(fqdn, user_id, zone_id, lifecycle, created, last_update) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+               [&](Statement& s) {
+                 s.BindStatic(1, created.fqdn.wire());
+                 s.Bind(2, created.user_id);
+                 s.Bind(3, created.zone_id);
+                 s.BindText(4, LifecycleName(created.lifecycle));
+                 s.Bind(5, created.created);
+                 s.Bind(6, created.last_update);
+               }),
+        "host " + created.fqdn.ToText()));
+    ASSIGN_OR_RETURN(created.id, LastRowId(writer));
+    return Ok();
+  }));
+  return created;
+}
+
+Result<std::optional<HostInfo>> SqliteAccountStore::GetHost(const dns::Name& fqdn) {
+  dns::Name lower = fqdn.Lowercased();
+  ASSIGN_OR_RETURN(auto hosts,
+                   Query<HostInfo>(std::string("SELECT ") + kHostColumns + " FROM hosts WHERE fqdn = ?1",
+                                   [&](Statement& s) { s.BindStatic(1, lower.wire()); },
+                                   [&](const Statement& r) { return HostFromRow(r, path_); }));
+  if (hosts.empty()) return std::optional<HostInfo>();
+  return std::optional<HostInfo>(std::move(hosts.front()));
+}
+
+Result<std::vector<HostInfo>> SqliteAccountStore::ListHosts(std::optional<int64_t> user_id) {
+  std::string sql = std::string("SELECT ") + kHostColumns + " FROM hosts";
+  if (user_id) sql += " WHERE user_id = ?1";
+  return Query<HostInfo>(
+      sql, [&](Statement& s) {
+        if (user_id) s.Bind(1, *user_id);
+      },
+      [&](const Statement& r) { return HostFromRow(r, path_); });
+}
+
+Result<size_t> SqliteAccountStore::CountHosts(int64_t user_id) {
+  ASSIGN_OR_RETURN(auto counts, Query<int64_t>("SELECT count(*) FROM hosts WHERE user_id = ?1",
+                                               [&](Statement& s) { s.Bind(1, user_id); },
+                                               [](const Statement& r) -> Result<int64_t> { return r.Int(0); }));
+  return counts.empty() ? size_t{0} : static_cast<size_t>(counts.front());
+}
+
+Result<bool> SqliteAccountStore::DeleteHost(int64_t id) {
+  bool deleted = false;
+  RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+    RETURN_IF_ERROR(RunSql(writer, "DELETE FROM hosts WHERE id = ?1", [&](Statement& s) { s.Bind(1, id); }));
+    ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
+    deleted = changes > 0;
+    return Ok();
+  }));
+  return deleted;
+}
+
+Status SqliteAccountStore::SetLifecycle(int64_t host_id, Lifecycle lifecycle) {
+  return committer_.Run([&](Writer& writer) -> Status {
+    return RunSql(writer, "UPDATE hosts SET lifecycle = ?2 WHERE id = ?1", [&](Statement& s) {
+      s.Bind(1, host_id);
+      s.BindText(2, LifecycleName(lifecycle));
+    });
+  });
+}
+
+// ---- credentials ----
+
+Result<TokenInfo> SqliteAccountStore::CreateToken(const TokenInfo& token) {
+  TokenInfo created = token;
+  std::vector<std::string> hosts;
+  for (const auto& host : token.hosts) hosts.push_back(host.Lowercased().ToText());
+  std::vector<std::string> types;
+  for (auto type : token.types) types.push_back(dns::RrTypeToString(type));
+  ASSIGN_OR_RETURN(std::string hosts_text, Join(hosts));
+  ASSIGN_OR_RETURN(std::string types_text, Join(types));
+  ASSIGN_OR_RETURN(std::string networks_text, Join(token.networks));
+  RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+    RETURN_IF_ERROR(UniqueOr(
+        RunSql(writer,
+               "INSERT INTO tokens(user_id, digest, hosts, types, networks, expires, created, revoked) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)",
+               [&](Statement& s) {
+                 s.Bind(1, created.user_id);
+                 s.BindText(2, created.digest);
+                 s.BindText(3, hosts_text);
+                 s.BindText(4, types_text);
+                 s.BindText(5, networks_text);
+                 s.Bind(6, created.expires);
+                 s.Bind(7, created.created);
+               }),
+        "token"));
+    ASSIGN_OR_RETURN(created.id, LastRowId(writer));
+    return Ok();
+  }));
+  created.revoked = false;
+  return created;
+}
+
+Result<std::optional<TokenInfo>> SqliteAccountStore::FindToken(const std::string& digest) {
+  ASSIGN_OR_RETURN(auto tokens,
+                   Query<TokenInfo>(std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE digest = ?1",
+                                    [&](Statement& s) { s.BindText(1, digest); },
+                                    [&](const Statement& r) { return TokenFromRow(r, path_); }));
+  if (tokens.empty()) return std::optional<TokenInfo>();
+  return std::optional<TokenInfo>(std::move(tokens.front()));
+}
+
+Result<std::vector<TokenInfo>> SqliteAccountStore::ListTokens(std::optional<int64_t> user_id) {
+  std::string sql = std::string("SELECT ") + kTokenColumns + " FROM tokens";
+  if (user_id) sql += " WHERE user_id = ?1";
+  return Query<TokenInfo>(
+      sql, [&](Statement& s) {
+        if (user_id) s.Bind(1, *user_id);
+      },
+      [&](const Statement& r) { return TokenFromRow(r, path_); });
+}
+
+Result<bool> SqliteAccountStore::RevokeToken(int64_t id) {
+  bool revoked = false;
+  RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+    RETURN_IF_ERROR(RunSql(writer, "UPDATE tokens SET revoked = 1 WHERE id = ?1", [&](Statement& s) { s.Bind(1, id); }));
+    ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
+    revoked = changes > 0;
+    if (revoked) {
+      // Proofs cached for the owner's credentials are void from now on, on every node.
+      RETURN_IF_ERROR(RunSql(writer,
+                             "UPDATE users SET credential_version = credential_version + 1 "
+                             "WHERE id = (SELECT user_id FROM tokens WHERE id = ?1)",
+                             [&](Statement& s) { s.Bind(1, id); }));
+    }
+    return Ok();
+  }));
+  return revoked;
+}
+
+Result<HostCredentialInfo> SqliteAccountStore::CreateHostCredential(const HostCredentialInfo& credential) {
+  HostCredentialInfo created = credential;
+  RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+    RETURN_IF_ERROR(UniqueOr(RunSql(writer,
+                                    "INSERT INTO host_credentials(host_id, username, digest, created) "
+                                    "VALUES(?1, ?2, ?3, ?4)",
+                                    [&](Statement& s) {
+                                      s.Bind(1, created.host_id);
+                                      s.BindText(2, created.username);
+                                      s.BindText(3, created.digest);
+                                      s.Bind(4, created.created);
+                                    }),
+                             "credential " + created.username));
+    ASSIGN_OR_RETURN(created.id, LastRowId(writer));
+    return Ok();
+  }));
+  return created;
+}
+
+Result<std::optional<HostCredentialInfo>> SqliteAccountStore::FindHostCredential(const std::string& username) {
+  ASSIGN_OR_RETURN(auto found, Query<HostCredentialInfo>(
+                                   std::string("SELECT ") + kCredentialColumns +
+                                       " FROM host_credentials WHERE username = ?1",
+                                   [&](Statement& s) { s.BindText(1, username); },
+                                   [&](const Statement& r) { return CredentialFromRow(r, path_); }));
+  if (found.empty()) return std::optional<HostCredentialInfo>();
+  return std::optional<HostCredentialInfo>(std::move(found.front()));
+}
+
+Result<std::vector<HostCredentialInfo>> SqliteAccountStore::ListHostCredentials() {
+  return Query<HostCredentialInfo>(std::string("SELECT ") + kCredentialColumns + " FROM host_credentials",
+                                   [](Statement&) {}, [&](const Statement& r) { return CredentialFromRow(r, path_); });
+}
+
+// ---- history ----
+
+void SqliteAccountStore::AppendHistory(HistoryEntry entry) {
+  MutexLock lock(history_mu_);
+  history_.push_back(std::move(entry));
+}
+
+Status SqliteAccountStore::FlushHistory() {
+  std::vector<HistoryEntry> batch;
+  {
+    MutexLock lock(history_mu_);
+    batch.swap(history_);
+  }
+  if (batch.empty()) return Ok();
+  return committer_.Run([&](Writer& writer) -> Status {
+    ASSIGN_OR_RETURN(Statement insert, writer.db().Prepare(
+                                           "INSERT INTO history(host_id, time, source, user_agent, credential, "
+                                           "old_value, new_value, result) "
+                                           "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS "
+                                           "(SELECT 1 FROM hosts WHERE id = ?1)"));
+    ASSIGN_OR_RETURN(Statement touch, writer.db().Prepare(
+                                          "UPDATE hosts SET last_update = max(last_update, ?2) WHERE id = ?1"));
+    for (const auto& entry : batch) {
+      {
+        ResetOnExit reset(insert);
+        insert.Bind(1, entry.host_id);
+        insert.Bind(2, entry.time);
+        insert.BindText(3, entry.source);
+        insert.BindText(4, entry.user_agent);
+        insert.BindText(5, entry.credential);
+        insert.BindText(6, entry.old_value);
+        insert.BindText(7, entry.new_value);
+        insert.BindText(8, entry.result);
+        RETURN_IF_ERROR(insert.Run());
+      }
+      if (entry.result.rfind("good", 0) == 0) {
+        ResetOnExit reset(touch);
+        touch.Bind(1, entry.host_id);
+        touch.Bind(2, entry.time);
+        RETURN_IF_ERROR(touch.Run());
+      }
+    }
+    return Ok();
+  });
+}
+
+void SqliteAccountStore::FlushLoop() {
+  while (true) {
+    {
+      MutexLock lock(history_mu_);
+      if (!stopping_) history_cv_.wait_for(history_mu_, std::chrono::seconds(1));
+      if (stopping_) return;
+    }
+    (void)FlushHistory();  // a failure keeps nothing: history entries are not changes
+  }
+}
+
+Result<std::vector<HistoryEntry>> SqliteAccountStore::ReadHistory(int64_t host_id, size_t limit) {
+  return Query<HistoryEntry>(
+      "SELECT id, host_id, time, source, user_agent, credential, old_value, new_value, result FROM history "
+      "WHERE host_id = ?1 ORDER BY time DESC, id DESC LIMIT ?2",
+      [&](Statement& s) {
+        s.Bind(1, host_id);
+        s.Bind(2, static_cast<int64_t>(limit));
+      },
+      [](const Statement& r) -> Result<HistoryEntry> {
+        HistoryEntry entry;
+        entry.id = r.Int(0);
+        entry.host_id = r.Int(1);
+        entry.time = r.Int(2);
+        entry.source = std::string(r.Text(3));
+        entry.user_agent = std::string(r.Text(4));
+        entry.credential = std::string(r.Text(5));
+        entry.old_value = std::string(r.Text(6));
+        entry.new_value = std::string(r.Text(7));
+        entry.result = std::string(r.Text(8));
+        return entry;
+      });
+}
+
+Result<size_t> SqliteAccountStore::TrimHistory(int64_t before, const std::vector<int64_t>& keep) {
+  size_t deleted = 0;
+  std::string kept;
+  for (int64_t id : keep) kept += (kept.empty() ? "" : ",") + std::to_string(id);
+  RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+    std::string sql = "DELETE FROM history WHERE time < ?1";
+    if (!kept.empty()) sql += " AND host_id NOT IN (" + kept + ")";
+    RETURN_IF_ERROR(RunSql(writer, sql, [&](Statement& s) { s.Bind(1, before); }));
+    ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
+    deleted = static_cast<size_t>(changes);
+    return Ok();
+  }));
+  return deleted;
+}
+
+}  // namespace tether::store::sqlite
