@@ -1,5 +1,7 @@
 #include "accounts/directory.h"
 
+#include <algorithm>
+
 #include <mutex>
 
 namespace tether::accounts {
@@ -103,6 +105,12 @@ void Directory::RemoveUser(int64_t id) {
 void Directory::PutHost(const store::HostInfo& host) {
   std::unique_lock lock(mu_);
   hosts_[Key(host.fqdn)] = host;
+}
+
+void Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
+  std::unique_lock lock(mu_);
+  auto found = hosts_.find(Key(fqdn));
+  if (found != hosts_.end()) found->second.last_update = std::max(found->second.last_update, time);
 }
 
 void Directory::RemoveHost(int64_t host_id) {

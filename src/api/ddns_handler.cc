@@ -384,7 +384,7 @@ void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std
     std::vector<HostChange> part;
     for (size_t i : indexes) part.push_back(changes[i]);
     auto request = std::make_unique<ddns::HostUpdateRequest>(
-        std::move(part), [gather, indexes](std::vector<HostOutcome> outcomes) {
+        std::move(part), [gather, indexes = indexes](std::vector<HostOutcome> outcomes) {
           for (size_t k = 0; k < indexes.size() && k < outcomes.size(); ++k) {
             gather->outcomes[indexes[k]] = std::move(outcomes[k]);
           }
@@ -430,6 +430,7 @@ void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call, c
     entry.new_value = outcome->after;
   }
   entry.result = result + suffix;
+  if (result == "good") directory_.TouchHost(host.fqdn, entry.time);
   accounts_.AppendHistory(std::move(entry));
 }
 

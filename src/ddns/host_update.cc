@@ -45,10 +45,16 @@ std::string Describe(const std::vector<zone::Rrset>& rrsets) {
   return out.empty() ? "-" : out;
 }
 
-std::string AddressesOf(const std::vector<zone::Rrset>& rrsets) {
+// The addresses of the families the request named (dyndns2 echoes what was sent: a client
+// that sent only an IPv6 address is told about that one); all of them when it named none.
+std::string AddressesOf(const std::vector<zone::Rrset>& rrsets, const HostChange& change) {
+  const bool named_v4 = change.ipv4.kind != AddressChange::Kind::kUnset;
+  const bool named_v6 = change.ipv6.kind != AddressChange::Kind::kUnset;
+  const bool all = !named_v4 && !named_v6;
   std::string v4;
   std::string v6;
   for (const auto& rrset : rrsets) {
+    if (!all && ((rrset.type == RrType::kA && !named_v4) || (rrset.type == RrType::kAaaa && !named_v6))) continue;
     if (rrset.type == RrType::kA && !rrset.rdatas.empty()) v4 = dns::RdataToText(RrType::kA, rrset.rdatas.front());
     if (rrset.type == RrType::kAaaa && !rrset.rdatas.empty()) {
       v6 = dns::RdataToText(RrType::kAaaa, rrset.rdatas.front());
@@ -131,7 +137,7 @@ dns::Rcode HostUpdateRequest::Apply(update::ZoneView& view) {
       outcome.result = HostOutcome::Result::kGood;
       view.Set(change.fqdn, std::move(next));
     }
-    outcome.addresses = AddressesOf(view.Get(change.fqdn));
+    outcome.addresses = AddressesOf(view.Get(change.fqdn), change);
     if (change.wildcard != Toggle::kUnchanged) {
       auto star = change.fqdn.Prepend("*");
       if (star) {

@@ -35,7 +35,9 @@ struct HostChange {
 struct HostOutcome {
   enum class Result { kGood, kNochg, kDnsErr };
   Result result = Result::kDnsErr;
-  std::string addresses;  // the host's addresses after the update: "v4", "v6" or "v4,v6"
+  // The host's addresses after the update, of the families the change named (all when it
+  // named none): "v4", "v6" or "v4,v6".
+  std::string addresses;
   std::string before;     // "A 198.51.100.7 AAAA 2001:db8::7" (for the history)
   std::string after;
 };
