@@ -113,8 +113,16 @@ const char* ScopeName(store::GrantScope scope) {
 }  // namespace
 
 Admin::Admin(store::Store& store, update::UpdateService& updates, zone::ZoneRegistry& zones,
-             update::AccessControl& access, ZoneDefaults defaults)
-    : store_(store), updates_(updates), zones_(zones), access_(access), defaults_(std::move(defaults)) {}
+             update::AccessControl& access, ZoneDefaults defaults, store::AccountStore& accounts,
+             accounts::Directory& directory, accounts::NamePolicy policy)
+    : store_(store),
+      updates_(updates),
+      zones_(zones),
+      access_(access),
+      defaults_(std::move(defaults)),
+      accounts_(accounts),
+      directory_(directory),
+      policy_(std::move(policy)) {}
 
 Result<std::vector<std::shared_ptr<zone::Zone>>> Admin::LoadDynamicZones(
     const std::vector<dns::Name>& static_origins) {
@@ -182,6 +190,17 @@ int Admin::Run(const std::vector<std::string>& argv, control::CommandOutput& out
   if (command == "key grant") return KeyGrant(inv, out);
   if (command == "key list") return KeyList(inv, out);
   if (command == "key remove") return KeyRemove(inv, out);
+  if (command == "user add") return UserAdd(inv, out);
+  if (command == "user list") return UserList(inv, out);
+  if (command == "user remove") return UserRemove(inv, out);
+  if (command == "user passwd") return UserPasswd(inv, out);
+  if (command == "host add") return HostAdd(inv, out);
+  if (command == "host list") return HostList(inv, out);
+  if (command == "host remove") return HostRemove(inv, out);
+  if (command == "host credential add") return HostCredentialAdd(inv, out);
+  if (command == "token add") return TokenAdd(inv, out);
+  if (command == "token list") return TokenList(inv, out);
+  if (command == "token revoke") return TokenRevoke(inv, out);
   out.Err("tether: '" + command + "' is not a server command\n");
   return kUsage;
 }
@@ -247,6 +266,9 @@ int Admin::ZoneAdd(const control::Invocation& inv, control::CommandOutput& out) 
     out.Progress(done, total, "storing names");
   });
   if (!created) return Fail(out, created.error().message);
+  if (inv.service) {
+    if (auto set = store_.SetZoneService(created->id, true); !set) return Fail(out, set.error().message);
+  }
   auto zone = std::make_shared<zone::Zone>(*origin);
   if (auto applied = zone->Apply(std::move(names)); !applied) return Fail(out, applied.error().message);
   updates_.AddZone(created->id, zone);
@@ -263,7 +285,10 @@ int Admin::ZoneList(const control::Invocation& inv, control::CommandOutput& out)
   std::string text = inv.json ? "[" : "";
   bool first = true;
   for (const auto& zone : all) {
-    const std::string kind = updates_.IsDynamic(zone->origin()) ? "dynamic" : "static";
+    std::string kind = updates_.IsDynamic(zone->origin()) ? "dynamic" : "static";
+    if (kind == "dynamic") {
+      if (auto info = store_.GetZone(zone->origin()); info && *info && (*info)->service) kind = "service";
+    }
     uint32_t serial = SoaSerialOf(zone->Get(zone->origin()));
     size_t names = zone->Stats().nodes;
     if (inv.json) {
@@ -305,6 +330,10 @@ int Admin::ZoneRemove(const control::Invocation& inv, control::CommandOutput& ou
   updates_.RemoveZone(*origin);
   zones_.Remove(*origin);
   (void)RefreshAccess();
+  // The store dropped the zone's hosts (and their credentials) with it.
+  if (auto reloaded = directory_.Load(accounts_); !reloaded) {
+    spdlog::error("reloading accounts after removing {}: {}", origin->ToText(), reloaded.error().message);
+  }
   spdlog::info("zone {} removed", origin->ToText());
   return kOk;
 }

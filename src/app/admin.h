@@ -10,9 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "accounts/directory.h"
+#include "accounts/name_policy.h"
 #include "base/mutex.h"
 #include "control/commands.h"
 #include "control/control_server.h"
+#include "store/accounts.h"
 #include "store/store.h"
 #include "update/access.h"
 #include "update/update_service.h"
@@ -34,7 +37,8 @@ struct ZoneDefaults {
 class Admin {
  public:
   Admin(store::Store& store, update::UpdateService& updates, zone::ZoneRegistry& zones,
-        update::AccessControl& access, ZoneDefaults defaults);
+        update::AccessControl& access, ZoneDefaults defaults, store::AccountStore& accounts,
+        accounts::Directory& directory, accounts::NamePolicy policy);
 
   // Loads every zone of the store into memory and registers it for updates; the caller
   // publishes the result. `static_origins` are the --zone file zones (a dynamic zone may not
@@ -60,11 +64,29 @@ class Admin {
   Result<std::vector<zone::NameUpdate>> DefaultZoneContent(const dns::Name& origin,
                                                            const control::Invocation& inv) const;
 
+  // Accounts (admin_accounts.cc).
+  int UserAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int UserList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int UserRemove(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int UserPasswd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int HostAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int HostList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int HostRemove(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int HostCredentialAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int TokenAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int TokenList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int TokenRevoke(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  // Removes the DNS names a host may have (through the update path) and waits.
+  Status RemoveHostNames(const store::HostInfo& host);
+
   store::Store& store_;
   update::UpdateService& updates_;
   zone::ZoneRegistry& zones_;
   update::AccessControl& access_;
   const ZoneDefaults defaults_;
+  store::AccountStore& accounts_;
+  accounts::Directory& directory_;
+  const accounts::NamePolicy policy_;
   Mutex mu_;
 };
 

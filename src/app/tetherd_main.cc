@@ -1,4 +1,5 @@
 // tetherd: the Tether server. See `tetherd --help` and docs/configuration.md.
+#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -13,10 +14,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include "accounts/authenticator.h"
+#include "accounts/directory.h"
+#include "accounts/name_policy.h"
+#include "api/ddns_handler.h"
+#include "api/http_server.h"
+#include "api/rest_api.h"
+#include "api/router.h"
 #include "app/admin.h"
 #include "app/config.h"
 #include "app/update_receiver.h"
+#include "base/cidr.h"
 #include "base/log.h"
+#include "base/work_pool.h"
 #include "control/control_server.h"
 #include "control/protocol.h"
 #include "dns/name.h"
@@ -67,6 +77,56 @@ void ReloadZones(const std::vector<LoadedZone>& zones, zone::ZoneRegistry& regis
   malloc_trim(0);
 }
 
+accounts::NamePolicy NamePolicyFrom(const Config& config) {
+  accounts::NamePolicy policy;
+  policy.min_length = static_cast<size_t>(config.name_min_length);
+  policy.max_length = static_cast<size_t>(config.name_max_length);
+  if (config.reserved_names_given) policy.reserved = config.reserved_names;
+  policy.blocked = config.blocked_words;
+  policy.default_host_limit = config.host_limit;
+  return policy;
+}
+
+api::DdnsOptions DdnsOptionsFrom(const Config& config) {
+  api::DdnsOptions options;
+  options.blocked_agents = config.blocked_agents;
+  options.allow_wildcard = config.allow_wildcard;
+  options.allow_mx = config.allow_mx;
+  options.ttl = config.ddns_ttl;
+  options.nochg_per_hour = config.nochg_per_hour;
+  options.host_changes_per_minute = config.host_changes_per_minute;
+  options.account_changes_per_minute = config.account_changes_per_minute;
+  options.address_requests_per_minute = config.address_requests_per_minute;
+  options.history_coalesce = std::chrono::minutes(config.history_coalesce_minutes);
+  return options;
+}
+
+// Binds the [http] endpoints; false (logged) when one fails.
+bool ListenHttp(const Config& config, api::HttpServer& http) {
+  for (const auto& text : config.http_endpoints) {
+    auto endpoint = server::Endpoint::Parse(text);
+    Status bound = endpoint ? http.ListenHttp(*endpoint) : Status(tl::unexpected(endpoint.error()));
+    if (!bound) {
+      spdlog::error("http {}: {}", text, bound.error().message);
+      return false;
+    }
+  }
+  if (!config.https_endpoints.empty() && (config.tls_cert.empty() || config.tls_key.empty())) {
+    spdlog::error("https needs a certificate and its key (--tls-cert, --tls-key or [http] tls_cert/tls_key)");
+    return false;
+  }
+  for (const auto& text : config.https_endpoints) {
+    auto endpoint = server::Endpoint::Parse(text);
+    Status bound = endpoint ? http.ListenHttps(*endpoint, config.tls_cert, config.tls_key)
+                            : Status(tl::unexpected(endpoint.error()));
+    if (!bound) {
+      spdlog::error("https {}: {}", text, bound.error().message);
+      return false;
+    }
+  }
+  return true;
+}
+
 int Run(int argc, char** argv) {
   // Signals are taken synchronously by the main thread; every thread inherits this mask.
   sigset_t signals;
@@ -84,6 +144,10 @@ int Run(int argc, char** argv) {
   std::string data_dir_flag;
   std::string log_level_flag;
   int threads_flag = -1;
+  std::vector<std::string> http_flags;
+  std::vector<std::string> https_flags;
+  std::string tls_cert_flag;
+  std::string tls_key_flag;
 
   CLI::App cli{"tetherd — the Tether dynamic DNS server (authoritative DNS engine)", "tetherd"};
   cli.set_version_flag("--version", kVersion);
@@ -97,6 +161,16 @@ int Run(int argc, char** argv) {
                  "Serve a static, read-only zone from a master file; repeatable. SIGHUP "
                  "reloads the files")
       ->type_name("ORIGIN=FILE");
+  cli.add_option("--http", http_flags,
+                 "HTTP endpoint ADDR:PORT of the update API (dyndns2, DuckDNS, REST); repeatable. "
+                 "Default: none")
+      ->type_name("ADDR:PORT");
+  cli.add_option("--https", https_flags, "HTTPS endpoint ADDR:PORT of the update API; repeatable; needs "
+                 "--tls-cert and --tls-key")
+      ->type_name("ADDR:PORT");
+  cli.add_option("--tls-cert", tls_cert_flag, "PEM certificate chain for --https (server certificate first)")
+      ->type_name("FILE");
+  cli.add_option("--tls-key", tls_key_flag, "PEM private key of --tls-cert")->type_name("FILE");
   cli.add_option("--threads", threads_flag,
                  "UDP worker threads per DNS endpoint (default: one per CPU)")
       ->check(CLI::Range(1, 256));
@@ -105,8 +179,8 @@ int Run(int argc, char** argv) {
   cli.add_option("--log-level", log_level_flag,
                  "trace, debug, info, warn, error or off (default: info)");
   cli.footer(
-      "Logs go to standard error; one line `listening dns ADDR:PORT` per endpoint once it "
-      "serves.\nSignals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads zone files without "
+      "Logs go to standard error; one line `listening dns ADDR:PORT` (and `listening http`, "
+      "`listening https`) per endpoint once it serves.\nSignals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads zone files without "
       "dropping queries.");
   try {
     cli.parse(argc, argv);
@@ -126,6 +200,10 @@ int Run(int argc, char** argv) {
   if (!log_level_flag.empty()) config.log_level = log_level_flag;
   if (!dns_flags.empty()) config.dns_endpoints = dns_flags;
   if (threads_flag > 0) config.threads = threads_flag;
+  if (!http_flags.empty()) config.http_endpoints = http_flags;
+  if (!https_flags.empty()) config.https_endpoints = https_flags;
+  if (!tls_cert_flag.empty()) config.tls_cert = tls_cert_flag;
+  if (!tls_key_flag.empty()) config.tls_key = tls_key_flag;
   for (const auto& text : zone_flags) {
     auto spec = ParseZoneFileSpec(text);
     if (!spec) {
@@ -203,7 +281,14 @@ int Run(int argc, char** argv) {
   ZoneDefaults defaults;
   defaults.ns = config.default_ns;
   defaults.soa_email = config.default_soa_email;
-  Admin admin(*store, updates, registry, access, defaults);
+  // Accounts, hosts and tokens: held in memory, written through to the store.
+  accounts::Directory directory;
+  if (auto loaded = directory.Load(store->accounts()); !loaded) {
+    spdlog::error("{}", loaded.error().message);
+    return 1;
+  }
+  const accounts::NamePolicy policy = NamePolicyFrom(config);
+  Admin admin(*store, updates, registry, access, defaults, store->accounts(), directory, policy);
   auto dynamic = admin.LoadDynamicZones(static_origins);
   if (!dynamic) {
     spdlog::error("{}", dynamic.error().message);
@@ -230,19 +315,75 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
+  // The HTTP update API: dyndns2, DuckDNS and the REST API. Password checks (Argon2id) and
+  // store calls run on their own pool, never on the event loops.
+  accounts::Authenticator authenticator(directory, accounts::AuthenticatorOptions{});
+  WorkPool slow_work(2, "tether-auth");
+  api::DdnsHandler ddns(DdnsOptionsFrom(config), directory, authenticator, updates, store->accounts(), slow_work);
+  store::Store* store_ptr = store.get();
+  api::RestServices rest_services{
+      directory, authenticator, store->accounts(), updates, registry, slow_work,
+      [store_ptr](const dns::Name& origin) -> std::optional<int64_t> {
+        auto info = store_ptr->GetZone(origin);
+        if (!info || !info->has_value() || !(*info)->service) return std::nullopt;
+        return (*info)->id;
+      }};
+  api::RestOptions rest_options;
+  rest_options.default_ttl = config.ddns_ttl;
+  api::RestApi rest(rest_services, policy, rest_options);
+  api::Router router(
+      ddns, [&rest](api::HttpRequest request, api::Respond respond) { rest.Handle(std::move(request), std::move(respond)); },
+      nullptr);
+  api::HttpOptions http_options;
+  for (const auto& text : config.trusted_proxies) {
+    auto cidr = Cidr::Parse(text);
+    if (!cidr) {
+      spdlog::error("[http] trusted_proxies: {}", cidr.error().message);
+      return 2;
+    }
+    http_options.trusted_proxies.push_back(*cidr);
+  }
+  api::HttpServer http(http_options, router);
+  const bool serve_http = !config.http_endpoints.empty() || !config.https_endpoints.empty();
+  if (serve_http) {
+    int http_threads = config.http_threads > 0 ? config.http_threads
+                                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (!ListenHttp(config, http) || !http.Start(http_threads)) {
+      spdlog::error("the HTTP API did not start");
+      dns.Stop();
+      updates.Stop();
+      return 1;
+    }
+  }
+
   control::ControlServer control_server(
       [&admin](const std::vector<std::string>& args, control::CommandOutput& out) { return admin.Run(args, out); });
   if (auto started = control_server.Start(control::ControlSocketPath(config.data_dir)); !started) {
     spdlog::error("{}", started.error().message);
+    http.Stop();
     dns.Stop();
     updates.Stop();
+    slow_work.Stop();
     return 1;
   }
   spdlog::info("control socket {}", control::ControlSocketPath(config.data_dir));
 
+  // Update history older than [ddns] history_retention_days goes, checked once an hour.
+  auto trim_history = [&store, &config] {
+    if (config.history_retention_days <= 0) return;
+    const auto before = static_cast<int64_t>(UnixNow()) - int64_t{config.history_retention_days} * 86400;
+    auto trimmed = store->accounts().TrimHistory(before, {});
+    if (!trimmed) spdlog::warn("trimming the update history: {}", trimmed.error().message);
+    else if (*trimmed > 0) spdlog::info("update history: {} entries older than {} days removed", *trimmed, config.history_retention_days);
+  };
+  trim_history();
   while (true) {
-    int signal_number = 0;
-    if (sigwait(&signals, &signal_number) != 0) continue;
+    const timespec hour{3600, 0};
+    const int signal_number = sigtimedwait(&signals, nullptr, &hour);
+    if (signal_number < 0) {
+      if (errno == EAGAIN) trim_history();
+      continue;
+    }
     if (signal_number == SIGHUP) {
       ReloadZones(file_zones, registry);
       continue;
@@ -251,9 +392,11 @@ int Run(int argc, char** argv) {
     break;
   }
   control_server.Stop();
+  http.Stop();       // no new HTTP requests
   dns.Stop();        // no new requests; sockets stay open for the last update replies
   receiver.Stop();   // hands what it holds to the update path
   updates.Stop();    // finishes the batches in flight
+  slow_work.Stop();  // the last history writes and password checks
   spdlog::info("stopped");
   return 0;
 }

@@ -125,7 +125,8 @@ void FinishParse(CLI::App& app, Invocation& inv) {
     for (CLI::App* verb : noun->get_subcommands()) {
       inv.command = noun->get_name() + " " + verb->get_name();
       for (CLI::App* third : verb->get_subcommands()) inv.command += " " + third->get_name();
-      inv.password_given = verb->count("--password") > 0;
+      const CLI::Option* password = verb->get_option_no_throw("--password");
+      inv.password_given = password != nullptr && password->count() > 0;
       return;
     }
   }
