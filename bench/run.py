@@ -449,7 +449,7 @@ def parse_args():
     p.add_argument("--http-auth", choices=("password", "token"), default="password",
                    help="--http: HTTP Basic with the user's password, or a Bearer API token")
     p.add_argument("--http-config", default=None,
-                   help="--http: tetherd --config file (default: one raising [ddns] nochg_limit)")
+                   help="--http: tetherd --config file (default: one raising the [ddns] limits)")
     p.add_argument("--clients", type=int, default=8, help="dnsperf -c")
     p.add_argument("--outstanding", type=int, default=500, help="dnsperf -q")
     p.add_argument("--load-timeout", type=float, default=600)
