@@ -118,7 +118,8 @@ class AccountStore {
   virtual Result<std::vector<HostCredentialInfo>> ListHostCredentials() = 0;
 
   // ---- history ----
-  // Queued and written in batches by the store's writer.
+  // Queued and written in batches by the store's writer (within a second); ReadHistory
+  // sees every entry appended before it was called.
   virtual void AppendHistory(HistoryEntry entry) = 0;
   virtual Result<std::vector<HistoryEntry>> ReadHistory(int64_t host_id, size_t limit) = 0;
   // Deletes entries older than `before` (unix seconds), except for hosts in `keep`

@@ -468,6 +468,8 @@ void SqliteAccountStore::FlushLoop() {
 }
 
 Result<std::vector<HistoryEntry>> SqliteAccountStore::ReadHistory(int64_t host_id, size_t limit) {
+  // What was appended before this call is part of the answer (reads are rare; one commit).
+  RETURN_IF_ERROR(FlushHistory());
   return Query<HistoryEntry>(
       "SELECT id, host_id, time, source, user_agent, credential, old_value, new_value, result FROM history "
       "WHERE host_id = ?1 ORDER BY time DESC, id DESC LIMIT ?2",
