@@ -119,15 +119,17 @@ struct HttpServer::Impl {
     started = true;
     // The loops are not running yet: starting the accepts from here is safe.
     for (auto& listener : listeners) Accept(*listener);
+    // Logged before the loops start (the sockets already listen; a client waits in the
+    // backlog): spdlog's registry is then set up before any loop thread logs.
+    for (const auto& listener : listeners) {
+      spdlog::info("listening {} {}", listener->tls ? "https" : "http",
+                   listener->socket.bound.ToString());
+    }
     for (auto& worker : workers) {
       threads.emplace_back([worker] {
         pthread_setname_np(pthread_self(), "tether-http");
         worker->io.run();
       });
-    }
-    for (const auto& listener : listeners) {
-      spdlog::info("listening {} {}", listener->tls ? "https" : "http",
-                   listener->socket.bound.ToString());
     }
     return Ok();
   }
