@@ -417,14 +417,19 @@ void SqliteAccountStore::AppendHistory(HistoryEntry entry) {
   history_.push_back(std::move(entry));
 }
 
+// The batch is taken inside the job, not before it: jobs run one at a time, so when Run
+// returns, every entry appended before the call is durable — the ones this job took and
+// those a concurrent flush took first (its job ran earlier, in this group or before it).
+// Taken outside, a flush finding the buffer empty would return while another flush's batch
+// was still on its way to disk, and ReadHistory would miss it.
 Status SqliteAccountStore::FlushHistory() {
-  std::vector<HistoryEntry> batch;
-  {
-    MutexLock lock(history_mu_);
-    batch.swap(history_);
-  }
-  if (batch.empty()) return Ok();
   return committer_.Run([&](Writer& writer) -> Status {
+    std::vector<HistoryEntry> batch;
+    {
+      MutexLock lock(history_mu_);
+      batch.swap(history_);
+    }
+    if (batch.empty()) return Ok();
     ASSIGN_OR_RETURN(Statement insert, writer.db().Prepare(
                                            "INSERT INTO history(host_id, time, source, user_agent, credential, "
                                            "old_value, new_value, result) "
@@ -462,6 +467,7 @@ void SqliteAccountStore::FlushLoop() {
       MutexLock lock(history_mu_);
       if (!stopping_) history_cv_.wait_for(history_mu_, std::chrono::seconds(1));
       if (stopping_) return;
+      if (history_.empty()) continue;  // no transaction for nothing
     }
     (void)FlushHistory();  // a failure keeps nothing: history entries are not changes
   }

@@ -1,0 +1,654 @@
+// Accounts in the SQLite store (store/accounts.h): users, hosts, tokens, host credentials
+// and history, through Store::accounts().
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "store_test_util.h"
+
+namespace tether::store::testing {
+namespace {
+
+class AccountStoreTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    zone_ = Create("dyn.example.", 1, 0);
+    ASSERT_TRUE(store_->SetZoneService(zone_.id, true));
+  }
+
+  AccountStore& accounts() { return store_->accounts(); }
+
+  UserInfo AddUser(const std::string& name, Role role = Role::kUser) {
+    UserInfo user;
+    user.name = name;
+    user.role = role;
+    user.password_hash = "$argon2id$" + name;
+    user.created = 1700000000;
+    user.host_limit = 5;
+    auto created = accounts().CreateUser(user);
+    EXPECT_TRUE(created) << created.error().message;
+    return created ? *created : UserInfo();
+  }
+
+  HostInfo AddHost(const UserInfo& user, const std::string& fqdn,
+                   std::optional<int64_t> zone_id = std::nullopt) {
+    HostInfo host;
+    host.fqdn = N(fqdn);
+    host.user_id = user.id;
+    host.zone_id = zone_id.value_or(zone_.id);
+    host.created = 1700000100;
+    auto created = accounts().CreateHost(host);
+    EXPECT_TRUE(created) << created.error().message;
+    return created ? *created : HostInfo();
+  }
+
+  TokenInfo AddToken(const UserInfo& user, const std::string& digest) {
+    TokenInfo token;
+    token.user_id = user.id;
+    token.digest = digest;
+    token.created = 1700000200;
+    auto created = accounts().CreateToken(token);
+    EXPECT_TRUE(created) << created.error().message;
+    return created ? *created : TokenInfo();
+  }
+
+  HostCredentialInfo AddCredential(const HostInfo& host, const std::string& username) {
+    HostCredentialInfo credential{0, host.id, username, "digest-of-" + username, 1700000300};
+    auto created = accounts().CreateHostCredential(credential);
+    EXPECT_TRUE(created) << created.error().message;
+    return created ? *created : HostCredentialInfo();
+  }
+
+  static HistoryEntry Entry(const HostInfo& host, int64_t time, const std::string& result) {
+    return HistoryEntry{0,         host.id,       time,          "192.0.2.1", "ddclient/3.10",
+                        "token:1", "A 192.0.2.7", "A 192.0.2.8", result};
+  }
+
+  std::vector<HistoryEntry> History(const HostInfo& host, size_t limit = 100) {
+    auto history = accounts().ReadHistory(host.id, limit);
+    EXPECT_TRUE(history) << history.error().message;
+    return history ? *history : std::vector<HistoryEntry>();
+  }
+
+  uint64_t VersionOf(const UserInfo& user) {
+    auto found = accounts().GetUser(user.id);
+    EXPECT_TRUE(found && found->has_value());
+    return found && found->has_value() ? (*found)->credential_version : 0;
+  }
+
+  ZoneInfo zone_;
+};
+
+std::vector<std::string> Names(const std::vector<UserInfo>& users) {
+  std::vector<std::string> names;
+  for (const auto& user : users) names.push_back(user.name);
+  return names;
+}
+
+std::vector<std::string> Fqdns(const std::vector<HostInfo>& hosts) {
+  std::vector<std::string> names;
+  for (const auto& host : hosts) names.push_back(host.fqdn.ToText());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// ---- users ----
+
+TEST_F(AccountStoreTest, CreatedUserIsFoundByIdAndName) {
+  UserInfo created = AddUser("alice", Role::kAdmin);
+  EXPECT_GT(created.id, 0);
+  EXPECT_EQ(created.credential_version, 1u);
+
+  auto by_id = accounts().GetUser(created.id);
+  ASSERT_TRUE(by_id) << by_id.error().message;
+  ASSERT_TRUE(by_id->has_value());
+  EXPECT_EQ((*by_id)->name, "alice");
+  EXPECT_EQ((*by_id)->role, Role::kAdmin);
+  EXPECT_EQ((*by_id)->password_hash, "$argon2id$alice");
+  EXPECT_EQ((*by_id)->credential_version, 1u);
+  EXPECT_EQ((*by_id)->created, 1700000000);
+  EXPECT_EQ((*by_id)->host_limit, 5);
+
+  auto by_name = accounts().GetUserByName("alice");
+  ASSERT_TRUE(by_name) << by_name.error().message;
+  ASSERT_TRUE(by_name->has_value());
+  EXPECT_EQ((*by_name)->id, created.id);
+}
+
+TEST_F(AccountStoreTest, UnknownUserIsNotFound) {
+  AddUser("alice");
+  auto by_id = accounts().GetUser(12345);
+  ASSERT_TRUE(by_id);
+  EXPECT_FALSE(by_id->has_value());
+  auto by_name = accounts().GetUserByName("bob");
+  ASSERT_TRUE(by_name);
+  EXPECT_FALSE(by_name->has_value());
+}
+
+TEST_F(AccountStoreTest, DuplicateUserNameFailsWithAlreadyExists) {
+  AddUser("alice");
+  UserInfo again;
+  again.name = "alice";
+  auto created = accounts().CreateUser(again);
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, ErrorCode::kAlreadyExists) << created.error().message;
+  auto users = accounts().ListUsers();
+  ASSERT_TRUE(users);
+  EXPECT_EQ(users->size(), 1u);
+}
+
+TEST_F(AccountStoreTest, ListUsersReturnsEveryUserByName) {
+  AddUser("carol");
+  AddUser("alice");
+  AddUser("bob", Role::kAbuse);
+  auto users = accounts().ListUsers();
+  ASSERT_TRUE(users) << users.error().message;
+  EXPECT_EQ(Names(*users), (std::vector<std::string>{"alice", "bob", "carol"}));
+  EXPECT_EQ((*users)[1].role, Role::kAbuse);
+}
+
+TEST_F(AccountStoreTest, SetPasswordHashBumpsCredentialVersion) {
+  UserInfo alice = AddUser("alice");
+  UserInfo bob = AddUser("bob");
+  ASSERT_TRUE(accounts().SetPasswordHash(alice.id, "$argon2id$new"));
+  auto found = accounts().GetUser(alice.id);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->password_hash, "$argon2id$new");
+  EXPECT_EQ((*found)->credential_version, alice.credential_version + 1);
+  ASSERT_TRUE(accounts().SetPasswordHash(alice.id, ""));
+  EXPECT_EQ(VersionOf(alice), alice.credential_version + 2);
+  EXPECT_EQ(VersionOf(bob), bob.credential_version);
+}
+
+TEST_F(AccountStoreTest, DeleteUserRemovesHostsTokensCredentialsAndHistory) {
+  UserInfo alice = AddUser("alice");
+  UserInfo bob = AddUser("bob");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo office = AddHost(bob, "office.dyn.example.");
+  AddToken(alice, "aaaa");
+  AddToken(bob, "bbbb");
+  AddCredential(home, "home-key");
+  AddCredential(office, "office-key");
+  accounts().AppendHistory(Entry(home, 1700000500, "good"));
+  accounts().AppendHistory(Entry(office, 1700000500, "good"));
+  ASSERT_EQ(History(home).size(), 1u);
+
+  auto deleted = accounts().DeleteUser(alice.id);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_TRUE(*deleted);
+
+  auto user = accounts().GetUser(alice.id);
+  ASSERT_TRUE(user);
+  EXPECT_FALSE(user->has_value());
+  auto host = accounts().GetHost(N("home.dyn.example."));
+  ASSERT_TRUE(host);
+  EXPECT_FALSE(host->has_value());
+  auto token = accounts().FindToken("aaaa");
+  ASSERT_TRUE(token);
+  EXPECT_FALSE(token->has_value());
+  auto credential = accounts().FindHostCredential("home-key");
+  ASSERT_TRUE(credential);
+  EXPECT_FALSE(credential->has_value());
+  EXPECT_TRUE(History(home).empty());
+  EXPECT_EQ(
+      QueryInt(path(), "SELECT count(*) FROM history WHERE host_id = " + std::to_string(home.id)),
+      0);
+
+  // Bob keeps everything.
+  auto hosts = accounts().ListHosts(std::nullopt);
+  ASSERT_TRUE(hosts);
+  EXPECT_EQ(Fqdns(*hosts), (std::vector<std::string>{"office.dyn.example."}));
+  auto tokens = accounts().ListTokens(std::nullopt);
+  ASSERT_TRUE(tokens);
+  ASSERT_EQ(tokens->size(), 1u);
+  EXPECT_EQ(tokens->front().digest, "bbbb");
+  auto credentials = accounts().ListHostCredentials();
+  ASSERT_TRUE(credentials);
+  ASSERT_EQ(credentials->size(), 1u);
+  EXPECT_EQ(credentials->front().username, "office-key");
+  EXPECT_EQ(History(office).size(), 1u);
+}
+
+TEST_F(AccountStoreTest, DeleteUnknownUserReturnsFalse) {
+  UserInfo alice = AddUser("alice");
+  auto deleted = accounts().DeleteUser(alice.id + 100);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_FALSE(*deleted);
+  ASSERT_TRUE(accounts().DeleteUser(alice.id).value_or(false));
+  deleted = accounts().DeleteUser(alice.id);
+  ASSERT_TRUE(deleted);
+  EXPECT_FALSE(*deleted);
+}
+
+// ---- hosts ----
+
+TEST_F(AccountStoreTest, CreatedHostIsFoundByFqdnInAnyCase) {
+  UserInfo alice = AddUser("alice");
+  HostInfo created = AddHost(alice, "Home.Dyn.Example.");
+  EXPECT_GT(created.id, 0);
+  EXPECT_EQ(created.fqdn, N("home.dyn.example."));
+
+  auto found = accounts().GetHost(N("HOME.dyn.example."));
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, created.id);
+  EXPECT_EQ((*found)->fqdn.ToText(), "home.dyn.example.");
+  EXPECT_EQ((*found)->user_id, alice.id);
+  EXPECT_EQ((*found)->zone_id, zone_.id);
+  EXPECT_EQ((*found)->lifecycle, Lifecycle::kActive);
+  EXPECT_EQ((*found)->created, 1700000100);
+  EXPECT_EQ((*found)->last_update, 0);
+
+  auto missing = accounts().GetHost(N("away.dyn.example."));
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(AccountStoreTest, DuplicateFqdnFailsWithAlreadyExists) {
+  UserInfo alice = AddUser("alice");
+  UserInfo bob = AddUser("bob");
+  AddHost(alice, "home.dyn.example.");
+  HostInfo again;
+  again.fqdn = N("HOME.dyn.example.");
+  again.user_id = bob.id;
+  again.zone_id = zone_.id;
+  auto created = accounts().CreateHost(again);
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, ErrorCode::kAlreadyExists) << created.error().message;
+  auto found = accounts().GetHost(N("home.dyn.example."));
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->user_id, alice.id);
+}
+
+TEST_F(AccountStoreTest, HostOfUnknownUserIsRefused) {
+  HostInfo host;
+  host.fqdn = N("home.dyn.example.");
+  host.user_id = 999;
+  host.zone_id = zone_.id;
+  EXPECT_FALSE(accounts().CreateHost(host));
+  auto found = accounts().GetHost(N("home.dyn.example."));
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->has_value());
+}
+
+TEST_F(AccountStoreTest, ListHostsPerUserAndAllAndCountHosts) {
+  UserInfo alice = AddUser("alice");
+  UserInfo bob = AddUser("bob");
+  UserInfo carol = AddUser("carol");
+  AddHost(alice, "home.dyn.example.");
+  AddHost(alice, "nas.dyn.example.");
+  AddHost(bob, "office.dyn.example.");
+
+  auto of_alice = accounts().ListHosts(alice.id);
+  ASSERT_TRUE(of_alice) << of_alice.error().message;
+  EXPECT_EQ(Fqdns(*of_alice), (std::vector<std::string>{"home.dyn.example.", "nas.dyn.example."}));
+  auto of_carol = accounts().ListHosts(carol.id);
+  ASSERT_TRUE(of_carol);
+  EXPECT_TRUE(of_carol->empty());
+  auto all = accounts().ListHosts(std::nullopt);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(Fqdns(*all), (std::vector<std::string>{"home.dyn.example.", "nas.dyn.example.",
+                                                   "office.dyn.example."}));
+
+  EXPECT_EQ(accounts().CountHosts(alice.id).value_or(99), 2u);
+  EXPECT_EQ(accounts().CountHosts(bob.id).value_or(99), 1u);
+  EXPECT_EQ(accounts().CountHosts(carol.id).value_or(99), 0u);
+}
+
+TEST_F(AccountStoreTest, SetLifecycleIsStored) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");
+  for (Lifecycle lifecycle : {Lifecycle::kOffline, Lifecycle::kExpired, Lifecycle::kActive}) {
+    ASSERT_TRUE(accounts().SetLifecycle(home.id, lifecycle));
+    auto found = accounts().GetHost(home.fqdn);
+    ASSERT_TRUE(found && found->has_value());
+    EXPECT_EQ((*found)->lifecycle, lifecycle) << LifecycleName(lifecycle);
+  }
+  ASSERT_TRUE(accounts().SetLifecycle(nas.id, Lifecycle::kExpired));
+  auto listed = accounts().ListHosts(alice.id);
+  ASSERT_TRUE(listed);
+  for (const auto& host : *listed) {
+    EXPECT_EQ(host.lifecycle, host.id == nas.id ? Lifecycle::kExpired : Lifecycle::kActive);
+  }
+}
+
+TEST_F(AccountStoreTest, DeleteHostRemovesItsCredentialsAndHistory) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");
+  AddCredential(home, "home-key");
+  AddCredential(nas, "nas-key");
+  AddToken(alice, "aaaa");
+  accounts().AppendHistory(Entry(home, 1700000500, "good"));
+  accounts().AppendHistory(Entry(nas, 1700000500, "good"));
+  ASSERT_EQ(History(home).size(), 1u);
+
+  auto deleted = accounts().DeleteHost(home.id);
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  EXPECT_TRUE(*deleted);
+  deleted = accounts().DeleteHost(home.id);
+  ASSERT_TRUE(deleted);
+  EXPECT_FALSE(*deleted);
+
+  auto found = accounts().GetHost(home.fqdn);
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->has_value());
+  auto credential = accounts().FindHostCredential("home-key");
+  ASSERT_TRUE(credential);
+  EXPECT_FALSE(credential->has_value());
+  EXPECT_TRUE(History(home).empty());
+  EXPECT_EQ(
+      QueryInt(path(), "SELECT count(*) FROM history WHERE host_id = " + std::to_string(home.id)),
+      0);
+
+  // The user, their token and their other host stay.
+  EXPECT_TRUE(accounts().GetUser(alice.id).value_or(std::nullopt).has_value());
+  EXPECT_TRUE(accounts().FindToken("aaaa").value_or(std::nullopt).has_value());
+  EXPECT_EQ(accounts().CountHosts(alice.id).value_or(99), 1u);
+  EXPECT_TRUE(accounts().FindHostCredential("nas-key").value_or(std::nullopt).has_value());
+  EXPECT_EQ(History(nas).size(), 1u);
+}
+
+// ---- tokens ----
+
+TEST_F(AccountStoreTest, TokenIsFoundByDigestWithItsLists) {
+  UserInfo alice = AddUser("alice");
+  TokenInfo token;
+  token.user_id = alice.id;
+  token.digest = std::string(64, 'a');
+  token.hosts = {N("home.dyn.example."), N("nas.dyn.example.")};
+  token.types = {dns::RrType::kA, dns::RrType::kAaaa, dns::RrType::kTxt};
+  token.networks = {"192.0.2.0/24", "2001:db8::/32"};
+  token.expires = 1800000000;
+  token.created = 1700000200;
+  auto created = accounts().CreateToken(token);
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_GT(created->id, 0);
+  EXPECT_FALSE(created->revoked);
+
+  auto found = accounts().FindToken(std::string(64, 'a'));
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  const TokenInfo& stored = **found;
+  EXPECT_EQ(stored.id, created->id);
+  EXPECT_EQ(stored.user_id, alice.id);
+  EXPECT_EQ(stored.digest, token.digest);
+  EXPECT_EQ(stored.hosts, token.hosts);
+  EXPECT_EQ(stored.types, token.types);
+  EXPECT_EQ(stored.networks, token.networks);
+  EXPECT_EQ(stored.expires, 1800000000);
+  EXPECT_EQ(stored.created, 1700000200);
+  EXPECT_FALSE(stored.revoked);
+}
+
+TEST_F(AccountStoreTest, TokenWithEmptyListsKeepsThemEmpty) {
+  UserInfo alice = AddUser("alice");
+  AddToken(alice, "bbbb");
+  auto found = accounts().FindToken("bbbb");
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_TRUE((*found)->hosts.empty());
+  EXPECT_TRUE((*found)->types.empty());
+  EXPECT_TRUE((*found)->networks.empty());
+  EXPECT_EQ((*found)->expires, 0);
+}
+
+TEST_F(AccountStoreTest, UnknownTokenDigestIsNotFound) {
+  UserInfo alice = AddUser("alice");
+  AddToken(alice, "aaaa");
+  auto found = accounts().FindToken("AAAA");
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->has_value());
+}
+
+TEST_F(AccountStoreTest, DuplicateTokenDigestFailsWithAlreadyExists) {
+  UserInfo alice = AddUser("alice");
+  UserInfo bob = AddUser("bob");
+  AddToken(alice, "aaaa");
+  TokenInfo again;
+  again.user_id = bob.id;
+  again.digest = "aaaa";
+  auto created = accounts().CreateToken(again);
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, ErrorCode::kAlreadyExists) << created.error().message;
+}
+
+TEST_F(AccountStoreTest, ListTokensPerUserAndAll) {
+  UserInfo alice = AddUser("alice");
+  UserInfo bob = AddUser("bob");
+  AddToken(alice, "a1");
+  AddToken(alice, "a2");
+  AddToken(bob, "b1");
+  auto of_alice = accounts().ListTokens(alice.id);
+  ASSERT_TRUE(of_alice) << of_alice.error().message;
+  ASSERT_EQ(of_alice->size(), 2u);
+  for (const auto& token : *of_alice) EXPECT_EQ(token.user_id, alice.id);
+  auto all = accounts().ListTokens(std::nullopt);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 3u);
+}
+
+TEST_F(AccountStoreTest, RevokeTokenMarksItRevokedAndBumpsOwnersVersion) {
+  UserInfo alice = AddUser("alice");
+  UserInfo bob = AddUser("bob");
+  TokenInfo token = AddToken(alice, "aaaa");
+  TokenInfo other = AddToken(alice, "a2");
+
+  auto revoked = accounts().RevokeToken(token.id);
+  ASSERT_TRUE(revoked) << revoked.error().message;
+  EXPECT_TRUE(*revoked);
+
+  auto found = accounts().FindToken("aaaa");
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_TRUE((*found)->revoked);
+  auto untouched = accounts().FindToken("a2");
+  ASSERT_TRUE(untouched && untouched->has_value());
+  EXPECT_EQ((*untouched)->id, other.id);
+  EXPECT_FALSE((*untouched)->revoked);
+  EXPECT_EQ(VersionOf(alice), alice.credential_version + 1);
+  EXPECT_EQ(VersionOf(bob), bob.credential_version);
+}
+
+TEST_F(AccountStoreTest, RevokeUnknownTokenReturnsFalseAndBumpsNothing) {
+  UserInfo alice = AddUser("alice");
+  TokenInfo token = AddToken(alice, "aaaa");
+  auto revoked = accounts().RevokeToken(token.id + 100);
+  ASSERT_TRUE(revoked) << revoked.error().message;
+  EXPECT_FALSE(*revoked);
+  EXPECT_EQ(VersionOf(alice), alice.credential_version);
+}
+
+// ---- host credentials ----
+
+TEST_F(AccountStoreTest, HostCredentialIsFoundByUsernameAndListed) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");
+  HostCredentialInfo created = AddCredential(home, "home-key");
+  AddCredential(nas, "nas-key");
+  EXPECT_GT(created.id, 0);
+
+  auto found = accounts().FindHostCredential("home-key");
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, created.id);
+  EXPECT_EQ((*found)->host_id, home.id);
+  EXPECT_EQ((*found)->username, "home-key");
+  EXPECT_EQ((*found)->digest, "digest-of-home-key");
+  EXPECT_EQ((*found)->created, 1700000300);
+
+  auto missing = accounts().FindHostCredential("other-key");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
+
+  auto listed = accounts().ListHostCredentials();
+  ASSERT_TRUE(listed) << listed.error().message;
+  std::vector<std::string> usernames;
+  for (const auto& credential : *listed) usernames.push_back(credential.username);
+  std::sort(usernames.begin(), usernames.end());
+  EXPECT_EQ(usernames, (std::vector<std::string>{"home-key", "nas-key"}));
+}
+
+TEST_F(AccountStoreTest, DuplicateCredentialUsernameFailsWithAlreadyExists) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  AddCredential(home, "home-key");
+  auto created = accounts().CreateHostCredential({0, home.id, "home-key", "other", 1});
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, ErrorCode::kAlreadyExists) << created.error().message;
+}
+
+// ---- history ----
+
+TEST_F(AccountStoreTest, ReadHistorySeesWhatWasAppendedBeforeIt) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  accounts().AppendHistory(Entry(home, 1700000500, "nochg"));
+  auto history = History(home);
+  ASSERT_EQ(history.size(), 1u);
+  const HistoryEntry& entry = history.front();
+  EXPECT_GT(entry.id, 0);
+  EXPECT_EQ(entry.host_id, home.id);
+  EXPECT_EQ(entry.time, 1700000500);
+  EXPECT_EQ(entry.source, "192.0.2.1");
+  EXPECT_EQ(entry.user_agent, "ddclient/3.10");
+  EXPECT_EQ(entry.credential, "token:1");
+  EXPECT_EQ(entry.old_value, "A 192.0.2.7");
+  EXPECT_EQ(entry.new_value, "A 192.0.2.8");
+  EXPECT_EQ(entry.result, "nochg");
+}
+
+TEST_F(AccountStoreTest, ReadHistoryIsNewestFirstAndLimited) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");
+  // Out of order, with a tie: same time, later id first.
+  accounts().AppendHistory(Entry(home, 1700000200, "good"));
+  accounts().AppendHistory(Entry(home, 1700000400, "nochg"));
+  accounts().AppendHistory(Entry(nas, 1700000900, "good"));
+  accounts().AppendHistory(Entry(home, 1700000100, "badauth"));
+  accounts().AppendHistory(Entry(home, 1700000400, "abuse"));
+
+  auto all = History(home);
+  ASSERT_EQ(all.size(), 4u);
+  std::vector<std::string> results;
+  for (const auto& entry : all) results.push_back(entry.result);
+  EXPECT_EQ(results, (std::vector<std::string>{"abuse", "nochg", "good", "badauth"}));
+
+  auto newest = History(home, 2);
+  ASSERT_EQ(newest.size(), 2u);
+  EXPECT_EQ(newest[0].result, "abuse");
+  EXPECT_EQ(newest[1].result, "nochg");
+  EXPECT_TRUE(History(home, 0).empty());
+}
+
+TEST_F(AccountStoreTest, GoodEntrySetsLastUpdate) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  accounts().AppendHistory(Entry(home, 1700000500, "good"));
+  accounts().AppendHistory(Entry(home, 1700000600, "nochg"));
+  accounts().AppendHistory(Entry(home, 1700000700, "badauth"));
+  ASSERT_EQ(History(home).size(), 3u);
+  auto found = accounts().GetHost(home.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->last_update, 1700000500);
+
+  // An older success, reported late, does not move it back.
+  accounts().AppendHistory(Entry(home, 1700000400, "good"));
+  ASSERT_EQ(History(home).size(), 4u);
+  found = accounts().GetHost(home.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->last_update, 1700000500);
+}
+
+TEST_F(AccountStoreTest, TrimHistoryKeepsRecentEntriesAndKeptHosts) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");
+  HostInfo held = AddHost(alice, "held.dyn.example.");
+  for (const HostInfo* host : {&home, &nas, &held}) {
+    accounts().AppendHistory(Entry(*host, 1700000100, "good"));
+    accounts().AppendHistory(Entry(*host, 1700000200, "nochg"));
+    accounts().AppendHistory(Entry(*host, 1700000300, "nochg"));
+  }
+  ASSERT_EQ(History(home).size(), 3u);
+
+  // Strictly older than `before` goes.
+  auto trimmed = accounts().TrimHistory(1700000300, {held.id});
+  ASSERT_TRUE(trimmed) << trimmed.error().message;
+  EXPECT_EQ(*trimmed, 4u);
+  ASSERT_EQ(History(home).size(), 1u);
+  EXPECT_EQ(History(home).front().time, 1700000300);
+  EXPECT_EQ(History(nas).size(), 1u);
+  EXPECT_EQ(History(held).size(), 3u);
+
+  trimmed = accounts().TrimHistory(1800000000, {});
+  ASSERT_TRUE(trimmed);
+  EXPECT_EQ(*trimmed, 5u);
+  EXPECT_TRUE(History(held).empty());
+}
+
+// ---- durability and zones ----
+
+TEST_F(AccountStoreTest, AccountsSurviveReopen) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  ASSERT_TRUE(accounts().SetLifecycle(home.id, Lifecycle::kOffline));
+  TokenInfo token = AddToken(alice, "aaaa");
+  ASSERT_TRUE(accounts().RevokeToken(token.id).value_or(false));
+  AddCredential(home, "home-key");
+  // Not read back before closing: still buffered, the close writes it.
+  accounts().AppendHistory(Entry(home, 1700000500, "good"));
+
+  Reopen();
+
+  auto user = accounts().GetUserByName("alice");
+  ASSERT_TRUE(user && user->has_value());
+  EXPECT_EQ((*user)->id, alice.id);
+  EXPECT_EQ((*user)->credential_version, alice.credential_version + 1);
+  auto host = accounts().GetHost(N("home.dyn.example."));
+  ASSERT_TRUE(host && host->has_value());
+  EXPECT_EQ((*host)->id, home.id);
+  EXPECT_EQ((*host)->lifecycle, Lifecycle::kOffline);
+  EXPECT_EQ((*host)->last_update, 1700000500);
+  auto found_token = accounts().FindToken("aaaa");
+  ASSERT_TRUE(found_token && found_token->has_value());
+  EXPECT_TRUE((*found_token)->revoked);
+  auto credential = accounts().FindHostCredential("home-key");
+  ASSERT_TRUE(credential && credential->has_value());
+  EXPECT_EQ((*credential)->host_id, home.id);
+  auto history = History(home);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history.front().result, "good");
+}
+
+TEST_F(AccountStoreTest, DeleteZoneRemovesItsHosts) {
+  ZoneInfo other = Create("other.example.", 1, 0);
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo away = AddHost(alice, "away.other.example.", other.id);
+  AddCredential(home, "home-key");
+  accounts().AppendHistory(Entry(home, 1700000500, "good"));
+  ASSERT_EQ(History(home).size(), 1u);
+
+  auto deleted = store_->DeleteZone(N("dyn.example."));
+  ASSERT_TRUE(deleted) << deleted.error().message;
+  ASSERT_TRUE(*deleted);
+
+  auto found = accounts().GetHost(home.fqdn);
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->has_value());
+  auto credential = accounts().FindHostCredential("home-key");
+  ASSERT_TRUE(credential);
+  EXPECT_FALSE(credential->has_value());
+  EXPECT_TRUE(History(home).empty());
+  auto hosts = accounts().ListHosts(alice.id);
+  ASSERT_TRUE(hosts);
+  ASSERT_EQ(hosts->size(), 1u);
+  EXPECT_EQ(hosts->front().id, away.id);
+  EXPECT_TRUE(accounts().GetUser(alice.id).value_or(std::nullopt).has_value());
+}
+
+}  // namespace
+}  // namespace tether::store::testing
