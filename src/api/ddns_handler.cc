@@ -383,6 +383,15 @@ void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std
   for (auto& [zone_text, indexes] : by_zone) {
     std::vector<HostChange> part;
     for (size_t i : indexes) part.push_back(changes[i]);
+    // Routers poll: most requests change nothing, and that is decided on the published
+    // content without a trip through the updater.
+    if (auto zone = updates_.GetZone(zone_of[indexes.front()])) {
+      if (auto nochg = ddns::PublishedNochg(*zone, part)) {
+        for (size_t k = 0; k < indexes.size(); ++k) gather->outcomes[indexes[k]] = std::move((*nochg)[k]);
+        if (--gather->pending == 0) gather->done(std::move(gather->outcomes));
+        continue;
+      }
+    }
     auto request = std::make_unique<ddns::HostUpdateRequest>(
         std::move(part), [gather, indexes = indexes](std::vector<HostOutcome> outcomes) {
           for (size_t k = 0; k < indexes.size() && k < outcomes.size(); ++k) {

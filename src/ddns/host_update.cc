@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dns/rdata.h"
+#include "update/zone_view.h"
 #include "zone/node.h"
 
 namespace tether::ddns {
@@ -154,6 +155,16 @@ dns::Rcode HostUpdateRequest::Apply(update::ZoneView& view) {
     outcomes_.push_back(std::move(outcome));
   }
   return dns::Rcode::kNoError;
+}
+
+std::optional<std::vector<HostOutcome>> PublishedNochg(zone::Zone& zone, const std::vector<HostChange>& changes) {
+  update::ZoneView view(zone);
+  HostUpdateRequest request(changes, nullptr);
+  request.Apply(view);
+  for (const auto& outcome : request.outcomes()) {
+    if (outcome.result != HostOutcome::Result::kNochg) return std::nullopt;
+  }
+  return request.outcomes();
 }
 
 void HostUpdateRequest::Done(const update::UpdateOutcome& outcome) {

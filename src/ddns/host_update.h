@@ -16,6 +16,7 @@
 #include "ddns/dyndns2.h"
 #include "dns/name.h"
 #include "update/update_request.h"
+#include "zone/zone.h"
 
 namespace tether::ddns {
 
@@ -42,6 +43,13 @@ struct HostOutcome {
   std::string after;
 };
 
+// Evaluates `changes` against the published content of `zone`, changing nothing; any
+// thread. Returns the outcomes when every change is `nochg`, else nullopt (then the changes
+// take the update path). The published content is durable, so a `nochg` decided here is a
+// true answer: the request is ordered before any change still in flight, which was not
+// answered yet either. Saves routers' periodic polls the trip through the zone's updater.
+std::optional<std::vector<HostOutcome>> PublishedNochg(zone::Zone& zone, const std::vector<HostChange>& changes);
+
 class HostUpdateRequest : public update::UpdateRequest {
  public:
   using Callback = std::function<void(std::vector<HostOutcome>)>;
@@ -50,6 +58,9 @@ class HostUpdateRequest : public update::UpdateRequest {
 
   dns::Rcode Apply(update::ZoneView& view) override;
   void Done(const update::UpdateOutcome& outcome) override;
+
+  // The outcomes of the last Apply.
+  const std::vector<HostOutcome>& outcomes() const { return outcomes_; }
 
  private:
   std::vector<HostChange> changes_;

@@ -120,5 +120,23 @@ TEST_F(HostUpdateTest, SeveralHostsInOneRequestShareOneSerial) {
   EXPECT_EQ(Serial(), before + 1);
 }
 
+TEST_F(HostUpdateTest, PublishedNochgAnswersOnlyWhenNothingChanges) {
+  HostChange same = Change("host.example.");
+  same.ipv4 = Set("192.0.2.1");  // what the fixture's zone has
+  same.ttl = Content("host.example.")[0].ttl;
+  uint32_t before = Serial();
+  auto nochg = PublishedNochg(*zone_, {same});
+  ASSERT_TRUE(nochg.has_value());
+  ASSERT_EQ(nochg->size(), 1u);
+  EXPECT_EQ((*nochg)[0].result, Result::kNochg);
+  EXPECT_EQ((*nochg)[0].addresses, "192.0.2.1");
+
+  HostChange other = Change("host.example.");
+  other.ipv4 = Set("198.51.100.9");
+  EXPECT_FALSE(PublishedNochg(*zone_, {same, other}).has_value());  // one change: all go the update path
+  EXPECT_EQ(Serial(), before);
+  EXPECT_EQ(Find("host.example.", dns::RrType::kA)->rdatas, std::vector<std::vector<uint8_t>>{Rdata(dns::RrType::kA, "192.0.2.1")});
+}
+
 }  // namespace
 }  // namespace tether::ddns
