@@ -7,6 +7,7 @@
 #include <ostream>
 #include <streambuf>
 
+#include "app/admin_output.h"
 #include "base/cidr.h"
 #include "base/json_text.h"
 #include "base/log.h"
@@ -19,14 +20,10 @@ namespace tether::app {
 
 namespace {
 
-constexpr int kOk = 0;
-constexpr int kFailure = 1;
-constexpr int kUsage = 2;
-
-int Fail(control::CommandOutput& out, const std::string& message) {
-  out.Err("tether: " + message + "\n");
-  return kFailure;
-}
+using admin_output::Fail;
+using admin_output::kFailure;
+using admin_output::kOk;
+using admin_output::kUsage;
 
 // An ostream that hands what is written to the command output in chunks, so exporting a
 // zone of millions of names needs no buffer of its size.

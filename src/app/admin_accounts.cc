@@ -5,6 +5,7 @@
 
 #include "accounts/secrets.h"
 #include "app/admin.h"
+#include "app/admin_output.h"
 #include "base/cidr.h"
 #include "base/json_text.h"
 #include "base/log.h"
@@ -15,19 +16,11 @@ namespace tether::app {
 
 namespace {
 
-constexpr int kOk = 0;
-constexpr int kFailure = 1;
-constexpr int kUsage = 2;
-
-int Fail(control::CommandOutput& out, const std::string& message) {
-  out.Err("tether: " + message + "\n");
-  return kFailure;
-}
-
-int Usage(control::CommandOutput& out, const std::string& message) {
-  out.Err("tether: " + message + "\n");
-  return kUsage;
-}
+using admin_output::Fail;
+using admin_output::kFailure;
+using admin_output::kOk;
+using admin_output::kUsage;
+using admin_output::Usage;
 
 int64_t UnixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
