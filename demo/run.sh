@@ -31,12 +31,16 @@ if ! tether zone list | grep -q '^dyn\.example\.net\.'; then
   tether zone add dyn.example.net --service --import demo/dyn.example.net.zone >/dev/null
   tether key add demo-key | sed -n '/^key /,$p' > "$data/demo-key.conf"
   tether key grant demo-key dyn.example.net --subtree home.dyn.example.net
+  echo "demo: service zone dyn.example.net and TSIG key demo-key ($data/demo-key.conf) created"
+fi
+# (A data directory from before the HTTP API has the zone but no account: add it then.)
+if ! tether user list | grep -q '^demo\b'; then
   tether user add demo --password demo-password >/dev/null
   tether host add router.dyn.example.net --user demo >/dev/null
   tether token add --user demo | sed -n 's/^token: //p' > "$data/demo-token"
   chmod 600 "$data/demo-token"
-  echo "demo: service zone dyn.example.net, TSIG key demo-key ($data/demo-key.conf)," \
-       "account demo (password demo-password) with host router.dyn.example.net, API token in $data/demo-token"
+  echo "demo: account demo (password demo-password) with host router.dyn.example.net," \
+       "API token in $data/demo-token"
 fi
 
 cat <<TXT
