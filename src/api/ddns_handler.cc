@@ -358,10 +358,30 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
   });
 }
 
+// The zone a change goes to: a host's zone is its parent (hosts are one label under a
+// service zone); _acme-challenge.HOST lives in HOST's zone too.
+static dns::Name ZoneOf(const HostChange& change) {
+  return change.fqdn.FirstLabel() == "_acme-challenge" ? change.fqdn.StripLabels(2) : change.fqdn.Parent();
+}
+
 void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std::vector<HostOutcome>)> done) {
   if (changes.empty()) return done({});
-  // One request per zone (a host's zone is its parent: hosts are one label under a
-  // service zone); the answers are put back in the order of `changes`.
+  // The common case: every host in one zone (a router updating its name or names).
+  const dns::Name first_zone = ZoneOf(changes.front());
+  bool one_zone = true;
+  for (size_t i = 1; i < changes.size() && one_zone; ++i) one_zone = ZoneOf(changes[i]) == first_zone;
+  if (one_zone) {
+    // Routers poll: most requests change nothing, and that is decided on the published
+    // content without a trip through the updater.
+    auto zone = updates_.GetZone(first_zone);
+    if (zone == nullptr) return done(std::vector<HostOutcome>(changes.size()));  // kDnsErr: the zone is gone
+    if (auto nochg = ddns::PublishedNochg(*zone, changes)) return done(std::move(*nochg));
+    const size_t count = changes.size();
+    auto request = std::make_unique<ddns::HostUpdateRequest>(std::move(changes), done);
+    if (!updates_.Submit(first_zone, std::move(request))) done(std::vector<HostOutcome>(count));
+    return;
+  }
+  // Otherwise one request per zone; the answers are put back in the order of `changes`.
   struct Gather {
     std::vector<HostOutcome> outcomes;
     std::atomic<int> pending{0};
@@ -373,9 +393,7 @@ void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std
   std::map<std::string, std::vector<size_t>> by_zone;
   std::vector<dns::Name> zone_of(changes.size());
   for (size_t i = 0; i < changes.size(); ++i) {
-    // _acme-challenge.HOST lives in HOST's zone too.
-    dns::Name zone = changes[i].fqdn.FirstLabel() == "_acme-challenge" ? changes[i].fqdn.StripLabels(2)
-                                                                       : changes[i].fqdn.Parent();
+    dns::Name zone = ZoneOf(changes[i]);
     zone_of[i] = zone;
     by_zone[zone.ToText()].push_back(i);
   }
@@ -383,8 +401,6 @@ void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std
   for (auto& [zone_text, indexes] : by_zone) {
     std::vector<HostChange> part;
     for (size_t i : indexes) part.push_back(changes[i]);
-    // Routers poll: most requests change nothing, and that is decided on the published
-    // content without a trip through the updater.
     if (auto zone = updates_.GetZone(zone_of[indexes.front()])) {
       if (auto nochg = ddns::PublishedNochg(*zone, part)) {
         for (size_t k = 0; k < indexes.size(); ++k) gather->outcomes[indexes[k]] = std::move((*nochg)[k]);

@@ -1,5 +1,6 @@
 #include "ddns/host_update.h"
 
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -31,6 +32,17 @@ void SetSingle(std::vector<zone::Rrset>& rrsets, RrType type, uint32_t ttl, std:
   rrsets.push_back({type, ttl, {std::move(rdata)}});
 }
 
+// Presentation form of one RDATA; addresses (every request has them) without the generic
+// formatter.
+std::string RdataText(RrType type, const std::vector<uint8_t>& rdata) {
+  char text[INET6_ADDRSTRLEN];
+  if (type == RrType::kA && rdata.size() == 4 && inet_ntop(AF_INET, rdata.data(), text, sizeof(text))) return text;
+  if (type == RrType::kAaaa && rdata.size() == 16 && inet_ntop(AF_INET6, rdata.data(), text, sizeof(text))) {
+    return text;
+  }
+  return dns::RdataToText(type, rdata);
+}
+
 std::string Describe(const std::vector<zone::Rrset>& rrsets) {
   std::string out;
   for (const auto& rrset : rrsets) {
@@ -40,7 +52,7 @@ std::string Describe(const std::vector<zone::Rrset>& rrsets) {
     }
     for (const auto& rdata : rrset.rdatas) {
       if (!out.empty()) out += ' ';
-      out += dns::RrTypeToString(rrset.type) + " " + dns::RdataToText(rrset.type, rdata);
+      out += dns::RrTypeToString(rrset.type) + " " + RdataText(rrset.type, rdata);
     }
   }
   return out.empty() ? "-" : out;
@@ -56,9 +68,9 @@ std::string AddressesOf(const std::vector<zone::Rrset>& rrsets, const HostChange
   std::string v6;
   for (const auto& rrset : rrsets) {
     if (!all && ((rrset.type == RrType::kA && !named_v4) || (rrset.type == RrType::kAaaa && !named_v6))) continue;
-    if (rrset.type == RrType::kA && !rrset.rdatas.empty()) v4 = dns::RdataToText(RrType::kA, rrset.rdatas.front());
+    if (rrset.type == RrType::kA && !rrset.rdatas.empty()) v4 = RdataText(RrType::kA, rrset.rdatas.front());
     if (rrset.type == RrType::kAaaa && !rrset.rdatas.empty()) {
-      v6 = dns::RdataToText(RrType::kAaaa, rrset.rdatas.front());
+      v6 = RdataText(RrType::kAaaa, rrset.rdatas.front());
     }
   }
   if (!v4.empty() && !v6.empty()) return v4 + "," + v6;
@@ -129,7 +141,7 @@ dns::Rcode HostUpdateRequest::Apply(update::ZoneView& view) {
     }
     zone::NormalizeRrsets(&next);
     outcome.before = Describe(current);
-    outcome.after = Describe(next);
+    outcome.after = next == current ? outcome.before : Describe(next);
     if (!zone::CheckRrsetsFit(next)) {
       outcome.result = HostOutcome::Result::kDnsErr;
     } else if (next == current) {
