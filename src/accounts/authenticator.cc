@@ -74,17 +74,25 @@ void Authenticator::Failed(const std::string& username, const std::string& clien
   failures_by_name_.Allow(username);
 }
 
-AuthResult Authenticator::Authenticate(const Presented& presented, const std::string& client_address,
-                                       const sockaddr* client, Identity* identity) {
+void Authenticator::AsPassword(const store::UserInfo& user, Identity* identity) {
+  identity->kind = Identity::Kind::kPassword;
+  identity->user_id = user.id;
+  identity->user_name = user.name;
+  identity->role = user.role;
+  identity->label = "password:" + user.name;
+}
+
+std::optional<AuthResult> Authenticator::AuthenticateFast(const Presented& presented,
+                                                          const std::string& client_address, const sockaddr* client,
+                                                          Identity* identity) {
   if (presented.secret.empty()) return AuthResult::kBadAuth;
+  const std::string digest = SecretDigest(presented.secret);
   // An API token: as the password with any username (or none).
-  if (auto token = directory_.TokenByDigest(SecretDigest(presented.secret))) {
-    return ByToken(*token, client, identity);
-  }
+  if (auto token = directory_.TokenByDigest(digest)) return ByToken(*token, client, identity);
   // A per-host credential.
   if (!presented.username.empty()) {
     if (auto credential = directory_.HostCredential(presented.username)) {
-      if (!ConstantTimeEquals(SecretDigest(presented.secret), credential->digest)) {
+      if (!ConstantTimeEquals(digest, credential->digest)) {
         Failed(presented.username, client_address);
         return AuthResult::kBadAuth;
       }
@@ -95,32 +103,31 @@ AuthResult Authenticator::Authenticate(const Presented& presented, const std::st
     }
   }
   // The account password, from the cache if a recent check proved it.
-  auto user = directory_.UserByName(presented.username);
-  const std::string key = CredentialCache::KeyFor(presented.username, presented.secret);
-  if (user) {
-    auto hit = cache_.Lookup(key, CredentialCache::Clock::now());
+  if (auto user = directory_.UserByName(presented.username)) {
+    auto hit = cache_.Lookup(CredentialCache::KeyFor(presented.username, presented.secret), CredentialCache::Clock::now());
     if (hit && hit->account_id == user->id && hit->credential_version == user->credential_version) {
-      identity->kind = Identity::Kind::kPassword;
-      identity->user_id = user->id;
-      identity->user_name = user->name;
-      identity->role = user->role;
-      identity->label = "password:" + user->name;
+      AsPassword(*user, identity);
       return AuthResult::kOk;
     }
   }
   if (Throttled(presented.username, client_address)) return AuthResult::kThrottled;
+  return std::nullopt;
+}
+
+AuthResult Authenticator::Authenticate(const Presented& presented, const std::string& client_address,
+                                       const sockaddr* client, Identity* identity) {
+  if (auto decided = AuthenticateFast(presented, client_address, client, identity)) return *decided;
+  // The password hash check (Argon2id): unknown names cost the same, against a dummy hash.
+  auto user = directory_.UserByName(presented.username);
   bool valid = user && !user->password_hash.empty() ? VerifyPassword(presented.secret, user->password_hash)
                                                      : (VerifyPassword(presented.secret, dummy_hash_), false);
   if (!valid) {
     Failed(presented.username, client_address);
     return AuthResult::kBadAuth;
   }
-  cache_.Insert(key, {user->id, user->credential_version, CredentialCache::Clock::now()});
-  identity->kind = Identity::Kind::kPassword;
-  identity->user_id = user->id;
-  identity->user_name = user->name;
-  identity->role = user->role;
-  identity->label = "password:" + user->name;
+  cache_.Insert(CredentialCache::KeyFor(presented.username, presented.secret),
+                {user->id, user->credential_version, CredentialCache::Clock::now()});
+  AsPassword(*user, identity);
   return AuthResult::kOk;
 }
 

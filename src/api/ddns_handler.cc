@@ -89,8 +89,12 @@ void DdnsHandler::Authenticate(std::shared_ptr<Call> call, std::function<void(st
     if (result == accounts::AuthResult::kThrottled) return c->respond(TryLater(60));
     next(std::move(c));
   };
-  if (authenticator_.CanAnswerFast(call->presented, call->request.client_address)) {
-    finish(std::move(call));
+  auto decided = authenticator_.AuthenticateFast(call->presented, call->request.client_address,
+                                                 reinterpret_cast<const sockaddr*>(&call->client), &call->identity);
+  if (decided) {
+    if (*decided == accounts::AuthResult::kBadAuth) return call->respond(BadAuth());
+    if (*decided == accounts::AuthResult::kThrottled) return call->respond(TryLater(60));
+    next(std::move(call));
   } else {
     // An Argon2 check: not on the event loop.
     slow_work_.Submit([finish, call]() mutable { finish(std::move(call)); });

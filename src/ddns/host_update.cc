@@ -35,8 +35,18 @@ void SetSingle(std::vector<zone::Rrset>& rrsets, RrType type, uint32_t ttl, std:
 // Presentation form of one RDATA; addresses (every request has them) without the generic
 // formatter.
 std::string RdataText(RrType type, const std::vector<uint8_t>& rdata) {
+  if (type == RrType::kA && rdata.size() == 4) {  // glibc's inet_ntop formats IPv4 with sprintf
+    std::string out;
+    for (size_t i = 0; i < 4; ++i) {
+      if (i > 0) out.push_back('.');
+      const unsigned octet = rdata[i];
+      if (octet >= 100) out.push_back(static_cast<char>('0' + octet / 100));
+      if (octet >= 10) out.push_back(static_cast<char>('0' + octet / 10 % 10));
+      out.push_back(static_cast<char>('0' + octet % 10));
+    }
+    return out;
+  }
   char text[INET6_ADDRSTRLEN];
-  if (type == RrType::kA && rdata.size() == 4 && inet_ntop(AF_INET, rdata.data(), text, sizeof(text))) return text;
   if (type == RrType::kAaaa && rdata.size() == 16 && inet_ntop(AF_INET6, rdata.data(), text, sizeof(text))) {
     return text;
   }
