@@ -24,8 +24,14 @@ Result<int> OpenSocket(const Endpoint& endpoint, int type) {
   int fd = socket(endpoint.family(), type | SOCK_CLOEXEC, 0);
   if (fd < 0) return IoError("socket: {}", std::strerror(errno));
   int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (type == SOCK_DGRAM) {
+  if (type == SOCK_STREAM) {
+    // A restart binds again while old connections are in TIME_WAIT.
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  } else {
+    // Only SO_REUSEPORT (the workers' group; the kernel keeps it to this user). Not
+    // SO_REUSEADDR: on UDP it shares the port with any socket that sets it too, and a
+    // client such as dig, which sets it, could then be given our port for its own source
+    // port when we bound port 0, and receive its own queries.
     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     int buffer = 4 << 20;  // absorb bursts; the kernel caps it at net.core.rmem_max
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof(buffer));

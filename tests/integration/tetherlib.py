@@ -110,16 +110,26 @@ class TempDir:
         self.close()
 
 
+# Ports for servers the tests start (knotd, nsd, named, nginx, ...) come from below the
+# ephemeral range: netns.sh gives clients' automatic source ports 40000-60999. A server that
+# sets SO_REUSEADDR on its UDP socket (knotd does) could otherwise share its port with a
+# client that sets it too (dig does) and got that port as its source port: the client then
+# receives its own query.
+SERVER_PORTS = (20000, 39999)
+
+
 def free_port(host="127.0.0.1"):
-    """A port that is free for both UDP and TCP on `host` right now."""
+    """A port that is free for both UDP and TCP on `host` right now, outside the range the
+    kernel gives clients (SERVER_PORTS)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    for _ in range(100):
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randint(*SERVER_PORTS)
         tcp = socket.socket(family, socket.SOCK_STREAM)
         udp = socket.socket(family, socket.SOCK_DGRAM)
         try:
-            tcp.bind((host, 0))
-            port = tcp.getsockname()[1]
             try:
+                tcp.bind((host, port))
                 udp.bind((host, port))
             except OSError:
                 continue
@@ -128,6 +138,14 @@ def free_port(host="127.0.0.1"):
             tcp.close()
             udp.close()
     raise RuntimeError("no free port")
+
+
+def _pin_port(endpoint):
+    """"127.0.0.1:0" / "[::1]:0" -> the same with a free_port(); others unchanged."""
+    host, _, port = endpoint.rpartition(":")
+    if port != "0":
+        return endpoint
+    return "%s:%d" % (host, free_port(host.strip("[]")))
 
 
 def write_atomically(path, text):
@@ -307,7 +325,10 @@ class Tetherd(Server):
                  config=None):
         super().__init__(tmp)
         self.zones = dict(zones or {})
-        self.dns = list(dns)
+        # DNS port 0 becomes a free port below the clients' range (see SERVER_PORTS): dig
+        # sets SO_REUSEPORT on its sockets, and the kernel may give a client of the same user
+        # a port that a SO_REUSEPORT server took by port 0.
+        self.dns = [_pin_port(endpoint) for endpoint in dns]
         self.http = list(http)
         self.https = list(https)
         self.http_endpoints = []
