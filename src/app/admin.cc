@@ -259,13 +259,10 @@ int Admin::ZoneAdd(const control::Invocation& inv, control::CommandOutput& out) 
     }
   }
   auto policy = store::SerialPolicyFromName(inv.serial_policy);
-  auto created = store_.CreateZone(*origin, *policy, names, [&](size_t done, size_t total) {
-    out.Progress(done, total, "storing names");
-  });
+  auto created = store_.CreateZone(
+      *origin, *policy, names, [&](size_t done, size_t total) { out.Progress(done, total, "storing names"); },
+      inv.service);
   if (!created) return Fail(out, created.error().message);
-  if (inv.service) {
-    if (auto set = store_.SetZoneService(created->id, true); !set) return Fail(out, set.error().message);
-  }
   auto zone = std::make_shared<zone::Zone>(*origin);
   if (auto applied = zone->Apply(std::move(names)); !applied) return Fail(out, applied.error().message);
   updates_.AddZone(created->id, zone);

@@ -130,10 +130,12 @@ class Store {
   virtual Result<std::vector<ZoneInfo>> ListZones() = 0;
   virtual Result<std::optional<ZoneInfo>> GetZone(const dns::Name& origin) = 0;
   // Creates a zone with its initial names (they must include the apex SOA and NS) in one
-  // transaction. `progress(done, total)` is called now and then while names are written.
+  // transaction, as a service zone if `service` (ZoneInfo::service). `progress(done, total)`
+  // is called now and then while names are written.
   virtual Result<ZoneInfo> CreateZone(const dns::Name& origin, SerialPolicy policy,
                                       const std::vector<zone::NameUpdate>& names,
-                                      const std::function<void(size_t, size_t)>& progress) = 0;
+                                      const std::function<void(size_t, size_t)>& progress,
+                                      bool service = false) = 0;
   // Deletes the zone, its names, journal and grants. Returns false if there was none.
   virtual Result<bool> DeleteZone(const dns::Name& origin) = 0;
   virtual Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) = 0;

@@ -33,7 +33,8 @@ class SqliteStore final : public Store {
   Result<std::optional<ZoneInfo>> GetZone(const dns::Name& origin) override;
   Result<ZoneInfo> CreateZone(const dns::Name& origin, SerialPolicy policy,
                               const std::vector<zone::NameUpdate>& names,
-                              const std::function<void(size_t, size_t)>& progress) override;
+                              const std::function<void(size_t, size_t)>& progress,
+                              bool service = false) override;
   Result<bool> DeleteZone(const dns::Name& origin) override;
   Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) override;
   Status SetZoneService(int64_t zone_id, bool service) override;

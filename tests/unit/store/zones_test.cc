@@ -56,6 +56,21 @@ TEST_F(ZonesTest, CreatedZoneIsListedAndFound) {
   EXPECT_FALSE(missing->has_value());
 }
 
+TEST_F(ZonesTest, ServiceZoneIsMadeInOneGoAndKept) {
+  auto created = store_->CreateZone(N("dyn.example."), SerialPolicy::kIncrement, ZoneContent("dyn.example.", 1, 3),
+                                    {}, /*service=*/true);
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_TRUE(created->service);
+  EXPECT_FALSE(Create("plain.example.").service);
+  Reopen();
+  auto found = store_->GetZone(N("dyn.example."));
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_TRUE((*found)->service);
+  auto plain = store_->GetZone(N("plain.example."));
+  ASSERT_TRUE(plain && plain->has_value());
+  EXPECT_FALSE((*plain)->service);
+}
+
 TEST_F(ZonesTest, LoadReturnsExactlyWhatWasStored) {
   auto content = ZoneContent("example.com.", 1, 50);
   content.push_back(
