@@ -1,6 +1,5 @@
 #include "ddns/host_update.h"
 
-#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -32,27 +31,6 @@ void SetSingle(std::vector<zone::Rrset>& rrsets, RrType type, uint32_t ttl, std:
   rrsets.push_back({type, ttl, {std::move(rdata)}});
 }
 
-// Presentation form of one RDATA; addresses (every request has them) without the generic
-// formatter.
-std::string RdataText(RrType type, const std::vector<uint8_t>& rdata) {
-  if (type == RrType::kA && rdata.size() == 4) {  // glibc's inet_ntop formats IPv4 with sprintf
-    std::string out;
-    for (size_t i = 0; i < 4; ++i) {
-      if (i > 0) out.push_back('.');
-      const unsigned octet = rdata[i];
-      if (octet >= 100) out.push_back(static_cast<char>('0' + octet / 100));
-      if (octet >= 10) out.push_back(static_cast<char>('0' + octet / 10 % 10));
-      out.push_back(static_cast<char>('0' + octet % 10));
-    }
-    return out;
-  }
-  char text[INET6_ADDRSTRLEN];
-  if (type == RrType::kAaaa && rdata.size() == 16 && inet_ntop(AF_INET6, rdata.data(), text, sizeof(text))) {
-    return text;
-  }
-  return dns::RdataToText(type, rdata);
-}
-
 std::string Describe(const std::vector<zone::Rrset>& rrsets) {
   std::string out;
   for (const auto& rrset : rrsets) {
@@ -62,7 +40,7 @@ std::string Describe(const std::vector<zone::Rrset>& rrsets) {
     }
     for (const auto& rdata : rrset.rdatas) {
       if (!out.empty()) out += ' ';
-      out += dns::RrTypeToString(rrset.type) + " " + RdataText(rrset.type, rdata);
+      out += dns::RrTypeToString(rrset.type) + " " + dns::RdataToText(rrset.type, rdata);
     }
   }
   return out.empty() ? "-" : out;
@@ -78,9 +56,9 @@ std::string AddressesOf(const std::vector<zone::Rrset>& rrsets, const HostChange
   std::string v6;
   for (const auto& rrset : rrsets) {
     if (!all && ((rrset.type == RrType::kA && !named_v4) || (rrset.type == RrType::kAaaa && !named_v6))) continue;
-    if (rrset.type == RrType::kA && !rrset.rdatas.empty()) v4 = RdataText(RrType::kA, rrset.rdatas.front());
+    if (rrset.type == RrType::kA && !rrset.rdatas.empty()) v4 = dns::RdataToText(RrType::kA, rrset.rdatas.front());
     if (rrset.type == RrType::kAaaa && !rrset.rdatas.empty()) {
-      v6 = RdataText(RrType::kAaaa, rrset.rdatas.front());
+      v6 = dns::RdataToText(RrType::kAaaa, rrset.rdatas.front());
     }
   }
   if (!v4.empty() && !v6.empty()) return v4 + "," + v6;

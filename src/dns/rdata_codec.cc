@@ -262,9 +262,15 @@ bool ParseIpv4(std::string_view text, uint8_t out[4]) { return ParseAddress(AF_I
 bool ParseIpv6(std::string_view text, uint8_t out[16]) { return ParseAddress(AF_INET6, text, out); }
 
 void AppendIpv4(std::span<const uint8_t> bytes, std::string* out) {
-  char buf[INET_ADDRSTRLEN];
-  if (bytes.size() == 4 && inet_ntop(AF_INET, bytes.data(), buf, sizeof(buf)) != nullptr) {
-    out->append(buf);
+  if (bytes.size() != 4) return;
+  // By hand: glibc's inet_ntop formats IPv4 with sprintf, which shows in the HTTP update
+  // path (every dyndns2 answer names an address).
+  for (size_t i = 0; i < 4; ++i) {
+    if (i > 0) out->push_back('.');
+    const unsigned octet = bytes[i];
+    if (octet >= 100) out->push_back(static_cast<char>('0' + octet / 100));
+    if (octet >= 10) out->push_back(static_cast<char>('0' + octet / 10 % 10));
+    out->push_back(static_cast<char>('0' + octet % 10));
   }
 }
 
