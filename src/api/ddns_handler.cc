@@ -368,23 +368,27 @@ static dns::Name ZoneOf(const HostChange& change) {
   return change.fqdn.FirstLabel() == "_acme-challenge" ? change.fqdn.StripLabels(2) : change.fqdn.Parent();
 }
 
+void DdnsHandler::SubmitZone(const dns::Name& origin, std::vector<HostChange> changes,
+                             std::function<void(std::vector<HostOutcome>)> done) {
+  // Routers poll: most requests change nothing, and that is decided on the published
+  // content without a trip through the updater.
+  auto zone = updates_.GetZone(origin);
+  if (zone == nullptr) return done(std::vector<HostOutcome>(changes.size()));  // kDnsErr: the zone is gone
+  if (auto nochg = ddns::PublishedNochg(*zone, changes)) return done(std::move(*nochg));
+  const size_t count = changes.size();
+  if (!updates_.Submit(origin, std::make_unique<ddns::HostUpdateRequest>(std::move(changes), done))) {
+    done(std::vector<HostOutcome>(count));  // removed meanwhile
+  }
+}
+
 void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std::vector<HostOutcome>)> done) {
   if (changes.empty()) return done({});
   // The common case: every host in one zone (a router updating its name or names).
   const dns::Name first_zone = ZoneOf(changes.front());
   bool one_zone = true;
   for (size_t i = 1; i < changes.size() && one_zone; ++i) one_zone = ZoneOf(changes[i]) == first_zone;
-  if (one_zone) {
-    // Routers poll: most requests change nothing, and that is decided on the published
-    // content without a trip through the updater.
-    auto zone = updates_.GetZone(first_zone);
-    if (zone == nullptr) return done(std::vector<HostOutcome>(changes.size()));  // kDnsErr: the zone is gone
-    if (auto nochg = ddns::PublishedNochg(*zone, changes)) return done(std::move(*nochg));
-    const size_t count = changes.size();
-    auto request = std::make_unique<ddns::HostUpdateRequest>(std::move(changes), done);
-    if (!updates_.Submit(first_zone, std::move(request))) done(std::vector<HostOutcome>(count));
-    return;
-  }
+  if (one_zone) return SubmitZone(first_zone, std::move(changes), std::move(done));
+
   // Otherwise one request per zone; the answers are put back in the order of `changes`.
   struct Gather {
     std::vector<HostOutcome> outcomes;
@@ -394,36 +398,23 @@ void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std
   auto gather = std::make_shared<Gather>();
   gather->outcomes.resize(changes.size());
   gather->done = std::move(done);
-  std::map<std::string, std::vector<size_t>> by_zone;
-  std::vector<dns::Name> zone_of(changes.size());
+  std::map<std::string, std::pair<dns::Name, std::vector<size_t>>> by_zone;
   for (size_t i = 0; i < changes.size(); ++i) {
     dns::Name zone = ZoneOf(changes[i]);
-    zone_of[i] = zone;
-    by_zone[zone.ToText()].push_back(i);
+    auto& group = by_zone[zone.ToText()];
+    group.first = std::move(zone);
+    group.second.push_back(i);
   }
   gather->pending = static_cast<int>(by_zone.size());
-  for (auto& [zone_text, indexes] : by_zone) {
+  for (auto& [text, group] : by_zone) {
     std::vector<HostChange> part;
-    for (size_t i : indexes) part.push_back(changes[i]);
-    if (auto zone = updates_.GetZone(zone_of[indexes.front()])) {
-      if (auto nochg = ddns::PublishedNochg(*zone, part)) {
-        for (size_t k = 0; k < indexes.size(); ++k) gather->outcomes[indexes[k]] = std::move((*nochg)[k]);
-        if (--gather->pending == 0) gather->done(std::move(gather->outcomes));
-        continue;
+    for (size_t i : group.second) part.push_back(changes[i]);
+    SubmitZone(group.first, std::move(part), [gather, indexes = group.second](std::vector<HostOutcome> outcomes) {
+      for (size_t k = 0; k < indexes.size() && k < outcomes.size(); ++k) {
+        gather->outcomes[indexes[k]] = std::move(outcomes[k]);
       }
-    }
-    auto request = std::make_unique<ddns::HostUpdateRequest>(
-        std::move(part), [gather, indexes = indexes](std::vector<HostOutcome> outcomes) {
-          for (size_t k = 0; k < indexes.size() && k < outcomes.size(); ++k) {
-            gather->outcomes[indexes[k]] = std::move(outcomes[k]);
-          }
-          if (--gather->pending == 0) gather->done(std::move(gather->outcomes));
-        });
-    if (!updates_.Submit(zone_of[indexes.front()], std::move(request))) {
-      // Not a dynamic zone any more: the hosts are gone with it.
-      for (size_t i : indexes) gather->outcomes[i].result = HostOutcome::Result::kDnsErr;
       if (--gather->pending == 0) gather->done(std::move(gather->outcomes));
-    }
+    });
   }
 }
 

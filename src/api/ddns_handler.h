@@ -55,6 +55,10 @@ class DdnsHandler {
   // Sends the changes zone by zone and calls `done` with one outcome per change, in order.
   void Submit(std::vector<ddns::HostChange> changes,
               std::function<void(std::vector<ddns::HostOutcome>)> done);
+  // The changes of one zone: answered from the published content if none changes anything,
+  // else through the zone's updater.
+  void SubmitZone(const dns::Name& origin, std::vector<ddns::HostChange> changes,
+                  std::function<void(std::vector<ddns::HostOutcome>)> done);
   void RecordHistory(const store::HostInfo& host, const Call& call, const ddns::HostOutcome* outcome,
                      const std::string& result);
 
