@@ -180,25 +180,7 @@ def run_wrk(port, script, args):
             "http://127.0.0.1:%d/" % port]
     if args.client_cpu is not None:
         argv = ["taskset", "-c", str(args.client_cpu)] + argv
-    out_path = os.path.join(base.OUT_DIR, "wrk.last.txt")
-    with open(out_path, "w") as out:
-        started = time.monotonic()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + args.http_seconds + 60
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                proc.wait()
-                raise RuntimeError("wrk did not finish")
-            time.sleep(0.05)
-    with open(out_path) as f:
-        text = f.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError("wrk failed:\n%s" % text)
+    text, usage, wall = base.run_client(argv, "wrk", args.http_seconds + 60)
     stats = {"text": text}
     m = _WRK_FIELDS["requests"].search(text)
     if not m:
@@ -225,7 +207,7 @@ def run_wrk(port, script, args):
     for key in ("issued", "responded", "good", "nochg", "abuse", "busy", "other", "non200"):
         stats[key] = sum(t[key] for t in threads)
     stats["client_cpu"] = usage.ru_utime + usage.ru_stime
-    stats["client_wall"] = time.monotonic() - started
+    stats["client_wall"] = wall
     return stats
 
 

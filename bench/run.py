@@ -219,6 +219,33 @@ _DNSPERF_FIELDS = {
 }
 
 
+def run_client(argv, name, budget_s):
+    """Runs a load generator to its end (killed after `budget_s`), its output in
+    OUT_DIR/NAME.last.txt. Returns (output, its rusage, wall seconds); raises if it failed."""
+    out_path = os.path.join(OUT_DIR, "%s.last.txt" % name)
+    with open(out_path, "w") as out:
+        started = time.monotonic()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        deadline = started + budget_s
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                raise RuntimeError("%s did not finish" % name)
+            time.sleep(0.05)
+        wall = time.monotonic() - started
+    with open(out_path) as f:
+        text = f.read()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError("%s failed (%d):\n%s" % (name, code, text))
+    return text, usage, wall
+
+
 def run_dnsperf(port, queries, args):
     """One dnsperf run; returns its statistics and its own CPU use."""
     argv = ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", queries,
@@ -226,31 +253,13 @@ def run_dnsperf(port, queries, args):
             "-t", "2"]
     if args.client_cpu is not None:
         argv = ["taskset", "-c", str(args.client_cpu)] + argv
-    out_path = os.path.join(OUT_DIR, "dnsperf.last.txt")
-    with open(out_path, "w") as out:
-        started = time.monotonic()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + args.seconds + 60
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("dnsperf did not finish")
-            time.sleep(0.05)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    with open(out_path) as f:
-        text = f.read()
-    if proc.returncode != 0:
-        raise RuntimeError("dnsperf failed (%d):\n%s" % (proc.returncode, text))
+    text, usage, wall = run_client(argv, "dnsperf", args.seconds + 60)
     stats = {}
     for key, rx in _DNSPERF_FIELDS.items():
         m = rx.search(text)
         stats[key] = float(m.group(1)) if m else 0.0
     stats["client_cpu"] = usage.ru_utime + usage.ru_stime
-    stats["client_wall"] = time.monotonic() - started
+    stats["client_wall"] = wall
     return stats
 
 
