@@ -139,7 +139,6 @@ class Store {
   // Deletes the zone, its names, journal and grants. Returns false if there was none.
   virtual Result<bool> DeleteZone(const dns::Name& origin) = 0;
   virtual Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) = 0;
-  virtual Status SetZoneService(int64_t zone_id, bool service) = 0;
   // Streams every name of the zone with its current content (in no particular order).
   virtual Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) = 0;
 

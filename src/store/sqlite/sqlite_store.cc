@@ -50,15 +50,6 @@ SqliteStore::~SqliteStore() {
 
 AccountStore& SqliteStore::accounts() { return *accounts_; }
 
-Status SqliteStore::SetZoneService(int64_t zone_id, bool service) {
-  return committer_->Run([&](Writer& writer) -> Status {
-    ASSIGN_OR_RETURN(Statement update, writer.db().Prepare("UPDATE zones SET service = ?2 WHERE id = ?1"));
-    update.Bind(1, zone_id);
-    update.Bind(2, service ? 1 : 0);
-    return update.Run();
-  });
-}
-
 Status SqliteStore::FoldJournal(size_t max_steps) { return committer_->Fold(max_steps); }
 
 Result<ZoneInfo> SqliteStore::CreateZone(const dns::Name& origin, SerialPolicy policy,

@@ -37,7 +37,6 @@ class SqliteStore final : public Store {
                               bool service = false) override;
   Result<bool> DeleteZone(const dns::Name& origin) override;
   Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) override;
-  Status SetZoneService(int64_t zone_id, bool service) override;
   AccountStore& accounts() override;
   Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) override;
 

@@ -13,8 +13,10 @@ class AccountStoreTest : public StoreTest {
  protected:
   void SetUp() override {
     StoreTest::SetUp();
-    zone_ = Create("dyn.example.", 1, 0);
-    ASSERT_TRUE(store_->SetZoneService(zone_.id, true));
+    auto created = store_->CreateZone(N("dyn.example."), SerialPolicy::kIncrement, ZoneContent("dyn.example.", 1, 0),
+                                      {}, /*service=*/true);
+    ASSERT_TRUE(created) << created.error().message;
+    zone_ = *created;
   }
 
   AccountStore& accounts() { return store_->accounts(); }
