@@ -115,6 +115,23 @@ struct TsigKeyInfo {
   std::vector<KeyGrant> grants;
 };
 
+// Zone transfers (xfr/): a secondary is a NOTIFY target that may also transfer the zone;
+// other clients may transfer it by TSIG key or by source network.
+struct Secondary {
+  std::string address;            // "192.0.2.1:53" or "[2001:db8::1]:53" (Endpoint form)
+  std::optional<dns::Name> key;   // lowercase; signs NOTIFY and is required for transfers
+
+  bool operator==(const Secondary& other) const = default;
+};
+
+struct TransferSettings {
+  std::vector<Secondary> secondaries;  // at most one per address
+  std::vector<dns::Name> keys;         // lowercase; may transfer from any address
+  std::vector<std::string> cidrs;      // may transfer unsigned
+
+  bool operator==(const TransferSettings& other) const = default;
+};
+
 // Entries beyond either limit are deleted, oldest first, once they are folded (the SQLite
 // store keeps every entry its names table does not reflect yet).
 struct JournalLimits {
@@ -139,6 +156,10 @@ class Store {
   // Deletes the zone, its names, journal and grants. Returns false if there was none.
   virtual Result<bool> DeleteZone(const dns::Name& origin) = 0;
   virtual Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) = 0;
+  // The zone's transfer settings (empty for a zone never configured); Set replaces them as
+  // a whole. Deleting the zone deletes them.
+  virtual Result<TransferSettings> GetTransferSettings(int64_t zone_id) = 0;
+  virtual Status SetTransferSettings(int64_t zone_id, const TransferSettings& settings) = 0;
   // Streams every name of the zone with its current content (in no particular order).
   virtual Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) = 0;
 

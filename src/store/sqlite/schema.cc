@@ -137,6 +137,17 @@ CREATE TABLE history (
 CREATE INDEX history_by_host ON history(host_id, time);
 CREATE INDEX history_by_time ON history(time);
 )sql"},
+      // Zone transfers (xfr/): secondaries (NOTIFY targets allowed to transfer) and the
+      // keys and networks allowed to transfer a zone.
+      {4, R"sql(
+CREATE TABLE transfer_peers (
+  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,                   -- 'secondary', 'key' or 'address'
+  value TEXT NOT NULL,                  -- ADDR:PORT, key name (absolute, lowercase) or CIDR
+  key_name TEXT NOT NULL DEFAULT '',    -- 'secondary': its key, '' for none
+  PRIMARY KEY (zone_id, kind, value)
+) STRICT;
+)sql"},
   };
   return migrations;
 }

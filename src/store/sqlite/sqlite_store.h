@@ -37,6 +37,8 @@ class SqliteStore final : public Store {
                               bool service = false) override;
   Result<bool> DeleteZone(const dns::Name& origin) override;
   Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) override;
+  Result<TransferSettings> GetTransferSettings(int64_t zone_id) override;  // transfers.cc
+  Status SetTransferSettings(int64_t zone_id, const TransferSettings& settings) override;
   AccountStore& accounts() override;
   Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) override;
 

@@ -1,0 +1,94 @@
+// SqliteStore: the zone transfer settings (store.h TransferSettings), kept in the
+// transfer_peers table (schema.h). Rows are untrusted: every value is parsed back and a
+// row that does not parse fails the read naming the file.
+#include "base/cidr.h"
+#include "store/sqlite/rows.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace tether::store::sqlite {
+
+namespace {
+
+constexpr const char* kSecondary = "secondary";
+constexpr const char* kKey = "key";
+constexpr const char* kAddress = "address";
+
+Result<dns::Name> KeyFromColumn(std::string_view text, const std::string& path) {
+  auto name = dns::Name::FromText(text);
+  if (text.empty() || text.back() != '.' || !name) return DamagedRow(path, "transfer key name");
+  return name->Lowercased();
+}
+
+}  // namespace
+
+Result<TransferSettings> SqliteStore::GetTransferSettings(int64_t zone_id) {
+  MutexLock lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement rows,
+                   read_db_.Prepare("SELECT kind, value, key_name FROM transfer_peers "
+                                    "WHERE zone_id = ?1 ORDER BY rowid"));
+  rows.Bind(1, zone_id);
+  TransferSettings settings;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    const std::string_view kind = rows.Text(0);
+    const std::string value(rows.Text(1));
+    if (kind == kSecondary) {
+      Secondary secondary{value, std::nullopt};
+      if (value.empty()) return DamagedRow(path_, "secondary address");
+      if (!rows.Text(2).empty()) {
+        ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(rows.Text(2), path_));
+        secondary.key = std::move(key);
+      }
+      settings.secondaries.push_back(std::move(secondary));
+    } else if (kind == kKey) {
+      ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(value, path_));
+      settings.keys.push_back(std::move(key));
+    } else if (kind == kAddress && Cidr::Parse(value)) {
+      settings.cidrs.push_back(value);
+    } else {
+      return DamagedRow(path_, "transfer_peers row");
+    }
+  }
+  return settings;
+}
+
+Status SqliteStore::SetTransferSettings(int64_t zone_id, const TransferSettings& settings) {
+  for (const auto& secondary : settings.secondaries) {
+    if (secondary.address.empty()) return InvalidArgument("a secondary without an address");
+  }
+  for (const auto& cidr : settings.cidrs) {
+    if (!Cidr::Parse(cidr)) return InvalidArgument("bad network '{}'", cidr);
+  }
+  return committer_->Run([&](Writer& writer) -> Status {
+    Db& db = writer.db();
+    ASSIGN_OR_RETURN(Statement zone, db.Prepare("SELECT 1 FROM zones WHERE id = ?1"));
+    zone.Bind(1, zone_id);
+    ASSIGN_OR_RETURN(bool found, zone.Step());
+    if (!found) return NotFound("no zone with id {}", zone_id);
+    ASSIGN_OR_RETURN(Statement clear, db.Prepare("DELETE FROM transfer_peers WHERE zone_id = ?1"));
+    clear.Bind(1, zone_id);
+    RETURN_IF_ERROR(clear.Run());
+    // OR IGNORE: a value given twice is stored once.
+    ASSIGN_OR_RETURN(Statement insert,
+                     db.Prepare("INSERT OR IGNORE INTO transfer_peers(zone_id, kind, value, "
+                                "key_name) VALUES(?1, ?2, ?3, ?4)"));
+    auto put = [&](const char* kind, const std::string& value, const std::string& key) {
+      ResetOnExit reset(insert);
+      insert.Bind(1, zone_id);
+      insert.BindText(2, kind);
+      insert.BindText(3, value);
+      insert.BindText(4, key);
+      return insert.Run();
+    };
+    for (const auto& secondary : settings.secondaries) {
+      RETURN_IF_ERROR(put(kSecondary, secondary.address,
+                          secondary.key ? secondary.key->Lowercased().ToText() : ""));
+    }
+    for (const auto& key : settings.keys) RETURN_IF_ERROR(put(kKey, key.Lowercased().ToText(), ""));
+    for (const auto& cidr : settings.cidrs) RETURN_IF_ERROR(put(kAddress, cidr, ""));
+    return Ok();
+  });
+}
+
+}  // namespace tether::store::sqlite
