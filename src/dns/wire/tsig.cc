@@ -159,6 +159,21 @@ std::optional<std::vector<uint8_t>> ComputeMac(const TsigKey& key,
   return hmac.Final();
 }
 
+// RFC 8945 5.3.1: the MAC of a later message of a multi-message response: the prior MAC,
+// the message, and only the timers of its TSIG variables.
+std::optional<std::vector<uint8_t>> ComputeContinuationMac(const TsigKey& key,
+                                                           std::span<const uint8_t> prior_mac,
+                                                           std::span<const uint8_t> message,
+                                                           uint16_t arcount,
+                                                           const TsigRecord& tsig) {
+  Hmac hmac(key.algorithm, key.secret);
+  DigestPriorMac(hmac, prior_mac);
+  DigestMessage(hmac, message, tsig.original_id, arcount);
+  hmac.U48(tsig.time_signed);
+  hmac.U16(tsig.fudge);
+  return hmac.Final();
+}
+
 enum class MacSize { kFull, kTruncated, kInvalid };
 
 // RFC 8945 5.2.2.1: longer than the hash, or shorter than both 10 bytes and half the hash,
@@ -471,6 +486,64 @@ TsigStatus VerifyResponse(std::span<const uint8_t> message, const TsigKey& key,
       return TsigStatus::kFormErr;  // an error TSIG does not define
   }
   if (!WithinFudge(tsig.time_signed, tsig.fudge, now)) return TsigStatus::kBadTime;
+  return TsigStatus::kOk;
+}
+
+}  // namespace tether::dns
+
+namespace tether::dns {
+
+TsigStreamSigner::TsigStreamSigner(const TsigVerification& request) {
+  if (request.status != TsigStatus::kOk || request.key == nullptr) return;
+  valid_ = true;
+  key_ = *request.key;
+  fudge_ = request.record.fudge;
+  prior_mac_ = request.record.mac;
+}
+
+bool TsigStreamSigner::Sign(Writer& writer, uint64_t now) {
+  if (!valid_ || !writer.ok() || writer.size() < kHeaderSize) return false;
+  TsigRecord tsig;
+  tsig.key_name = key_.name.Lowercased();
+  tsig.algorithm = TsigAlgorithmName(key_.algorithm);
+  tsig.time_signed = now & kTime48Mask;
+  tsig.fudge = fudge_;
+  tsig.original_id = HeaderU16(writer.view(), 0);
+  const uint16_t arcount = HeaderU16(writer.view(), kArcountOffset);
+  auto mac = first_ ? ComputeMac(key_, prior_mac_, writer.view(), arcount, tsig)
+                    : ComputeContinuationMac(key_, prior_mac_, writer.view(), arcount, tsig);
+  if (!mac) return false;
+  tsig.mac = *mac;
+  if (!AppendTsig(writer, tsig)) return false;
+  prior_mac_ = std::move(*mac);
+  first_ = false;
+  return true;
+}
+
+TsigStatus TsigStreamVerifier::Verify(std::span<const uint8_t> message, uint64_t now) {
+  if (first_) {
+    TsigStatus status = VerifyResponse(message, key_, prior_mac_, now);
+    if (status != TsigStatus::kOk) return status;
+    first_ = false;
+    prior_mac_ = LocateTsig(message).record.mac;
+    return status;
+  }
+  Located located = LocateTsig(message);
+  if (located.status != TsigStatus::kOk) {
+    return located.status == TsigStatus::kUnsigned ? TsigStatus::kFormErr : located.status;
+  }
+  const TsigRecord& tsig = located.record;
+  std::optional<TsigAlgorithm> algorithm = TsigAlgorithmFromName(tsig.algorithm);
+  if (!tsig.key_name.EqualsIgnoreCase(key_.name) || !algorithm || *algorithm != key_.algorithm) {
+    return TsigStatus::kBadKey;
+  }
+  if (CheckMacSize(*algorithm, tsig.mac.size()) == MacSize::kInvalid) return TsigStatus::kFormErr;
+  auto mac = ComputeContinuationMac(key_, prior_mac_, message.first(located.offset),
+                                    located.arcount, tsig);
+  if (!mac || !MacMatches(tsig.mac, *mac)) return TsigStatus::kBadSig;
+  if (tsig.error != 0) return TsigStatus::kFormErr;
+  if (!WithinFudge(tsig.time_signed, tsig.fudge, now)) return TsigStatus::kBadTime;
+  prior_mac_ = tsig.mac;
   return TsigStatus::kOk;
 }
 

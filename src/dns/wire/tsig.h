@@ -89,6 +89,41 @@ uint16_t TsigErrorFor(TsigStatus status);
 // REQUIRES: request.status is not kUnsigned or kFormErr (false is returned if it is).
 bool SignResponse(Writer& writer, const TsigVerification& request, uint64_t now);
 
+// RFC 8945 5.3.1: signs the messages of a multi-message response (AXFR, IXFR), every one of
+// them. The first is signed as SignResponse does (over the request MAC); each later one
+// over the prior message's MAC, the message and the timers (time signed, fudge) only.
+// REQUIRES: request.status is kOk (Sign returns false otherwise). Keeps copies of what it
+// needs: `request` may go away after construction. Not thread-safe; one per response.
+class TsigStreamSigner {
+ public:
+  explicit TsigStreamSigner(const TsigVerification& request);
+  // Appends the TSIG record to the complete message in `writer` (counts final); false,
+  // leaving the writer as it was, if it does not fit.
+  bool Sign(Writer& writer, uint64_t now);
+
+ private:
+  bool valid_ = false;
+  TsigKey key_;
+  uint16_t fudge_ = 300;
+  std::vector<uint8_t> prior_mac_;  // the request MAC, then each message's own
+  bool first_ = true;
+};
+
+// Client side of TsigStreamSigner: verifies the messages of a multi-message response in
+// order. Every message must be signed (RFC 8945 5.3.1 allows up to 99 unsigned ones in
+// between; Tether does not send those, and this client does not accept them yet).
+class TsigStreamVerifier {
+ public:
+  TsigStreamVerifier(TsigKey key, std::span<const uint8_t> request_mac)
+      : key_(std::move(key)), prior_mac_(request_mac.begin(), request_mac.end()) {}
+  TsigStatus Verify(std::span<const uint8_t> message, uint64_t now);
+
+ private:
+  TsigKey key_;
+  std::vector<uint8_t> prior_mac_;
+  bool first_ = true;
+};
+
 // Client side: appends a TSIG record signing the request in `writer`; returns its MAC
 // (needed to verify the response), or nullopt if it does not fit.
 std::optional<std::vector<uint8_t>> SignRequest(Writer& writer, const TsigKey& key, uint64_t now,
