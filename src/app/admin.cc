@@ -183,6 +183,10 @@ int Admin::Run(const std::vector<std::string>& argv, control::CommandOutput& out
   if (command == "zone export") return ZoneExport(inv, out);
   if (command == "zone remove") return ZoneRemove(inv, out);
   if (command == "zone allow-update") return ZoneAllowUpdate(inv, out);
+  if (command == "zone secondary add") return ZoneSecondaryAdd(inv, out);
+  if (command == "zone secondary list") return ZoneSecondaryList(inv, out);
+  if (command == "zone secondary remove") return ZoneSecondaryRemove(inv, out);
+  if (command == "zone allow-transfer") return ZoneAllowTransfer(inv, out);
   if (command == "key add") return KeyAdd(inv, out);
   if (command == "key grant") return KeyGrant(inv, out);
   if (command == "key list") return KeyList(inv, out);

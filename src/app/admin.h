@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "update/access.h"
 #include "update/update_service.h"
+#include "xfr/xfr_service.h"
 #include "zone/zone_set.h"
 
 namespace tether::app {
@@ -48,6 +49,10 @@ class Admin {
   // Re-reads keys, grants and allow-update lists from the store into `access`.
   Status RefreshAccess();
 
+  // The zone transfer service, told to re-read the transfer settings after the commands
+  // that change them (admin_transfer.cc). Null: none. Call before Run.
+  void SetTransfers(xfr::XfrService* transfers) { transfers_ = transfers; }
+
   // Runs one `tether` command; returns its exit status.
   int Run(const std::vector<std::string>& argv, control::CommandOutput& out);
 
@@ -63,6 +68,15 @@ class Admin {
   int KeyRemove(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   Result<std::vector<zone::NameUpdate>> DefaultZoneContent(const dns::Name& origin,
                                                            const control::Invocation& inv) const;
+
+  // Zone transfers (admin_transfer.cc).
+  int ZoneSecondaryAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int ZoneSecondaryList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int ZoneSecondaryRemove(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int ZoneAllowTransfer(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  Result<std::pair<int64_t, store::TransferSettings>> TransferSettingsOf(const std::string& origin);
+  Status KeyExists(const dns::Name& key);
+  Status SaveTransferSettings(int64_t zone_id, const store::TransferSettings& settings);
 
   // Accounts (admin_accounts.cc).
   int UserAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
@@ -87,6 +101,7 @@ class Admin {
   store::AccountStore& accounts_;
   accounts::Directory& directory_;
   const accounts::NamePolicy policy_;
+  xfr::XfrService* transfers_ = nullptr;
   Mutex mu_;
 };
 

@@ -35,6 +35,8 @@
 #include "update/access.h"
 #include "update/rfc2136.h"
 #include "update/update_service.h"
+#include "xfr/notifier.h"
+#include "xfr/xfr_service.h"
 #include "zone/master_file.h"
 #include "zone/zone_set.h"
 
@@ -42,6 +44,18 @@ namespace tether::app {
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
+
+// Hands the DNS front end's AXFR/IXFR requests to the transfer service.
+class TransferDispatcher : public server::TransferDispatcher {
+ public:
+  explicit TransferDispatcher(xfr::XfrService& service) : service_(service) {}
+  void Dispatch(server::InboundTransfer transfer) override {
+    service_.Submit(std::move(transfer.message), transfer.peer, transfer.tcp, std::move(transfer.send));
+  }
+
+ private:
+  xfr::XfrService& service_;
+};
 
 struct LoadedZone {
   ZoneFileSpec spec;
@@ -274,10 +288,24 @@ int Run(int argc, char** argv) {
     file_zones.push_back(std::move(zone));
   }
 
+  // Zone transfers (AXFR/IXFR out, NOTIFY): keys come from the same access control as
+  // updates; NOTIFY follows every publish of a new serial.
+  update::AccessControl access;
+  xfr::KeyFinder find_key = [&access](const dns::Name& name) -> std::optional<dns::TsigKey> {
+    auto snapshot = access.Get();
+    const dns::TsigKey* key = snapshot->FindKey(name);
+    return key ? std::optional<dns::TsigKey>(*key) : std::nullopt;
+  };
+  xfr::XfrService transfers(registry, *store, find_key, xfr::XfrOptions{});
+  xfr::Notifier notifier([&transfers] { return transfers.policies(); }, find_key);
+  TransferDispatcher transfer_dispatcher(transfers);
+
   update::UpdateServiceOptions update_options;
   update_options.threads = config.update_threads;
+  update_options.on_publish = [&notifier](const dns::Name& origin, const zone::Rrset& soa) {
+    notifier.Notify(origin, soa);
+  };
   update::UpdateService updates(*store, update_options);
-  update::AccessControl access;
   ZoneDefaults defaults;
   defaults.ns = config.default_ns;
   defaults.soa_email = config.default_soa_email;
@@ -301,12 +329,22 @@ int Run(int argc, char** argv) {
   }
   registry.ReplaceAll(std::move(zones));
   malloc_trim(0);  // give back what parsing and loading used
+  admin.SetTransfers(&transfers);
+  if (auto loaded = transfers.Reload(); !loaded) {
+    spdlog::error("{}", loaded.error().message);
+    return 1;
+  }
+  if (auto started = notifier.Start(); !started) {
+    spdlog::error("{}", started.error().message);
+    return 1;
+  }
   updates.Start();
 
   update::Rfc2136Context update_context{&updates, &access, &registry, UnixNow};
   UpdateReceiver receiver(update_context);
   receiver.Start();
   options.updates = &receiver;
+  options.transfers = &transfer_dispatcher;
   options.query.keys = &access;
   server::DnsServer dns(options, registry);
   if (auto started = dns.Start(); !started) {
@@ -394,8 +432,10 @@ int Run(int argc, char** argv) {
   control_server.Stop();
   http.Stop();       // no new HTTP requests
   dns.Stop();        // no new requests; sockets stay open for the last update replies
+  transfers.Stop();  // finishes the transfers in flight
   receiver.Stop();   // hands what it holds to the update path
   updates.Stop();    // finishes the batches in flight
+  notifier.Stop();   // after the last publish
   slow_work.Stop();  // the last history writes and password checks
   spdlog::info("stopped");
   return 0;

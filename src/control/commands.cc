@@ -43,6 +43,33 @@ void BuildCli(CLI::App& app, Invocation& inv) {
   allow->add_option("--address", inv.addresses, "Network (CIDR); repeatable or comma-separated")
       ->delimiter(',');
   allow->add_flag("--clear", inv.clear, "Remove every allowed network first");
+  CLI::App* secondary = zone->add_subcommand(
+      "secondary", "Secondaries of a zone: NOTIFY targets that may also transfer it");
+  secondary->require_subcommand(1);
+  CLI::App* secondary_add = secondary->add_subcommand(
+      "add", "Send NOTIFY to ADDR[:PORT] (port 53 by default) after each change and let that address "
+             "transfer the zone (with --key: only with requests signed by that key; NOTIFY is "
+             "signed with it)");
+  secondary_add->add_option("ORIGIN", inv.origin, "Zone origin")->required();
+  secondary_add->add_option("ADDRESS", inv.peer, "ADDR[:PORT]; IPv6 as [ADDR]:PORT")->required();
+  secondary_add->add_option("--key", inv.key_name, "TSIG key (tether key add) for NOTIFY and transfers");
+  CLI::App* secondary_list = secondary->add_subcommand("list", "List a zone's secondaries: address, key");
+  secondary_list->add_option("ORIGIN", inv.origin, "Zone origin")->required();
+  CLI::App* secondary_remove = secondary->add_subcommand("remove", "Stop notifying a secondary and "
+                                                                   "withdraw its transfer permission");
+  secondary_remove->add_option("ORIGIN", inv.origin, "Zone origin")->required();
+  secondary_remove->add_option("ADDRESS", inv.peer, "ADDR[:PORT] as added")->required();
+  CLI::App* allow_transfer = zone->add_subcommand(
+      "allow-transfer", "Let clients that only pull (no NOTIFY) transfer the zone by AXFR/IXFR: any "
+                        "request signed with --key, or any request from --address; prints the list "
+                        "(without options: only prints it)");
+  allow_transfer->add_option("ORIGIN", inv.origin, "Zone origin")->required();
+  allow_transfer->add_option("--key", inv.transfer_keys, "TSIG key name; repeatable or comma-separated")
+      ->delimiter(',');
+  allow_transfer->add_option("--address", inv.addresses, "Network (CIDR); repeatable or comma-separated")
+      ->delimiter(',');
+  allow_transfer->add_flag("--remove", inv.remove, "Remove the given keys and networks instead of adding");
+  allow_transfer->add_flag("--clear", inv.clear, "Remove every allowed key and network first");
   CLI::App* check = zone->add_subcommand(
       "check", "Check a master file offline, as tetherd would load it (no server needed)");
   check->add_option("ORIGIN", inv.origin, "Zone origin")->required();

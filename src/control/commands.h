@@ -42,6 +42,11 @@ struct Invocation {
   // zone add --service
   bool service = false;
 
+  // zone secondary ..., zone allow-transfer
+  std::string peer;                        // ADDR[:PORT]
+  std::vector<std::string> transfer_keys;  // --key
+  bool remove = false;
+
   // user ..., host ..., token ...
   std::string user;
   std::string password;

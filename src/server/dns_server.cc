@@ -31,7 +31,8 @@ DnsServer::DnsServer(DnsServerOptions options, zone::ZoneRegistry& zones)
 DnsServer::~DnsServer() { Stop(); }
 
 Status DnsServer::Start() {
-  loop_->tcp = std::make_unique<TcpServer>(loop_->io, zones_, options_.query, options_.tcp, options_.updates);
+  loop_->tcp = std::make_unique<TcpServer>(loop_->io, zones_, options_.query, options_.tcp, options_.updates,
+                                           options_.transfers);
   std::vector<EndpointSockets> opened;
   for (const Endpoint& endpoint : options_.endpoints) {
     auto sockets = OpenEndpoint(endpoint, options_.udp_workers_per_endpoint, options_.updates != nullptr);
@@ -58,7 +59,10 @@ Status DnsServer::Start() {
     loop_->tcp->AddListener(sockets.tcp, sockets.bound.family());
     bound_.push_back(sockets.bound);
   }
-  for (auto& worker : udp_workers_) worker->Start();
+  for (auto& worker : udp_workers_) {
+    worker->set_transfers(options_.transfers);
+    worker->Start();
+  }
   loop_->tcp->Start();
   for (int i = 0; i < options_.tcp_threads; ++i) {
     loop_->threads.emplace_back([this] {

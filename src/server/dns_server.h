@@ -27,6 +27,7 @@ struct DnsServerOptions {
   QueryOptions query;
   TcpOptions tcp;
   UpdateDispatcher* updates = nullptr;  // UPDATE messages go here (null: NOTIMP)
+  TransferDispatcher* transfers = nullptr;  // AXFR/IXFR go here (null: REFUSED)
 };
 
 class DnsServer {

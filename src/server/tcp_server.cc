@@ -32,8 +32,13 @@ ReaderSlot* ThreadSlot() {
 class TcpServer::Impl : public std::enable_shared_from_this<TcpServer::Impl> {
  public:
   Impl(asio::io_context& io, const zone::ZoneRegistry& zones, QueryOptions query_options,
-       TcpOptions tcp_options, UpdateDispatcher* updates)
-      : io_(io), zones_(zones), query_options_(query_options), tcp_options_(tcp_options), updates_(updates) {}
+       TcpOptions tcp_options, UpdateDispatcher* updates, TransferDispatcher* transfers)
+      : io_(io),
+        zones_(zones),
+        query_options_(query_options),
+        tcp_options_(tcp_options),
+        updates_(updates),
+        transfers_(transfers) {}
 
   void AddListener(int fd, int family) {
     auto acceptor = std::make_unique<tcp::acceptor>(io_);
@@ -72,6 +77,7 @@ class TcpServer::Impl : public std::enable_shared_from_this<TcpServer::Impl> {
   std::atomic<int> connections{0};
   const TcpOptions& tcp_options() const { return tcp_options_; }
   UpdateDispatcher* updates() const { return updates_; }
+  TransferDispatcher* transfers() const { return transfers_; }
 
  private:
   void Accept(tcp::acceptor& acceptor);
@@ -81,6 +87,7 @@ class TcpServer::Impl : public std::enable_shared_from_this<TcpServer::Impl> {
   QueryOptions query_options_;
   TcpOptions tcp_options_;
   UpdateDispatcher* updates_;
+  TransferDispatcher* transfers_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
 };
 
@@ -132,6 +139,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
                          self->DispatchUpdate();
                          return self->ReadLength();
                        }
+                       if (self->server_->transfers() != nullptr &&
+                           IsTransferRequest(self->request_.data(), self->request_.size())) {
+                         self->DispatchTransfer();
+                         return self->ReadLength();
+                       }
                        std::vector<uint8_t> response = self->server_->Answer(self->request_);
                        if (!response.empty()) {
                          self->pending_.push_back(std::move(response));
@@ -149,6 +161,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                         self->writing_ = false;
                         if (error) return self->Close();
                         self->pending_.pop_front();
+                        self->ArmTimer();  // a long transfer being written is not idle
                         if (self->close_when_written_ && self->pending_.empty() && self->outstanding_ == 0) {
                           return self->Close();
                         }
@@ -186,6 +199,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::vector<InboundUpdate> updates;
     updates.push_back(std::move(update));
     server_->updates()->Dispatch(std::move(updates));
+  }
+
+  // AXFR/IXFR: answered by the transfer service on its threads, one message at a time; the
+  // messages join this connection's queue in order.
+  void DispatchTransfer() {
+    InboundTransfer transfer;
+    boost::system::error_code error;
+    tcp::endpoint remote = socket_.remote_endpoint(error);
+    if (!error) std::memcpy(&transfer.peer, remote.data(), std::min<size_t>(remote.size(), sizeof(transfer.peer)));
+    ++outstanding_;
+    transfer.message = request_;
+    transfer.tcp = true;
+    transfer.send = [self = shared_from_this()](std::vector<uint8_t> response, bool last) {
+      asio::post(self->socket_.get_executor(), [self, response = std::move(response), last]() mutable {
+        if (last) --self->outstanding_;
+        if (!response.empty() && response.size() <= 65535) {
+          std::vector<uint8_t> framed(2 + response.size());
+          framed[0] = static_cast<uint8_t>(response.size() >> 8);
+          framed[1] = static_cast<uint8_t>(response.size());
+          std::memcpy(framed.data() + 2, response.data(), response.size());
+          self->pending_.push_back(std::move(framed));
+          self->Write();
+        } else if (last && self->close_when_written_ && self->pending_.empty() && !self->writing_) {
+          self->Close();
+        }
+      });
+    };
+    server_->transfers()->Dispatch(std::move(transfer));
   }
 
   // The client closed its side: finish sending what it asked for, then close.
@@ -240,8 +281,8 @@ void TcpServer::Impl::Accept(tcp::acceptor& acceptor) {
 }
 
 TcpServer::TcpServer(asio::io_context& io, const zone::ZoneRegistry& zones, QueryOptions query_options,
-                     TcpOptions tcp_options, UpdateDispatcher* updates)
-    : impl_(std::make_shared<Impl>(io, zones, query_options, tcp_options, updates)) {}
+                     TcpOptions tcp_options, UpdateDispatcher* updates, TransferDispatcher* transfers)
+    : impl_(std::make_shared<Impl>(io, zones, query_options, tcp_options, updates, transfers)) {}
 
 TcpServer::~TcpServer() = default;
 

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "server/query.h"
+#include "server/transfer_dispatcher.h"
 #include "server/update_dispatcher.h"
 #include "zone/zone_set.h"
 
@@ -28,9 +29,10 @@ struct TcpOptions {
 
 class TcpServer {
  public:
-  // `updates` may be null (UPDATE then gets NOTIMP).
+  // `updates` may be null (UPDATE then gets NOTIMP), and `transfers` (AXFR/IXFR: REFUSED).
   TcpServer(boost::asio::io_context& io, const zone::ZoneRegistry& zones, QueryOptions query_options,
-            TcpOptions tcp_options, UpdateDispatcher* updates);
+            TcpOptions tcp_options, UpdateDispatcher* updates,
+            TransferDispatcher* transfers = nullptr);
   ~TcpServer();
   TcpServer(const TcpServer&) = delete;
   TcpServer& operator=(const TcpServer&) = delete;

@@ -151,6 +151,19 @@ void UdpWorker::Run() {
         QueueUpdate(b.in[i], b.in_msgs[i].msg_len, b.peers[i], in.msg_namelen);
         continue;
       }
+      if (transfers_ != nullptr && IsTransferRequest(b.in[i], b.in_msgs[i].msg_len)) {
+        InboundTransfer transfer;
+        transfer.message.assign(b.in[i], b.in[i] + b.in_msgs[i].msg_len);
+        transfer.peer = b.peers[i];
+        transfer.send = [fd = fd_, peer = b.peers[i], length = in.msg_namelen](
+                            std::vector<uint8_t> response, bool) {
+          if (response.empty()) return;
+          sendto(fd, response.data(), response.size(), 0, reinterpret_cast<const sockaddr*>(&peer),
+                 length);
+        };
+        transfers_->Dispatch(std::move(transfer));
+        continue;
+      }
       size_t size = HandleQuery(*zones, {b.in[i], b.in_msgs[i].msg_len}, Transport::kUdp, options_,
                                 b.out[replies], response_capacity);
       if (size == 0) continue;

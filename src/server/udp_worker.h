@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/query.h"
+#include "server/transfer_dispatcher.h"
 #include "server/update_dispatcher.h"
 #include "zone/zone_set.h"
 
@@ -31,6 +32,10 @@ class UdpWorker {
   UdpWorker(const UdpWorker&) = delete;
   UdpWorker& operator=(const UdpWorker&) = delete;
 
+  // Zone transfer requests (AXFR/IXFR) go to `transfers` (null: the query path refuses
+  // them); its answers are sent from this worker's socket. Call before Start.
+  void set_transfers(TransferDispatcher* transfers) { transfers_ = transfers; }
+
   void Start();
   void Stop();  // asks the thread to finish; returns at once
   void Join();
@@ -45,6 +50,7 @@ class UdpWorker {
   const zone::ZoneRegistry& zones_;
   QueryOptions options_;
   UpdateDispatcher* updates_;
+  TransferDispatcher* transfers_ = nullptr;
   const char* thread_name_;
   std::vector<InboundUpdate> pending_updates_;  // of the current batch; worker thread only
   std::atomic<bool> stop_{false};

@@ -183,6 +183,7 @@ void UpdateService::RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<U
         spdlog::error("zone {}: publishing serial {} failed: {}", apex.ToText(), serial,
                       applied.error().message);
       }
+      if (options_.on_publish) options_.on_publish(apex, committed->soa);
     }
   }
   for (size_t i = 0; i < requests.size(); ++i) {

@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/hash.h"
 #include "base/mutex.h"
 #include "dns/name.h"
 #include "store/store.h"
@@ -36,6 +37,9 @@ struct UpdateServiceOptions {
   // batch, so that a stream of updates becomes fewer, larger commits. 0: no wait.
   std::chrono::microseconds coalesce{2000};
   size_t coalesce_below = 64;  // only batches smaller than this wait
+  // Called after each new serial of a zone is published, with the zone's origin and its new
+  // apex SOA RRset (xfr/: NOTIFY to secondaries), on the updater thread. Must not block.
+  std::function<void(const dns::Name& origin, const zone::Rrset& soa)> on_publish;
 };
 
 class UpdateService {
@@ -70,7 +74,8 @@ class UpdateService {
 
   mutable Mutex mu_;
   std::condition_variable_any wake_;
-  std::unordered_map<std::string, std::shared_ptr<ZoneUpdater>> zones_ GUARDED_BY(mu_);
+  // By the origin's lower-case wire form (dns::Name::LowercaseKey).
+  StringMap<std::shared_ptr<ZoneUpdater>> zones_ GUARDED_BY(mu_);
   std::deque<std::shared_ptr<ZoneUpdater>> ready_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;

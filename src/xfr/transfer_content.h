@@ -1,0 +1,36 @@
+// What a zone transfer sends: the records of an AXFR (RFC 5936 2.2: the SOA first and
+// last, every other RR of the zone in between) and of an IXFR (RFC 1995 4: the new SOA,
+// then for each change the old SOA, the removed RRs, the new SOA and the added RRs, then
+// the new SOA again) or the single-SOA answer of an up-to-date client.
+// Pure functions apart from AxfrRecords, which locks the zone (below); thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "base/result.h"
+#include "store/store.h"
+#include "xfr/record_list.h"
+#include "zone/zone.h"
+
+namespace tether::xfr {
+
+// The zone's current content as AXFR records. Holds the zone's writer lock while copying
+// (one consistent version; updates of that zone wait, queries do not). Fails if the zone
+// has no single apex SOA. `soa_serial` receives the serial sent.
+Result<RecordList> AxfrRecords(zone::Zone& zone, uint32_t* soa_serial = nullptr);
+
+// The zone's apex SOA as one record (for the up-to-date IXFR answer and IXFR over UDP).
+Result<RecordList> SoaRecord(zone::Zone& zone, uint32_t* soa_serial = nullptr);
+
+// The IXFR records taking a client from `client_serial` to the end of `entries` (journal
+// entries, oldest first, as Store::ReadJournal returns them). The entries used must form
+// a chain: the first starting at `client_serial`, each starting where the previous ended.
+// Entries before the one starting at `client_serial` are skipped. nullopt if there is no
+// such chain (the journal does not reach back to the client) or no entry at all.
+std::optional<RecordList> IxfrRecords(const dns::Name& origin,
+                                      const std::vector<store::JournalEntry>& entries,
+                                      uint32_t client_serial);
+
+}  // namespace tether::xfr
