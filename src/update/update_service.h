@@ -39,7 +39,7 @@ struct UpdateServiceOptions {
   size_t coalesce_below = 64;  // only batches smaller than this wait
   // Called after each new serial of a zone is published, with the zone's origin and its new
   // apex SOA RRset (xfr/: NOTIFY to secondaries), on the updater thread. Must not block.
-  std::function<void(const dns::Name& origin, const zone::Rrset& soa)> on_publish;
+  std::function<void(const dns::Name& origin, const zone::Rrset& soa)> on_publish = nullptr;
 };
 
 class UpdateService {
