@@ -20,8 +20,8 @@ dns::Name N(const std::string& text) { return *dns::Name::FromText(text); }
 zone::Rrset Soa(uint32_t serial) {
   std::vector<uint8_t> rdata;
   for (const char* name : {"ns1.example.", "h.example."}) {
-    auto wire = N(name).wire();
-    rdata.insert(rdata.end(), wire.begin(), wire.end());
+    const dns::Name owner = N(name);
+    rdata.insert(rdata.end(), owner.wire().begin(), owner.wire().end());
   }
   for (uint32_t field : {serial, 3600u, 900u, 1209600u, 60u}) {
     for (int shift = 24; shift >= 0; shift -= 8) rdata.push_back(static_cast<uint8_t>(field >> shift));
