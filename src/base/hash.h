@@ -6,6 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace tether {
 
@@ -38,5 +42,16 @@ inline uint64_t HashBytes(const uint8_t* p, size_t n, uint64_t seed = kHashSeed)
   }
   return HashMix(h, kP0 ^ kP2);
 }
+
+// Maps keyed by strings that are looked up by string_view, so a lookup makes no key
+// string; seeded like every table here (keys chosen by users cannot be made to collide).
+struct StringKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const {
+    return HashBytes(reinterpret_cast<const uint8_t*>(key.data()), key.size());
+  }
+};
+template <class T>
+using StringMap = std::unordered_map<std::string, T, StringKeyHash, std::equal_to<>>;
 
 }  // namespace tether

@@ -134,6 +134,14 @@ int Name::LabelCount() const {
   return count;
 }
 
+std::string_view Name::LowercaseKey(char* buffer) const {
+  // Length bytes are at most 63, below 'A': lowering every byte leaves them as they are.
+  for (size_t i = 0; i < wire_.size(); ++i) {
+    buffer[i] = static_cast<char>(AsciiLower(static_cast<uint8_t>(wire_[i])));
+  }
+  return {buffer, wire_.size()};
+}
+
 void Name::Lowercase() {
   size_t pos = 0;
   while (true) {

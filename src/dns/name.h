@@ -42,6 +42,9 @@ class Name {
   int LabelCount() const;  // not counting the root label
 
   void Lowercase();
+  // The lower-case wire form written to `buffer` (kMaxWire bytes), as a view of it: a map
+  // key made without allocating.
+  std::string_view LowercaseKey(char* buffer) const;
   Name Lowercased() const {
     Name copy = *this;
     copy.Lowercase();

@@ -8,8 +8,8 @@ namespace tether::update {
 
 namespace {
 std::string Key(const dns::Name& name) {
-  dns::Name lower = name.Lowercased();
-  return std::string(reinterpret_cast<const char*>(lower.wire().data()), lower.size());
+  char buffer[dns::Name::kMaxWire];
+  return std::string(name.LowercaseKey(buffer));
 }
 }  // namespace
 
@@ -66,7 +66,8 @@ void UpdateService::RemoveZone(const dns::Name& origin) {
   std::deque<std::unique_ptr<UpdateRequest>> orphans;
   {
     MutexLock lock(mu_);
-    auto it = zones_.find(Key(origin));
+    char buffer[dns::Name::kMaxWire];
+    auto it = zones_.find(origin.LowercaseKey(buffer));
     if (it == zones_.end()) return;
     it->second->removed = true;
     orphans.swap(it->second->queue);
@@ -77,19 +78,22 @@ void UpdateService::RemoveZone(const dns::Name& origin) {
 
 bool UpdateService::IsDynamic(const dns::Name& origin) const {
   MutexLock lock(mu_);
-  return zones_.count(Key(origin)) != 0;
+  char buffer[dns::Name::kMaxWire];
+  return zones_.count(origin.LowercaseKey(buffer)) != 0;
 }
 
 std::shared_ptr<zone::Zone> UpdateService::GetZone(const dns::Name& origin) const {
   MutexLock lock(mu_);
-  auto it = zones_.find(Key(origin));
+  char buffer[dns::Name::kMaxWire];
+  auto it = zones_.find(origin.LowercaseKey(buffer));
   return it == zones_.end() ? nullptr : it->second->zone;
 }
 
 bool UpdateService::Submit(const dns::Name& origin, std::unique_ptr<UpdateRequest> request) {
   {
     MutexLock lock(mu_);
-    auto it = zones_.find(Key(origin));
+    char buffer[dns::Name::kMaxWire];
+    auto it = zones_.find(origin.LowercaseKey(buffer));
     if (it == zones_.end() || stopping_) return false;
     ZoneUpdater& updater = *it->second;
     updater.queue.push_back(std::move(request));

@@ -68,6 +68,19 @@ class Zone {
   Status Apply(std::vector<NameUpdate> updates);
   // The current content of `name` (empty if none).
   std::vector<Rrset> Get(const dns::Name& name);
+  // Calls fn(const NodeData*) with the current content of `name` (null if it has none),
+  // without copying it; under the writer lock, so not for the query path.
+  template <class Fn>
+  void WithCurrent(const dns::Name& name, Fn&& fn) {
+    if (!name.IsSubdomainOf(origin_)) return fn(static_cast<const NodeData*>(nullptr));
+    char buffer[dns::Name::kMaxWire];
+    const std::string_view lower = name.LowercaseKey(buffer);
+    const auto* relative = reinterpret_cast<const uint8_t*>(lower.data());
+    const size_t size = lower.size() - origin_.size();
+    MutexLock lock(writer_mu_);
+    const Node* node = Find(relative, size, NodeTable::Hash(relative, size));
+    fn(node != nullptr ? node->data.load(std::memory_order_acquire) : nullptr);
+  }
   // Frees versions and nodes that no reader can see any more. Cheap; call after batches
   // and periodically.
   void Maintain();
