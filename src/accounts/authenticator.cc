@@ -35,8 +35,8 @@ Authenticator::Authenticator(const Directory& directory, AuthenticatorOptions op
       dummy_hash_(*HashPassword(RandomSecret())) {}
 
 bool Authenticator::CanAnswerFast(const Presented& presented, const std::string& client_address) const {
-  if (directory_.TokenByDigest(SecretDigest(presented.secret))) return true;
-  if (!presented.username.empty() && directory_.HostCredential(presented.username)) return true;
+  if (directory_.FindToken(SecretDigest(presented.secret))) return true;
+  if (!presented.username.empty() && directory_.FindHostCredential(presented.username)) return true;
   auto hit = cache_.Lookup(CredentialCache::KeyFor(presented.username, presented.secret), CredentialCache::Clock::now());
   if (hit) return true;
   // A throttled caller is answered without checking anything.
@@ -53,7 +53,7 @@ AuthResult Authenticator::ByToken(const store::TokenInfo& token, const sockaddr*
     }
     if (!allowed) return AuthResult::kBadAuth;
   }
-  auto user = directory_.UserById(token.user_id);
+  auto user = directory_.FindUser(token.user_id);
   if (!user) return AuthResult::kBadAuth;
   identity->kind = Identity::Kind::kToken;
   identity->user_id = user->id;
@@ -88,10 +88,10 @@ std::optional<AuthResult> Authenticator::AuthenticateFast(const Presented& prese
   if (presented.secret.empty()) return AuthResult::kBadAuth;
   const std::string digest = SecretDigest(presented.secret);
   // An API token: as the password with any username (or none).
-  if (auto token = directory_.TokenByDigest(digest)) return ByToken(*token, client, identity);
+  if (auto token = directory_.FindToken(digest)) return ByToken(*token, client, identity);
   // A per-host credential.
   if (!presented.username.empty()) {
-    if (auto credential = directory_.HostCredential(presented.username)) {
+    if (auto credential = directory_.FindHostCredential(presented.username)) {
       if (!ConstantTimeEquals(digest, credential->digest)) {
         Failed(presented.username, client_address);
         return AuthResult::kBadAuth;
@@ -103,8 +103,8 @@ std::optional<AuthResult> Authenticator::AuthenticateFast(const Presented& prese
     }
   }
   // The account password, from the cache if a recent check proved it.
-  if (auto user = directory_.UserByName(presented.username)) {
-    auto hit = cache_.Lookup(CredentialCache::KeyFor(presented.username, presented.secret), CredentialCache::Clock::now());
+  if (auto user = directory_.FindUser(std::string_view(presented.username))) {
+    auto hit = cache_.Lookup(CredentialCache::KeyForDigest(presented.username, digest), CredentialCache::Clock::now());
     if (hit && hit->account_id == user->id && hit->credential_version == user->credential_version) {
       AsPassword(*user, identity);
       return AuthResult::kOk;
@@ -118,7 +118,7 @@ AuthResult Authenticator::Authenticate(const Presented& presented, const std::st
                                        const sockaddr* client, Identity* identity) {
   if (auto decided = AuthenticateFast(presented, client_address, client, identity)) return *decided;
   // The password hash check (Argon2id): unknown names cost the same, against a dummy hash.
-  auto user = directory_.UserByName(presented.username);
+  auto user = directory_.FindUser(std::string_view(presented.username));
   bool valid = user && !user->password_hash.empty() ? VerifyPassword(presented.secret, user->password_hash)
                                                      : (VerifyPassword(presented.secret, dummy_hash_), false);
   if (!valid) {

@@ -42,10 +42,16 @@ void CredentialCache::Clear() {
 }
 
 std::string CredentialCache::KeyFor(std::string_view username, std::string_view secret) {
-  std::string material(username);
-  material.push_back('\0');
-  material.append(secret);
-  return SecretDigest(material);
+  return KeyForDigest(username, SecretDigest(secret));
+}
+
+std::string CredentialCache::KeyForDigest(std::string_view username, std::string_view secret_digest) {
+  // The digest has a fixed length, so no two (username, secret) pairs give one key.
+  std::string key;
+  key.reserve(secret_digest.size() + username.size());
+  key.append(secret_digest);
+  key.append(username);
+  return key;
 }
 
 }  // namespace tether::accounts

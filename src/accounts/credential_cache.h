@@ -39,8 +39,11 @@ class CredentialCache {
   void Forget(const std::string& key);
   void Clear();
 
-  // A key for (username, secret): a digest that cannot be reversed to the secret.
+  // A key for (username, secret): the username and the secret's SHA-256 (SecretDigest), so
+  // that it cannot be reversed to the secret. KeyForDigest takes the digest already made
+  // (the authenticator computes it once per request for the token lookup anyway).
   static std::string KeyFor(std::string_view username, std::string_view secret);
+  static std::string KeyForDigest(std::string_view username, std::string_view secret_digest);
 
  private:
   const size_t capacity_;

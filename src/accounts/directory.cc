@@ -1,10 +1,26 @@
 #include "accounts/directory.h"
 
 #include <algorithm>
-
 #include <mutex>
 
 namespace tether::accounts {
+
+namespace {
+
+template <class T>
+std::optional<T> Copy(const std::shared_ptr<const T>& entry) {
+  if (entry == nullptr) return std::nullopt;
+  return *entry;
+}
+
+// Looks `key` up in `map` (of shared entries): the entry or null.
+template <class Map, class Key>
+auto FindIn(const Map& map, const Key& key) -> typename Map::mapped_type {
+  auto found = map.find(key);
+  return found == map.end() ? nullptr : found->second;
+}
+
+}  // namespace
 
 std::string Directory::Key(const dns::Name& name) {
   dns::Name lower = name.Lowercased();
@@ -23,110 +39,135 @@ Status Directory::Load(store::AccountStore& store) {
   tokens_.clear();
   for (auto& user : users) {
     user_ids_[user.name] = user.id;
-    users_[user.id] = std::move(user);
+    users_[user.id] = std::make_shared<const store::UserInfo>(std::move(user));
   }
   hosts_.reserve(hosts.size());
-  for (auto& host : hosts) hosts_[Key(host.fqdn)] = std::move(host);
-  for (auto& token : tokens) tokens_[token.digest] = std::move(token);
+  for (auto& host : hosts) hosts_[Key(host.fqdn)] = std::make_shared<const store::HostInfo>(std::move(host));
+  for (auto& token : tokens) {
+    std::string digest = token.digest;
+    tokens_[digest] = std::make_shared<const store::TokenInfo>(std::move(token));
+  }
   host_credentials_.clear();
-  for (auto& credential : credentials) host_credentials_[credential.username] = std::move(credential);
+  for (auto& credential : credentials) {
+    std::string username = credential.username;
+    host_credentials_[username] = std::make_shared<const store::HostCredentialInfo>(std::move(credential));
+  }
   return Ok();
 }
 
-std::optional<store::UserInfo> Directory::UserById(int64_t id) const {
+std::shared_ptr<const store::UserInfo> Directory::FindUser(int64_t id) const {
   std::shared_lock lock(mu_);
-  auto found = users_.find(id);
-  if (found == users_.end()) return std::nullopt;
-  return found->second;
+  return FindIn(users_, id);
 }
 
-std::optional<store::UserInfo> Directory::UserByName(const std::string& name) const {
+std::shared_ptr<const store::UserInfo> Directory::FindUser(std::string_view name) const {
   std::shared_lock lock(mu_);
   auto id = user_ids_.find(name);
-  if (id == user_ids_.end()) return std::nullopt;
-  return users_.at(id->second);
+  if (id == user_ids_.end()) return nullptr;
+  return FindIn(users_, id->second);
 }
 
-std::optional<store::HostInfo> Directory::Host(const dns::Name& fqdn) const {
+std::shared_ptr<const store::HostInfo> Directory::FindHost(const dns::Name& fqdn) const {
+  char buffer[dns::Name::kMaxWire];
+  const std::string_view key = fqdn.LowercaseKey(buffer);
   std::shared_lock lock(mu_);
-  auto found = hosts_.find(Key(fqdn));
-  if (found == hosts_.end()) return std::nullopt;
-  return found->second;
+  return FindIn(hosts_, key);
 }
+
+std::shared_ptr<const store::TokenInfo> Directory::FindToken(std::string_view digest) const {
+  std::shared_lock lock(mu_);
+  return FindIn(tokens_, digest);
+}
+
+std::shared_ptr<const store::HostCredentialInfo> Directory::FindHostCredential(std::string_view username) const {
+  std::shared_lock lock(mu_);
+  return FindIn(host_credentials_, username);
+}
+
+std::optional<store::UserInfo> Directory::UserById(int64_t id) const { return Copy(FindUser(id)); }
+
+std::optional<store::UserInfo> Directory::UserByName(const std::string& name) const {
+  return Copy(FindUser(std::string_view(name)));
+}
+
+std::optional<store::HostInfo> Directory::Host(const dns::Name& fqdn) const { return Copy(FindHost(fqdn)); }
 
 std::vector<store::HostInfo> Directory::HostsOf(int64_t user_id) const {
   std::shared_lock lock(mu_);
   std::vector<store::HostInfo> out;
   for (const auto& [key, host] : hosts_) {
-    if (host.user_id == user_id) out.push_back(host);
+    if (host->user_id == user_id) out.push_back(*host);
   }
   return out;
 }
 
 std::optional<store::TokenInfo> Directory::TokenByDigest(const std::string& digest) const {
-  std::shared_lock lock(mu_);
-  auto found = tokens_.find(digest);
-  if (found == tokens_.end()) return std::nullopt;
-  return found->second;
+  return Copy(FindToken(digest));
 }
 
 std::optional<store::HostCredentialInfo> Directory::HostCredential(const std::string& username) const {
-  std::shared_lock lock(mu_);
-  auto found = host_credentials_.find(username);
-  if (found == host_credentials_.end()) return std::nullopt;
-  return found->second;
+  return Copy(FindHostCredential(username));
 }
 
 void Directory::PutUser(const store::UserInfo& user) {
+  auto entry = std::make_shared<const store::UserInfo>(user);
   std::unique_lock lock(mu_);
-  if (auto old = users_.find(user.id); old != users_.end()) user_ids_.erase(old->second.name);
+  if (auto old = users_.find(user.id); old != users_.end()) user_ids_.erase(old->second->name);
   user_ids_[user.name] = user.id;
-  users_[user.id] = user;
+  users_[user.id] = std::move(entry);
 }
 
 void Directory::RemoveUser(int64_t id) {
   std::unique_lock lock(mu_);
   auto found = users_.find(id);
   if (found == users_.end()) return;
-  user_ids_.erase(found->second.name);
+  user_ids_.erase(found->second->name);
   users_.erase(found);
-  std::erase_if(hosts_, [&](const auto& entry) { return entry.second.user_id == id; });
-  std::erase_if(tokens_, [&](const auto& entry) { return entry.second.user_id == id; });
+  std::erase_if(hosts_, [&](const auto& entry) { return entry.second->user_id == id; });
+  std::erase_if(tokens_, [&](const auto& entry) { return entry.second->user_id == id; });
   // Credentials of removed hosts no longer find their host, so they fail on their own;
   // drop them anyway.
   std::erase_if(host_credentials_, [&](const auto& entry) {
     for (const auto& [key, host] : hosts_) {
-      if (host.id == entry.second.host_id) return false;
+      if (host->id == entry.second->host_id) return false;
     }
     return true;
   });
 }
 
 void Directory::PutHost(const store::HostInfo& host) {
+  auto entry = std::make_shared<const store::HostInfo>(host);
+  std::string key = Key(host.fqdn);
   std::unique_lock lock(mu_);
-  hosts_[Key(host.fqdn)] = host;
+  hosts_[std::move(key)] = std::move(entry);
 }
 
 void Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
+  std::string key = Key(fqdn);
   std::unique_lock lock(mu_);
-  auto found = hosts_.find(Key(fqdn));
-  if (found != hosts_.end()) found->second.last_update = std::max(found->second.last_update, time);
+  auto found = hosts_.find(key);
+  if (found == hosts_.end() || found->second->last_update >= time) return;
+  auto touched = std::make_shared<store::HostInfo>(*found->second);
+  touched->last_update = time;
+  found->second = std::move(touched);
 }
 
 void Directory::RemoveHost(int64_t host_id) {
   std::unique_lock lock(mu_);
-  std::erase_if(hosts_, [&](const auto& entry) { return entry.second.id == host_id; });
-  std::erase_if(host_credentials_, [&](const auto& entry) { return entry.second.host_id == host_id; });
+  std::erase_if(hosts_, [&](const auto& entry) { return entry.second->id == host_id; });
+  std::erase_if(host_credentials_, [&](const auto& entry) { return entry.second->host_id == host_id; });
 }
 
 void Directory::PutToken(const store::TokenInfo& token) {
+  auto entry = std::make_shared<const store::TokenInfo>(token);
   std::unique_lock lock(mu_);
-  tokens_[token.digest] = token;
+  tokens_[token.digest] = std::move(entry);
 }
 
 void Directory::PutHostCredential(const store::HostCredentialInfo& credential) {
+  auto entry = std::make_shared<const store::HostCredentialInfo>(credential);
   std::unique_lock lock(mu_);
-  host_credentials_[credential.username] = credential;
+  host_credentials_[credential.username] = std::move(entry);
 }
 
 }  // namespace tether::accounts

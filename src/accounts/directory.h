@@ -3,16 +3,23 @@
 // at start; every admin change is written to the store first and then here (write-through),
 // so a lookup never touches the store.
 //
-// Thread-safety: thread-safe. Lookups take a shared lock and return copies; changes take
-// the exclusive lock briefly.
+// Entries are immutable and shared: a change replaces an entry, so the Find* lookups of the
+// request path return a reference-counted pointer instead of a copy, and look names up
+// without building a key string.
+//
+// Thread-safety: thread-safe. Lookups take a shared lock; changes take the exclusive lock
+// briefly.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "base/hash.h"
 #include "base/result.h"
 #include "store/accounts.h"
 
@@ -29,6 +36,13 @@ class Directory {
   std::optional<store::TokenInfo> TokenByDigest(const std::string& digest) const;
   std::optional<store::HostCredentialInfo> HostCredential(const std::string& username) const;
 
+  // The same without copying (null: none).
+  std::shared_ptr<const store::UserInfo> FindUser(int64_t id) const;
+  std::shared_ptr<const store::UserInfo> FindUser(std::string_view name) const;
+  std::shared_ptr<const store::HostInfo> FindHost(const dns::Name& fqdn) const;
+  std::shared_ptr<const store::TokenInfo> FindToken(std::string_view digest) const;
+  std::shared_ptr<const store::HostCredentialInfo> FindHostCredential(std::string_view username) const;
+
   void PutUser(const store::UserInfo& user);
   void RemoveUser(int64_t id);  // with the user's hosts, tokens and credentials
   void PutHost(const store::HostInfo& host);
@@ -40,14 +54,20 @@ class Directory {
   void PutHostCredential(const store::HostCredentialInfo& credential);
 
  private:
+  template <class T>
+  using ByKey = StringMap<T>;  // looked up by string_view
+  template <class T>
+  using Shared = std::shared_ptr<const T>;
+
+  // A host's key: its lower-case wire form.
   static std::string Key(const dns::Name& name);
 
   mutable std::shared_mutex mu_;
-  std::unordered_map<int64_t, store::UserInfo> users_;
-  std::unordered_map<std::string, int64_t> user_ids_;
-  std::unordered_map<std::string, store::HostInfo> hosts_;  // lower-case wire name
-  std::unordered_map<std::string, store::TokenInfo> tokens_;
-  std::unordered_map<std::string, store::HostCredentialInfo> host_credentials_;
+  std::unordered_map<int64_t, Shared<store::UserInfo>> users_;
+  ByKey<int64_t> user_ids_;
+  ByKey<Shared<store::HostInfo>> hosts_;
+  ByKey<Shared<store::TokenInfo>> tokens_;
+  ByKey<Shared<store::HostCredentialInfo>> host_credentials_;
 };
 
 }  // namespace tether::accounts

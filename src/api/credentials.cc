@@ -10,10 +10,10 @@ namespace tether::api {
 
 namespace {
 
-std::optional<accounts::Presented> SplitUserInfo(const std::string& text) {
+std::optional<accounts::Presented> SplitUserInfo(std::string_view text) {
   size_t colon = text.find(':');
-  if (colon == std::string::npos) return std::nullopt;
-  return accounts::Presented{text.substr(0, colon), text.substr(colon + 1)};
+  if (colon == std::string_view::npos) return std::nullopt;
+  return accounts::Presented{std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
 }
 
 bool StartsWithIgnoreCase(const std::string& text, const char* prefix, size_t size) {
@@ -28,10 +28,12 @@ std::optional<accounts::Presented> PresentedCredentials(const HttpRequest& reque
   if (const std::string* header = request.Header("authorization")) {
     if (StartsWithIgnoreCase(*header, "Basic ", 6)) {
       std::vector<uint8_t> decoded;
-      std::string encoded = header->substr(6);
-      while (!encoded.empty() && encoded.front() == ' ') encoded.erase(encoded.begin());
+      std::string_view encoded = std::string_view(*header).substr(6);
+      while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
       if (dns::rdata_codec::ParseBase64(encoded, &decoded)) {
-        if (auto presented = SplitUserInfo(std::string(decoded.begin(), decoded.end()))) return presented;
+        if (auto presented = SplitUserInfo({reinterpret_cast<const char*>(decoded.data()), decoded.size()})) {
+          return presented;
+        }
       }
     } else if (StartsWithIgnoreCase(*header, "Bearer ", 7)) {
       return accounts::Presented{"", header->substr(7)};
@@ -45,7 +47,7 @@ std::optional<accounts::Presented> PresentedCredentials(const HttpRequest& reque
     size_t slash = request.target.find('/', start);
     size_t at = request.target.find('@', start);
     if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-      if (auto presented = SplitUserInfo(request.target.substr(start, at - start))) {
+      if (auto presented = SplitUserInfo(std::string_view(request.target).substr(start, at - start))) {
         presented->username = ddns::PercentDecode(presented->username, false);
         presented->secret = ddns::PercentDecode(presented->secret, false);
         return presented;

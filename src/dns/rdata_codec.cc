@@ -89,24 +89,29 @@ void AppendBase64(std::span<const uint8_t> bytes, std::string* out) {
 
 bool ParseBase64(std::string_view text, std::vector<uint8_t>* out) {
   // EVP_DecodeBlock accepts '=' anywhere and always yields a multiple of 3 bytes, so the
-  // alphabet and the padding are checked here and the padding bytes dropped afterwards.
+  // alphabet and the padding are checked here, and a padded last quantum is decoded on its
+  // own with 'A' for each '=' (its padding bytes dropped afterwards).
   if (text.size() % 4 != 0) return false;
   if (text.empty()) return true;
   size_t padding = 0;
   if (text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
-  std::string clean(text);
-  for (size_t i = 0; i < clean.size(); ++i) {
-    if (i >= clean.size() - padding) {
-      clean[i] = 'A';
-    } else if (!IsBase64Char(clean[i])) {
-      return false;
-    }
+  for (size_t i = 0; i < text.size() - padding; ++i) {
+    if (!IsBase64Char(text[i])) return false;
   }
-  size_t start = out->size();
-  out->resize(start + clean.size() / 4 * 3);
-  int n = EVP_DecodeBlock(out->data() + start, reinterpret_cast<const unsigned char*>(clean.data()),
-                          static_cast<int>(clean.size()));
-  if (n < 0 || static_cast<size_t>(n) != clean.size() / 4 * 3) return false;
+  const size_t whole = padding > 0 ? text.size() - 4 : text.size();
+  char last[4];
+  if (padding > 0) {
+    std::memcpy(last, text.data() + whole, 4);
+    for (size_t i = 4 - padding; i < 4; ++i) last[i] = 'A';
+  }
+  const size_t start = out->size();
+  out->resize(start + text.size() / 4 * 3);
+  auto decode = [](uint8_t* to, const char* from, size_t size) {
+    int n = EVP_DecodeBlock(to, reinterpret_cast<const unsigned char*>(from), static_cast<int>(size));
+    return n >= 0 && static_cast<size_t>(n) == size / 4 * 3;
+  };
+  if (whole > 0 && !decode(out->data() + start, text.data(), whole)) return false;
+  if (padding > 0 && !decode(out->data() + start + whole / 4 * 3, last, 4)) return false;
   out->resize(out->size() - padding);
   return true;
 }
