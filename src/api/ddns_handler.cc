@@ -9,6 +9,8 @@
 #include <cstring>
 #include <map>
 
+#include <boost/container/small_vector.hpp>
+
 #include "accounts/secrets.h"
 #include "api/credentials.h"
 #include "base/log.h"
@@ -47,15 +49,23 @@ HttpResponse TryLater(double seconds) {
   return response;
 }
 
-std::optional<dns::Name> HostName(const std::string& text) {
-  auto name = dns::Name::FromText(text.back() == '.' ? text : text + ".");
+// A host name as the client wrote it (relative names are taken as absolute).
+std::optional<dns::Name> HostName(std::string_view text) {
+  auto name = dns::Name::FromText(text);
   if (!name) return std::nullopt;
-  return name->Lowercased();
+  name->Lowercase();
+  return std::move(*name);
 }
 
 }  // namespace
 
 struct DdnsHandler::Call {
+  // A request names one host or a few: kept inline, the whole request costs one allocation
+  // here, and the continuation after the update path captures only this Call.
+  template <class T>
+  using Few = boost::container::small_vector<T, 2>;
+
+  DdnsHandler* handler = nullptr;
   HttpRequest request;
   Respond respond;
   ddns::Dyndns2Parse dyndns2;
@@ -66,6 +76,10 @@ struct DdnsHandler::Call {
   int client_family = 0;
   std::array<uint8_t, 16> client_bytes{};
   std::string user_agent;
+  // dyndns2: one answer line per requested hostname; for each change sent, its line and host.
+  Few<std::string> lines;
+  Few<size_t> change_line;
+  Few<std::shared_ptr<const store::HostInfo>> change_host;
 };
 
 DdnsHandler::DdnsHandler(DdnsOptions options, accounts::Directory& directory, accounts::Authenticator& authenticator,
@@ -109,9 +123,11 @@ void DdnsHandler::HandleDyndns2(HttpRequest request, Respond respond) {
   for (const auto& blocked : options_.blocked_agents) {
     if (!blocked.empty() && call->user_agent.find(blocked) != std::string::npos) return call->respond(Text("badagent"));
   }
-  std::string parameters = call->request.query;
-  if (call->request.method == "POST" && !call->request.body.empty()) parameters += "&" + call->request.body;
-  call->dyndns2 = ddns::ParseDyndns2(parameters);
+  if (call->request.method == "POST" && !call->request.body.empty()) {
+    call->dyndns2 = ddns::ParseDyndns2(call->request.query + "&" + call->request.body);
+  } else {
+    call->dyndns2 = ddns::ParseDyndns2(call->request.query);
+  }
   auto presented = PresentedCredentials(call->request, call->dyndns2.request.username, call->dyndns2.request.password);
   if (!presented) return call->respond(BadAuth());
   call->presented = std::move(*presented);
@@ -161,17 +177,18 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
   }
 
   const size_t count = request.hostnames.size();
-  auto lines = std::make_shared<std::vector<std::string>>(count);
+  auto& lines = call->lines;
+  lines.resize(count);
   std::vector<HostChange> changes;
-  std::vector<size_t> change_line;
-  std::vector<store::HostInfo> change_host;
+  changes.reserve(count);
+  const auto now = std::chrono::steady_clock::now();
   for (size_t i = 0; i < count; ++i) {
     if (call->dyndns2.error == ddns::Dyndns2Error::kBadAddress) {
-      (*lines)[i] = "dnserr";
+      lines[i] = "dnserr";
       continue;
     }
     auto fqdn = HostName(request.hostnames[i]);
-    auto host = fqdn ? directory_.Host(*fqdn) : std::nullopt;
+    auto host = fqdn ? directory_.FindHost(*fqdn) : nullptr;
     bool allowed = host && host->lifecycle != store::Lifecycle::kExpired;
     if (allowed && ipv4.kind != AddressChange::Kind::kUnset && ipv4.kind != AddressChange::Kind::kPreserve) {
       allowed = call->identity.MayChange(*host, dns::RrType::kA);
@@ -186,17 +203,16 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
     if (allowed) allowed = call->identity.MayChange(*host, dns::RrType::kA) ||
                            call->identity.MayChange(*host, dns::RrType::kAaaa);
     if (!allowed) {
-      (*lines)[i] = "nohost";  // also for hosts of others: nothing tells them apart
+      lines[i] = "nohost";  // also for hosts of others: nothing tells them apart
       continue;
     }
-    const std::string host_key = std::to_string(host->id);
-    if (!nochg_.WouldAllow(host_key)) {
-      (*lines)[i] = "abuse";
+    if (!nochg_.WouldAllow(host->id, now)) {
+      lines[i] = "abuse";
       RecordHistory(*host, *call, nullptr, "abuse: too many updates without a change");
       continue;
     }
-    if (!host_changes_.WouldAllow(host_key) || !account_changes_.WouldAllow(std::to_string(host->user_id))) {
-      (*lines)[i] = "911";
+    if (!host_changes_.WouldAllow(host->id, now) || !account_changes_.WouldAllow(host->user_id, now)) {
+      lines[i] = "911";
       continue;
     }
     HostChange change;
@@ -211,46 +227,54 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
       change.offline = offline;
       store::Lifecycle lifecycle = offline ? store::Lifecycle::kOffline : store::Lifecycle::kActive;
       if (host->lifecycle != lifecycle && accounts_.SetLifecycle(host->id, lifecycle)) {
-        host->lifecycle = lifecycle;
-        directory_.PutHost(*host);
+        store::HostInfo changed = *host;
+        changed.lifecycle = lifecycle;
+        directory_.PutHost(changed);
       }
     } else {
       change.offline = host->lifecycle == store::Lifecycle::kOffline;
     }
     changes.push_back(std::move(change));
-    change_line.push_back(i);
-    change_host.push_back(*host);
+    call->change_line.push_back(i);
+    call->change_host.push_back(std::move(host));
   }
-  Submit(std::move(changes), [this, call, lines, change_line, change_host](std::vector<HostOutcome> outcomes) {
-    for (size_t j = 0; j < outcomes.size(); ++j) {
-      const HostOutcome& outcome = outcomes[j];
-      const store::HostInfo& host = change_host[j];
-      const std::string host_key = std::to_string(host.id);
-      std::string& line = (*lines)[change_line[j]];
-      switch (outcome.result) {
-        case HostOutcome::Result::kGood:
-          host_changes_.Allow(host_key);
-          account_changes_.Allow(std::to_string(host.user_id));
-          line = "good " + outcome.addresses;
-          RecordHistory(host, *call, &outcome, "good");
-          break;
-        case HostOutcome::Result::kNochg:
-          nochg_.Allow(host_key);
-          line = "nochg " + outcome.addresses;
-          RecordHistory(host, *call, &outcome, "nochg");
-          break;
-        case HostOutcome::Result::kDnsErr:
-          line = "dnserr";
-          RecordHistory(host, *call, &outcome, "dnserr");
-          break;
-      }
-      // An address-less host answers with the bare word.
-      while (!line.empty() && line.back() == ' ') line.pop_back();
-    }
-    std::string body;
-    for (size_t i = 0; i < lines->size(); ++i) body += (i ? "\n" : "") + (*lines)[i];
-    call->respond(Text(body));
+  call->handler = this;
+  Submit(std::move(changes), [call](std::vector<HostOutcome> outcomes) {
+    call->handler->AnswerDyndns2(*call, outcomes);
   });
+}
+
+void DdnsHandler::AnswerDyndns2(Call& call, const std::vector<HostOutcome>& outcomes) {
+  for (size_t j = 0; j < outcomes.size(); ++j) {
+    const HostOutcome& outcome = outcomes[j];
+    const store::HostInfo& host = *call.change_host[j];
+    std::string& line = call.lines[call.change_line[j]];
+    switch (outcome.result) {
+      case HostOutcome::Result::kGood:
+        host_changes_.Allow(host.id);
+        account_changes_.Allow(host.user_id);
+        line = "good " + outcome.addresses;
+        RecordHistory(host, call, &outcome, "good");
+        break;
+      case HostOutcome::Result::kNochg:
+        nochg_.Allow(host.id);
+        line = "nochg " + outcome.addresses;
+        RecordHistory(host, call, &outcome, "nochg");
+        break;
+      case HostOutcome::Result::kDnsErr:
+        line = "dnserr";
+        RecordHistory(host, call, &outcome, "dnserr");
+        break;
+    }
+    // An address-less host answers with the bare word.
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+  }
+  std::string body;
+  for (size_t i = 0; i < call.lines.size(); ++i) {
+    if (i > 0) body += '\n';
+    body += call.lines[i];
+  }
+  call.respond(Text(std::move(body)));
 }
 
 void DdnsHandler::HandleDuck(HttpRequest request, Respond respond) {
@@ -313,7 +337,7 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
       if (matches != 1) host.reset();
     }
     if (!host || host->lifecycle == store::Lifecycle::kExpired || !call->identity.MayChange(*host, dns::RrType::kA) ||
-        !nochg_.WouldAllow(std::to_string(host->id))) {
+        !nochg_.WouldAllow(host->id)) {
       return call->respond(Text("KO"));
     }
     HostChange change;
@@ -344,7 +368,7 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
       const HostOutcome& outcome = outcomes[j];
       failed |= outcome.result == HostOutcome::Result::kDnsErr;
       updated |= outcome.result == HostOutcome::Result::kGood;
-      if (outcome.result == HostOutcome::Result::kNochg) nochg_.Allow(std::to_string(hosts[j].id));
+      if (outcome.result == HostOutcome::Result::kNochg) nochg_.Allow(hosts[j].id);
       RecordHistory(hosts[j], *call, &outcome,
                     outcome.result == HostOutcome::Result::kGood    ? "good"
                     : outcome.result == HostOutcome::Result::kNochg ? "nochg"
@@ -445,9 +469,14 @@ void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call, c
   entry.source = call.request.client_address;
   entry.user_agent = call.user_agent.substr(0, 200);
   entry.credential = call.identity.label;
-  if (outcome != nullptr) {
+  if (outcome != nullptr && outcome->described) {
     entry.old_value = outcome->before;
     entry.new_value = outcome->after;
+  } else if (outcome != nullptr) {
+    // A nochg decided on the published content: that content is what it was, and is.
+    auto zone = updates_.GetZone(host.fqdn.Parent());
+    entry.old_value = zone != nullptr ? ddns::DescribePublished(*zone, host.fqdn) : "-";
+    entry.new_value = entry.old_value;
   }
   entry.result = result + suffix;
   if (result == "good") directory_.TouchHost(host.fqdn, entry.time);

@@ -51,6 +51,8 @@ class DdnsHandler {
   struct Call;
   void Authenticate(std::shared_ptr<Call> call, std::function<void(std::shared_ptr<Call>)> next);
   void RunDyndns2(std::shared_ptr<Call> call);
+  // The answer once the update path has decided every change.
+  void AnswerDyndns2(Call& call, const std::vector<ddns::HostOutcome>& outcomes);
   void RunDuck(std::shared_ptr<Call> call);
   // Sends the changes zone by zone and calls `done` with one outcome per change, in order.
   void Submit(std::vector<ddns::HostChange> changes,
@@ -68,9 +70,9 @@ class DdnsHandler {
   update::UpdateService& updates_;
   store::AccountStore& accounts_;
   WorkPool& slow_work_;
-  RateLimiter nochg_;
-  RateLimiter host_changes_;
-  RateLimiter account_changes_;
+  IdRateLimiter nochg_;            // per host id
+  IdRateLimiter host_changes_;     // per host id
+  IdRateLimiter account_changes_;  // per user id
   RateLimiter address_requests_;
   Mutex history_mu_;
   std::unordered_map<int64_t, std::pair<std::chrono::steady_clock::time_point, int>> last_nochg_

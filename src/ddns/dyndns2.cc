@@ -32,16 +32,15 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-std::vector<std::string_view> Split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
+// Calls fn(part) for each `separator`-separated part of `text`, trimmed.
+template <class Fn>
+void ForEachPart(std::string_view text, char separator, Fn&& fn) {
   while (true) {
-    size_t end = text.find(separator, start);
-    parts.push_back(Trim(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start)));
+    size_t end = text.find(separator);
+    fn(Trim(text.substr(0, end)));
     if (end == std::string_view::npos) break;
-    start = end + 1;
+    text.remove_prefix(end + 1);
   }
-  return parts;
 }
 
 // One family-specific parameter: "" deletes, "preserve" keeps, else an address (or, for
@@ -78,10 +77,15 @@ bool ParseFamilyValue(std::string_view value, int family, AddressChange* out) {
 bool ParseMyIp(std::string_view value, Dyndns2Request* request) {
   value = Trim(value);
   if (value.empty()) return true;  // routers send an empty myip for "use my address"
-  std::vector<std::string_view> parts = Split(value, ',');
-  if (parts.size() > 2) return false;
+  // At most two parts, split without a vector (this runs on every update request).
+  const size_t comma = value.find(',');
+  if (comma != std::string_view::npos && value.find(',', comma + 1) != std::string_view::npos) return false;
+  const std::string_view halves[2] = {
+      Trim(value.substr(0, comma)), comma == std::string_view::npos ? std::string_view() : Trim(value.substr(comma + 1))};
+  const size_t part_count = comma == std::string_view::npos ? 1 : 2;
   int families_seen = 0;
-  for (std::string_view part : parts) {
+  for (size_t i = 0; i < part_count; ++i) {
+    const std::string_view part = halves[i];
     if (part.empty()) continue;
     if (EqualsIgnoreCase(part, "preserve")) return false;  // ambiguous: use myipv4/myipv6
     std::array<uint8_t, 16> address{};
@@ -96,7 +100,7 @@ bool ParseMyIp(std::string_view value, Dyndns2Request* request) {
       return false;
     }
   }
-  if (parts.size() == 2 && families_seen != 3) {
+  if (part_count == 2 && families_seen != 3) {
     // One half empty: it stands for the other family, which is to be removed.
     if (families_seen == 1) request->ipv6.kind = AddressChange::Kind::kDelete;
     if (families_seen == 2) request->ipv4.kind = AddressChange::Kind::kDelete;
@@ -107,7 +111,8 @@ bool ParseMyIp(std::string_view value, Dyndns2Request* request) {
 bool LooksLikeHostname(std::string_view name) {
   if (name.empty() || name.size() > 253 || name.find('.') == std::string_view::npos) return false;
   for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '*')) return false;
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!(alnum || c == '-' || c == '.' || c == '_' || c == '*')) return false;
   }
   return name.front() != '.' && name.find("..") == std::string_view::npos;
 }
@@ -123,30 +128,40 @@ Toggle ParseToggle(std::string_view value, std::string_view on, std::string_view
 std::string PercentDecode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%' && i + 2 < text.size()) {
-      int high = HexValue(text[i + 1]);
-      int low = HexValue(text[i + 2]);
+  while (!text.empty()) {
+    // Copy the run up to the next escape (or '+') at once.
+    size_t special = plus_is_space ? text.find_first_of("%+") : text.find('%');
+    out.append(text.substr(0, special));
+    if (special == std::string_view::npos) break;
+    const char c = text[special];
+    text.remove_prefix(special + 1);
+    if (c == '%' && text.size() >= 2) {
+      int high = HexValue(text[0]);
+      int low = HexValue(text[1]);
       if (high >= 0 && low >= 0) {
         out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
+        text.remove_prefix(2);
         continue;
       }
     }
-    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+    out.push_back(c == '+' ? ' ' : c);
   }
   return out;
 }
 
 std::vector<std::pair<std::string, std::string>> ParseForm(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (std::string_view pair : Split(text, '&')) {
+  out.reserve(8);
+  while (!text.empty()) {
+    size_t end = text.find('&');
+    std::string_view pair = Trim(text.substr(0, end));
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     if (pair.empty()) continue;
     size_t equals = pair.find('=');
     std::string name = PercentDecode(pair.substr(0, equals), true);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (char& c : name) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
     std::string value = equals == std::string_view::npos ? "" : PercentDecode(pair.substr(equals + 1), true);
     out.emplace_back(std::move(name), std::move(value));
   }
@@ -189,9 +204,9 @@ Dyndns2Parse ParseDyndns2(std::string_view parameters) {
   for (auto& [name, value] : ParseForm(parameters)) {
     if (name == "hostname" || name == "host" || name == "domain") {
       saw_hostname = true;
-      for (std::string_view host : Split(value, ',')) {
+      ForEachPart(value, ',', [&](std::string_view host) {
         if (!host.empty()) request.hostnames.emplace_back(host);
-      }
+      });
     } else if (name == "myip") {
       bad_address |= !ParseMyIp(value, &request);
     } else if (name == "myipv4" || name == "ip") {
@@ -228,9 +243,9 @@ DuckRequest ParseDuck(std::string_view parameters) {
   DuckRequest request;
   for (auto& [name, value] : ParseForm(parameters)) {
     if (name == "domains") {
-      for (std::string_view domain : Split(value, ',')) {
+      ForEachPart(value, ',', [&](std::string_view domain) {
         if (!domain.empty()) request.domains.emplace_back(domain);
-      }
+      });
     } else if (name == "token") {
       request.token = value;
     } else if (name == "ip") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dns/rdata.h"
+#include "dns/rdata_codec.h"
 #include "update/zone_view.h"
 #include "zone/node.h"
 
@@ -94,6 +95,50 @@ void ApplyAddress(std::vector<zone::Rrset>& rrsets, const AddressChange& change,
   }
 }
 
+// The host's content after `change`, normalized (as the zone keeps it).
+std::vector<zone::Rrset> ApplyChange(const std::vector<zone::Rrset>& current, const HostChange& change) {
+  std::vector<zone::Rrset> next = current;
+  ApplyAddress(next, change.ipv4, RrType::kA, change.ttl);
+  ApplyAddress(next, change.ipv6, RrType::kAaaa, change.ttl);
+  if (change.offline) {
+    Remove(next, RrType::kA);
+    Remove(next, RrType::kAaaa);
+  }
+  if (change.mx) {
+    if (change.mx->empty()) {
+      Remove(next, RrType::kMx);
+    } else if (auto rdata = dns::RdataFromString(RrType::kMx, "10 " + *change.mx + ".", dns::Name())) {
+      SetSingle(next, RrType::kMx, change.ttl, std::move(*rdata));
+    }
+  }
+  if (change.clear_txt) Remove(next, RrType::kTxt);
+  if (change.txt) {
+    std::string quoted = "\"";
+    for (char c : *change.txt) {
+      if (c == '"' || c == '\\') quoted.push_back('\\');
+      quoted.push_back(c);
+    }
+    quoted.push_back('"');
+    if (auto rdata = dns::RdataFromString(RrType::kTxt, quoted, dns::Name())) {
+      SetSingle(next, RrType::kTxt, change.ttl, std::move(*rdata));
+    }
+  }
+  zone::NormalizeRrsets(&next);
+  return next;
+}
+
+// The content of *.fqdn that `change` asks for, or nullopt if it leaves the wildcard alone.
+std::optional<std::pair<dns::Name, std::vector<zone::Rrset>>> WildcardOf(const HostChange& change) {
+  if (change.wildcard == Toggle::kUnchanged) return std::nullopt;
+  auto star = change.fqdn.Prepend("*");
+  if (!star) return std::nullopt;
+  std::vector<zone::Rrset> wildcard;
+  if (change.wildcard == Toggle::kOn) {
+    wildcard.push_back({RrType::kCname, change.ttl, {{change.fqdn.wire().begin(), change.fqdn.wire().end()}}});
+  }
+  return std::make_pair(std::move(*star), std::move(wildcard));
+}
+
 }  // namespace
 
 dns::Rcode HostUpdateRequest::Apply(update::ZoneView& view) {
@@ -101,33 +146,7 @@ dns::Rcode HostUpdateRequest::Apply(update::ZoneView& view) {
   for (const HostChange& change : changes_) {
     HostOutcome outcome;
     const std::vector<zone::Rrset>& current = view.Get(change.fqdn);
-    std::vector<zone::Rrset> next = current;
-    ApplyAddress(next, change.ipv4, RrType::kA, change.ttl);
-    ApplyAddress(next, change.ipv6, RrType::kAaaa, change.ttl);
-    if (change.offline) {
-      Remove(next, RrType::kA);
-      Remove(next, RrType::kAaaa);
-    }
-    if (change.mx) {
-      if (change.mx->empty()) {
-        Remove(next, RrType::kMx);
-      } else if (auto rdata = dns::RdataFromString(RrType::kMx, "10 " + *change.mx + ".", dns::Name())) {
-        SetSingle(next, RrType::kMx, change.ttl, std::move(*rdata));
-      }
-    }
-    if (change.clear_txt) Remove(next, RrType::kTxt);
-    if (change.txt) {
-      std::string quoted = "\"";
-      for (char c : *change.txt) {
-        if (c == '"' || c == '\\') quoted.push_back('\\');
-        quoted.push_back(c);
-      }
-      quoted.push_back('"');
-      if (auto rdata = dns::RdataFromString(RrType::kTxt, quoted, dns::Name())) {
-        SetSingle(next, RrType::kTxt, change.ttl, std::move(*rdata));
-      }
-    }
-    zone::NormalizeRrsets(&next);
+    std::vector<zone::Rrset> next = ApplyChange(current, change);
     outcome.before = Describe(current);
     outcome.after = next == current ? outcome.before : Describe(next);
     if (!zone::CheckRrsetsFit(next)) {
@@ -139,17 +158,10 @@ dns::Rcode HostUpdateRequest::Apply(update::ZoneView& view) {
       view.Set(change.fqdn, std::move(next));
     }
     outcome.addresses = AddressesOf(view.Get(change.fqdn), change);
-    if (change.wildcard != Toggle::kUnchanged) {
-      auto star = change.fqdn.Prepend("*");
-      if (star) {
-        std::vector<zone::Rrset> wildcard;
-        if (change.wildcard == Toggle::kOn) {
-          wildcard.push_back({RrType::kCname, change.ttl, {{change.fqdn.wire().begin(), change.fqdn.wire().end()}}});
-        }
-        if (view.Get(*star) != wildcard) {
-          view.Set(*star, std::move(wildcard));
-          if (outcome.result == HostOutcome::Result::kNochg) outcome.result = HostOutcome::Result::kGood;
-        }
+    if (auto wildcard = WildcardOf(change)) {
+      if (view.Get(wildcard->first) != wildcard->second) {
+        view.Set(wildcard->first, std::move(wildcard->second));
+        if (outcome.result == HostOutcome::Result::kNochg) outcome.result = HostOutcome::Result::kGood;
       }
     }
     outcomes_.push_back(std::move(outcome));
@@ -157,15 +169,112 @@ dns::Rcode HostUpdateRequest::Apply(update::ZoneView& view) {
   return dns::Rcode::kNoError;
 }
 
-std::optional<std::vector<HostOutcome>> PublishedNochg(zone::Zone& zone, const std::vector<HostChange>& changes) {
-  update::ZoneView view(zone);
-  HostUpdateRequest request(changes, nullptr);
-  request.Apply(view);
-  for (const auto& outcome : request.outcomes()) {
-    if (outcome.result != HostOutcome::Result::kNochg) return std::nullopt;
+namespace {
+
+// Does `change` leave `rrset` (a view into the zone; invalid: none) as it is, for one
+// address family? nullopt: not decided here.
+std::optional<bool> FamilyUnchanged(const zone::RrsetView& rrset, const AddressChange& change, size_t size,
+                                    uint32_t ttl) {
+  switch (change.kind) {
+    case AddressChange::Kind::kUnset:
+    case AddressChange::Kind::kPreserve:
+      return true;
+    case AddressChange::Kind::kDelete:
+      return !rrset.valid();
+    case AddressChange::Kind::kSet: {
+      // Exactly one record, this address, this TTL (the records are packed as answer
+      // records: fixed part, then the RDATA).
+      if (!rrset.valid() || rrset.count() != 1 || rrset.ttl() != ttl) return false;
+      const auto wire = rrset.wire();
+      return wire.size() == zone::kRecordFixedSize + size &&
+             std::equal(change.address.begin(), change.address.begin() + static_cast<long>(size),
+                        wire.begin() + zone::kRecordFixedSize);
+    }
+    case AddressChange::Kind::kPrefix:
+      return std::nullopt;
   }
-  return request.outcomes();
+  return std::nullopt;
 }
+
+// Apply's verdict for the usual router poll (addresses only), read from the packed content
+// without decoding it: true "changes nothing" (and `outcome` is filled in as Apply would,
+// except before/after), false "changes something", nullopt "not decided here".
+std::optional<bool> QuickNochg(zone::Zone& zone, const HostChange& change, HostOutcome* outcome) {
+  if (change.mx || change.txt || change.clear_txt || change.wildcard != Toggle::kUnchanged) return std::nullopt;
+  std::optional<bool> unchanged;
+  zone.WithCurrent(change.fqdn, [&](const zone::NodeData* data) {
+    zone::RrsetView a;
+    zone::RrsetView aaaa;
+    if (data != nullptr) {
+      a = zone::FindRrset(data, RrType::kA);
+      aaaa = zone::FindRrset(data, RrType::kAaaa);
+    }
+    if (change.offline) {  // parked: no address records whatever was asked
+      unchanged = !a.valid() && !aaaa.valid();
+    } else {
+      auto v4 = FamilyUnchanged(a, change.ipv4, 4, change.ttl);
+      auto v6 = FamilyUnchanged(aaaa, change.ipv6, 16, change.ttl);
+      if (v4 && v6) unchanged = *v4 && *v6;
+    }
+    if (!unchanged.value_or(false)) return;
+    // The answer's addresses, as AddressesOf gives them: the first record of each family
+    // the request named (of both when it named none).
+    const bool named_v4 = change.ipv4.kind != AddressChange::Kind::kUnset;
+    const bool named_v6 = change.ipv6.kind != AddressChange::Kind::kUnset;
+    const bool all = !named_v4 && !named_v6;
+    outcome->result = HostOutcome::Result::kNochg;
+    outcome->described = false;
+    outcome->addresses.clear();
+    if (a.valid() && (all || named_v4)) {
+      dns::rdata_codec::AppendIpv4(a.wire().subspan(zone::kRecordFixedSize, 4), &outcome->addresses);
+    }
+    if (aaaa.valid() && (all || named_v6)) {
+      if (!outcome->addresses.empty()) outcome->addresses.push_back(',');
+      dns::rdata_codec::AppendIpv6(aaaa.wire().subspan(zone::kRecordFixedSize, 16), &outcome->addresses);
+    }
+  });
+  return unchanged;
+}
+
+}  // namespace
+
+std::optional<std::vector<HostOutcome>> PublishedNochg(zone::Zone& zone, const std::vector<HostChange>& changes) {
+  // The usual poll is decided without decoding any content.
+  {
+    std::vector<HostOutcome> outcomes(changes.size());
+    bool decided = true;
+    for (size_t i = 0; i < changes.size(); ++i) {
+      auto unchanged = QuickNochg(zone, changes[i], &outcomes[i]);
+      if (unchanged && !*unchanged) return std::nullopt;
+      decided = decided && unchanged.has_value();
+    }
+    if (decided) return outcomes;
+  }
+  // Apply's decisions, on the published content; the answer texts are made only once
+  // every change is known to be a nochg (most polls are; the others leave early).
+  std::vector<std::vector<zone::Rrset>> contents;
+  contents.reserve(changes.size());
+  for (const HostChange& change : changes) {
+    std::vector<zone::Rrset> current = zone.Get(change.fqdn);
+    if (ApplyChange(current, change) != current || !zone::CheckRrsetsFit(current)) return std::nullopt;
+    if (auto wildcard = WildcardOf(change); wildcard && zone.Get(wildcard->first) != wildcard->second) {
+      return std::nullopt;
+    }
+    contents.push_back(std::move(current));
+  }
+  // Each name is looked up once: a later change of the same name sees the same content,
+  // as it would on the updater (none of them changes anything).
+  std::vector<HostOutcome> outcomes(changes.size());
+  for (size_t i = 0; i < changes.size(); ++i) {
+    outcomes[i].result = HostOutcome::Result::kNochg;
+    outcomes[i].before = Describe(contents[i]);
+    outcomes[i].after = outcomes[i].before;
+    outcomes[i].addresses = AddressesOf(contents[i], changes[i]);
+  }
+  return outcomes;
+}
+
+std::string DescribePublished(zone::Zone& zone, const dns::Name& name) { return Describe(zone.Get(name)); }
 
 void HostUpdateRequest::Done(const update::UpdateOutcome& outcome) {
   if (outcome.rcode != dns::Rcode::kNoError) {

@@ -41,6 +41,9 @@ struct HostOutcome {
   std::string addresses;
   std::string before;     // "A 198.51.100.7 AAAA 2001:db8::7" (for the history)
   std::string after;
+  // False: before/after are not filled in (a nochg decided on the published content, where
+  // they would be the host's content now: DescribePublished gives it when it is needed).
+  bool described = true;
 };
 
 // Evaluates `changes` against the published content of `zone`, changing nothing; any
@@ -49,6 +52,8 @@ struct HostOutcome {
 // true answer: the request is ordered before any change still in flight, which was not
 // answered yet either. Saves routers' periodic polls the trip through the zone's updater.
 std::optional<std::vector<HostOutcome>> PublishedNochg(zone::Zone& zone, const std::vector<HostChange>& changes);
+// The published content of `name` as HostOutcome::before describes it.
+std::string DescribePublished(zone::Zone& zone, const dns::Name& name);
 
 class HostUpdateRequest : public update::UpdateRequest {
  public:

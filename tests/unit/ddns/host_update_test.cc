@@ -3,6 +3,8 @@
 
 #include <future>
 
+#include "update/zone_view.h"
+
 #include <gtest/gtest.h>
 
 #include "../update/update_test_util.h"
@@ -136,6 +138,81 @@ TEST_F(HostUpdateTest, PublishedNochgAnswersOnlyWhenNothingChanges) {
   EXPECT_FALSE(PublishedNochg(*zone_, {same, other}).has_value());  // one change: all go the update path
   EXPECT_EQ(Serial(), before);
   EXPECT_EQ(Find("host.example.", dns::RrType::kA)->rdatas, std::vector<std::vector<uint8_t>>{Rdata(dns::RrType::kA, "192.0.2.1")});
+}
+
+// PublishedNochg decides the usual poll from the packed content without decoding it: its
+// verdict must be Apply's for every kind of content and request.
+TEST(PublishedNochgTest, AgreesWithApply) {
+  using dns::RrType;
+  const dns::Name origin = N("example.");
+  auto rrset = [](RrType type, uint32_t ttl, std::vector<const char*> texts) {
+    zone::Rrset out{type, ttl, {}};
+    for (const char* text : texts) out.rdatas.push_back(Rdata(type, text));
+    return out;
+  };
+  const std::vector<std::vector<zone::Rrset>> contents = {
+      {},
+      {rrset(RrType::kA, 60, {"192.0.2.1"})},
+      {rrset(RrType::kA, 300, {"192.0.2.1"})},
+      {rrset(RrType::kA, 60, {"192.0.2.1", "192.0.2.2"})},
+      {rrset(RrType::kAaaa, 60, {"2001:db8::1"})},
+      {rrset(RrType::kA, 60, {"192.0.2.1"}), rrset(RrType::kAaaa, 60, {"2001:db8::1"})},
+      {rrset(RrType::kA, 60, {"192.0.2.1"}), rrset(RrType::kAaaa, 300, {"2001:db8::1"})},
+      {rrset(RrType::kA, 60, {"192.0.2.1"}), rrset(RrType::kTxt, 60, {"\"x\""})},
+      {rrset(RrType::kTxt, 60, {"\"x\""})},
+  };
+  auto family = [](AddressChange::Kind kind, const char* text) {
+    AddressChange change;
+    change.kind = kind;
+    if (text != nullptr) ParseAddress(text, &change.address);
+    return change;
+  };
+  using Kind = AddressChange::Kind;
+  const std::vector<AddressChange> v4s = {family(Kind::kUnset, nullptr), family(Kind::kPreserve, nullptr),
+                                          family(Kind::kDelete, nullptr), family(Kind::kSet, "192.0.2.1"),
+                                          family(Kind::kSet, "192.0.2.2"), family(Kind::kSet, "198.51.100.1")};
+  const std::vector<AddressChange> v6s = {family(Kind::kUnset, nullptr), family(Kind::kDelete, nullptr),
+                                          family(Kind::kSet, "2001:db8::1"), family(Kind::kSet, "2001:db8::2")};
+  int cases = 0;
+  for (size_t c = 0; c < contents.size(); ++c) {
+    zone::Zone zone(origin);
+    std::vector<zone::NameUpdate> names = {
+        {origin,
+         {rrset(RrType::kSoa, 3600, {"ns1.example. h.example. 1 3600 900 604800 60"}),
+          rrset(RrType::kNs, 3600, {"ns1.example."})}}};
+    if (!contents[c].empty()) names.push_back({N("host.example."), contents[c]});
+    ASSERT_TRUE(zone.Apply(names));
+    for (const auto& v4 : v4s) {
+      for (const auto& v6 : v6s) {
+        for (bool offline : {false, true}) {
+          for (uint32_t ttl : {60u, 300u}) {
+            HostChange change;
+            change.fqdn = N("host.example.");
+            change.ipv4 = v4;
+            change.ipv6 = v6;
+            change.offline = offline;
+            change.ttl = ttl;
+            update::ZoneView view(zone);
+            HostUpdateRequest request({change}, nullptr);
+            request.Apply(view);
+            const bool apply_nochg = request.outcomes().at(0).result == Result::kNochg;
+            auto published = PublishedNochg(zone, {change});
+            ASSERT_EQ(published.has_value(), apply_nochg)
+                << "content " << c << " v4 kind " << static_cast<int>(v4.kind) << " v6 kind "
+                << static_cast<int>(v6.kind) << " offline " << offline << " ttl " << ttl;
+            if (published) {
+              const HostOutcome& outcome = (*published)[0];
+              EXPECT_EQ(outcome.addresses, request.outcomes()[0].addresses);
+              EXPECT_EQ(outcome.described ? outcome.before : DescribePublished(zone, change.fqdn),
+                        request.outcomes()[0].before);
+            }
+            ++cases;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(cases, 9 * 6 * 4 * 2 * 2);
 }
 
 }  // namespace
