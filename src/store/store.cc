@@ -20,4 +20,13 @@ std::optional<SerialPolicy> SerialPolicyFromName(std::string_view name) {
   return std::nullopt;
 }
 
+Result<std::optional<PrimarySettings>> Store::GetPrimarySettings(int64_t /*zone_id*/) {
+  return std::optional<PrimarySettings>();
+}
+
+Status Store::SetPrimarySettings(int64_t /*zone_id*/,
+                                 const std::optional<PrimarySettings>& /*settings*/) {
+  return MakeError(ErrorCode::kFailedPrecondition, "this store does not keep secondary zones yet");
+}
+
 }  // namespace tether::store

@@ -132,6 +132,19 @@ struct TransferSettings {
   bool operator==(const TransferSettings& other) const = default;
 };
 
+// A secondary zone (xfr/secondary.h): Tether transfers it from its primaries and refuses
+// UPDATEs to it. Present only for secondary zones.
+struct PrimarySettings {
+  std::vector<std::string> primaries;  // "192.0.2.1:53" (Endpoint form), tried in order
+  std::optional<dns::Name> key;        // lowercase; signs SOA queries and transfers, and
+                                       // NOTIFYs from the primaries must be signed with it
+  int64_t refreshed = 0;               // unix seconds of the last check against a primary
+                                       // that succeeded (0: never); the expire timer runs
+                                       // from it, also across restarts
+
+  bool operator==(const PrimarySettings& other) const = default;
+};
+
 // Entries beyond either limit are deleted, oldest first, once they are folded (the SQLite
 // store keeps every entry its names table does not reflect yet).
 struct JournalLimits {
@@ -160,6 +173,13 @@ class Store {
   // a whole. Deleting the zone deletes them.
   virtual Result<TransferSettings> GetTransferSettings(int64_t zone_id) = 0;
   virtual Status SetTransferSettings(int64_t zone_id, const TransferSettings& settings) = 0;
+  // A secondary zone's primaries (nullopt: not a secondary zone). Set replaces them (nullopt
+  // deletes them); setting them again with a new `refreshed` is how the refresh time is
+  // kept. Deleting the zone deletes them. Every store implements both; the defaults (no
+  // secondary zones: Get gives nullopt, Set fails) only keep a store being written
+  // compiling until it does.
+  virtual Result<std::optional<PrimarySettings>> GetPrimarySettings(int64_t zone_id);
+  virtual Status SetPrimarySettings(int64_t zone_id, const std::optional<PrimarySettings>& settings);
   // Streams every name of the zone with its current content (in no particular order).
   virtual Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) = 0;
 

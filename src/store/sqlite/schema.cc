@@ -148,6 +148,15 @@ CREATE TABLE transfer_peers (
   PRIMARY KEY (zone_id, kind, value)
 ) STRICT;
 )sql"},
+      // Secondary zones (xfr/secondary.h): the primaries a zone is transferred from.
+      {5, R"sql(
+CREATE TABLE primaries (
+  zone_id INTEGER PRIMARY KEY REFERENCES zones(id) ON DELETE CASCADE,
+  addresses TEXT NOT NULL,            -- ADDR:PORT, comma-separated, in the order tried
+  key_name TEXT NOT NULL DEFAULT '',  -- absolute, lowercase; '' for none
+  refreshed INTEGER NOT NULL DEFAULT 0
+) STRICT;
+)sql"},
   };
   return migrations;
 }

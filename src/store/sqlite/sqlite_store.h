@@ -39,6 +39,9 @@ class SqliteStore final : public Store {
   Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) override;
   Result<TransferSettings> GetTransferSettings(int64_t zone_id) override;  // transfers.cc
   Status SetTransferSettings(int64_t zone_id, const TransferSettings& settings) override;
+  Result<std::optional<PrimarySettings>> GetPrimarySettings(int64_t zone_id) override;
+  Status SetPrimarySettings(int64_t zone_id,
+                            const std::optional<PrimarySettings>& settings) override;
   AccountStore& accounts() override;
   Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) override;
 

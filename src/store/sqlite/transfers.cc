@@ -1,5 +1,6 @@
 // SqliteStore: the zone transfer settings (store.h TransferSettings), kept in the
-// transfer_peers table (schema.h). Rows are untrusted: every value is parsed back and a
+// transfer_peers table, and a secondary zone's primaries (PrimarySettings) in the primaries
+// table (schema.h). Rows are untrusted: every value is parsed back and a
 // row that does not parse fails the read naming the file.
 #include "base/cidr.h"
 #include "store/sqlite/rows.h"
@@ -88,6 +89,65 @@ Status SqliteStore::SetTransferSettings(int64_t zone_id, const TransferSettings&
     for (const auto& key : settings.keys) RETURN_IF_ERROR(put(kKey, key.Lowercased().ToText(), ""));
     for (const auto& cidr : settings.cidrs) RETURN_IF_ERROR(put(kAddress, cidr, ""));
     return Ok();
+  });
+}
+
+Result<std::optional<PrimarySettings>> SqliteStore::GetPrimarySettings(int64_t zone_id) {
+  MutexLock lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement row, read_db_.Prepare("SELECT addresses, key_name, refreshed FROM "
+                                                   "primaries WHERE zone_id = ?1"));
+  row.Bind(1, zone_id);
+  ASSIGN_OR_RETURN(bool found, row.Step());
+  if (!found) return std::optional<PrimarySettings>();
+  PrimarySettings settings;
+  const std::string_view addresses = row.Text(0);
+  size_t start = 0;
+  while (start <= addresses.size()) {
+    size_t comma = addresses.find(',', start);
+    if (comma == std::string_view::npos) comma = addresses.size();
+    if (comma == start) return DamagedRow(path_, "primaries.addresses");
+    settings.primaries.emplace_back(addresses.substr(start, comma - start));
+    start = comma + 1;
+  }
+  if (!row.Text(1).empty()) {
+    ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(row.Text(1), path_));
+    settings.key = std::move(key);
+  }
+  settings.refreshed = row.Int(2);
+  return std::optional<PrimarySettings>(std::move(settings));
+}
+
+Status SqliteStore::SetPrimarySettings(int64_t zone_id,
+                                       const std::optional<PrimarySettings>& settings) {
+  std::string addresses;
+  if (settings) {
+    if (settings->primaries.empty()) return InvalidArgument("a secondary zone without primaries");
+    for (const auto& address : settings->primaries) {
+      if (address.empty() || address.find(',') != std::string::npos) {
+        return InvalidArgument("bad primary address '{}'", address);
+      }
+      addresses += (addresses.empty() ? "" : ",") + address;
+    }
+  }
+  return committer_->Run([&](Writer& writer) -> Status {
+    Db& db = writer.db();
+    ASSIGN_OR_RETURN(Statement zone, db.Prepare("SELECT 1 FROM zones WHERE id = ?1"));
+    zone.Bind(1, zone_id);
+    ASSIGN_OR_RETURN(bool found, zone.Step());
+    if (!found) return NotFound("no zone with id {}", zone_id);
+    if (!settings) {
+      ASSIGN_OR_RETURN(Statement clear, db.Prepare("DELETE FROM primaries WHERE zone_id = ?1"));
+      clear.Bind(1, zone_id);
+      return clear.Run();
+    }
+    ASSIGN_OR_RETURN(Statement put,
+                     db.Prepare("INSERT OR REPLACE INTO primaries(zone_id, addresses, key_name, "
+                                "refreshed) VALUES(?1, ?2, ?3, ?4)"));
+    put.Bind(1, zone_id);
+    put.BindText(2, addresses);
+    put.BindText(3, settings->key ? settings->key->Lowercased().ToText() : "");
+    put.Bind(4, settings->refreshed);
+    return put.Run();
   });
 }
 
