@@ -86,7 +86,9 @@ std::optional<AuthResult> Authenticator::AuthenticateFast(const Presented& prese
                                                           const std::string& client_address, const sockaddr* client,
                                                           Identity* identity) {
   if (presented.secret.empty()) return AuthResult::kBadAuth;
-  const std::string digest = SecretDigest(presented.secret);
+  char digest_buffer[kSecretDigestSize];
+  SecretDigestTo(presented.secret, digest_buffer);
+  const std::string_view digest(digest_buffer, kSecretDigestSize);
   // An API token: as the password with any username (or none).
   if (auto token = directory_.FindToken(digest)) return ByToken(*token, client, identity);
   // A per-host credential.
@@ -104,7 +106,7 @@ std::optional<AuthResult> Authenticator::AuthenticateFast(const Presented& prese
   }
   // The account password, from the cache if a recent check proved it.
   if (auto user = directory_.FindUser(std::string_view(presented.username))) {
-    auto hit = cache_.Lookup(CredentialCache::KeyForDigest(presented.username, digest), CredentialCache::Clock::now());
+    auto hit = cache_.Lookup(presented.username, digest, CredentialCache::Clock::now());
     if (hit && hit->account_id == user->id && hit->credential_version == user->credential_version) {
       AsPassword(*user, identity);
       return AuthResult::kOk;

@@ -2,9 +2,21 @@
 
 #include "accounts/secrets.h"
 
+#include <cstring>
+
 namespace tether::accounts {
 
-std::optional<CredentialCache::Entry> CredentialCache::Lookup(const std::string& key, Clock::time_point now) {
+std::optional<CredentialCache::Entry> CredentialCache::Lookup(std::string_view username, std::string_view secret_digest,
+                                                              Clock::time_point now) {
+  // The key on the stack when it fits (account names are at most 64 characters).
+  char buffer[128 + 64];
+  if (secret_digest.size() + username.size() > sizeof(buffer)) return Lookup(KeyForDigest(username, secret_digest), now);
+  std::memcpy(buffer, secret_digest.data(), secret_digest.size());
+  std::memcpy(buffer + secret_digest.size(), username.data(), username.size());
+  return Lookup(std::string_view(buffer, secret_digest.size() + username.size()), now);
+}
+
+std::optional<CredentialCache::Entry> CredentialCache::Lookup(std::string_view key, Clock::time_point now) {
   MutexLock lock(mu_);
   auto found = current_.find(key);
   if (found == current_.end()) {
@@ -31,8 +43,8 @@ void CredentialCache::Insert(const std::string& key, Entry entry) {
 
 void CredentialCache::Forget(const std::string& key) {
   MutexLock lock(mu_);
-  current_.erase(key);
-  previous_.erase(key);
+  if (auto found = current_.find(key); found != current_.end()) current_.erase(found);
+  if (auto found = previous_.find(key); found != previous_.end()) previous_.erase(found);
 }
 
 void CredentialCache::Clear() {

@@ -17,6 +17,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "base/hash.h"
 #include "base/mutex.h"
 
 namespace tether::accounts {
@@ -33,8 +34,10 @@ class CredentialCache {
 
   CredentialCache(size_t capacity, std::chrono::seconds ttl) : capacity_(capacity), ttl_(ttl) {}
 
-  // The cached proof for `key`, if it is fresh and still of `current_version`.
-  std::optional<Entry> Lookup(const std::string& key, Clock::time_point now);
+  // The cached proof for `key`, if it is fresh.
+  std::optional<Entry> Lookup(std::string_view key, Clock::time_point now);
+  // The same for KeyForDigest(username, secret_digest), without making the key string.
+  std::optional<Entry> Lookup(std::string_view username, std::string_view secret_digest, Clock::time_point now);
   void Insert(const std::string& key, Entry entry);
   void Forget(const std::string& key);
   void Clear();
@@ -49,8 +52,8 @@ class CredentialCache {
   const size_t capacity_;
   const std::chrono::seconds ttl_;
   Mutex mu_;
-  std::unordered_map<std::string, Entry> current_ GUARDED_BY(mu_);
-  std::unordered_map<std::string, Entry> previous_ GUARDED_BY(mu_);
+  StringMap<Entry> current_ GUARDED_BY(mu_);
+  StringMap<Entry> previous_ GUARDED_BY(mu_);
 };
 
 }  // namespace tether::accounts

@@ -55,9 +55,9 @@ std::string RandomSecret(size_t bytes) {
   return out;
 }
 
-std::string SecretDigest(std::string_view secret) {
+void SecretDigestTo(std::string_view secret, char* out) {
   // This runs on every authenticated HTTP request: the digest is fetched once and each
-  // thread keeps its context, so a call allocates nothing but the result.
+  // thread keeps its context.
   static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   struct Context {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -69,13 +69,17 @@ std::string SecretDigest(std::string_view secret) {
   const EVP_MD* md = sha256 != nullptr ? sha256 : EVP_sha256();
   TETHER_CHECK(context.ctx != nullptr && EVP_DigestInit_ex2(context.ctx, md, nullptr) == 1 &&
                EVP_DigestUpdate(context.ctx, secret.data(), secret.size()) == 1 &&
-               EVP_DigestFinal_ex(context.ctx, digest, &size) == 1);
+               EVP_DigestFinal_ex(context.ctx, digest, &size) == 1 && size * 2 == kSecretDigestSize);
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(size_t{size} * 2, '\0');
   for (unsigned int i = 0; i < size; ++i) {
     out[2 * i] = kHex[digest[i] >> 4];
     out[2 * i + 1] = kHex[digest[i] & 15];
   }
+}
+
+std::string SecretDigest(std::string_view secret) {
+  std::string out(kSecretDigestSize, '\0');
+  SecretDigestTo(secret, out.data());
   return out;
 }
 

@@ -30,6 +30,9 @@ std::string RandomSecret(size_t bytes = 24);
 
 // SHA-256 of `secret`, as 64 lower-case hex digits.
 std::string SecretDigest(std::string_view secret);
+constexpr size_t kSecretDigestSize = 64;
+// The same written to `out` (kSecretDigestSize characters), without allocating.
+void SecretDigestTo(std::string_view secret, char* out);
 
 // Constant-time equality of two strings of the same length (false if lengths differ).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
