@@ -66,6 +66,7 @@ struct DdnsHandler::Call {
   using Few = boost::container::small_vector<T, 2>;
 
   DdnsHandler* handler = nullptr;
+  std::chrono::steady_clock::time_point now;  // when the request arrived (for the limits)
   HttpRequest request;
   Respond respond;
   ddns::Dyndns2Parse dyndns2;
@@ -90,8 +91,7 @@ DdnsHandler::DdnsHandler(DdnsOptions options, accounts::Directory& directory, ac
       updates_(updates),
       accounts_(accounts),
       slow_work_(slow_work),
-      nochg_(options_.nochg_per_hour / 3600.0, options_.nochg_per_hour),
-      host_changes_(options_.host_changes_per_minute / 60.0, options_.host_changes_per_minute),
+      pacing_(options_.nochg_per_hour, options_.host_changes_per_minute, options_.history_coalesce),
       account_changes_(options_.account_changes_per_minute / 60.0, options_.account_changes_per_minute),
       address_requests_(options_.address_requests_per_minute / 60.0, options_.address_requests_per_minute) {}
 
@@ -117,6 +117,7 @@ void DdnsHandler::Authenticate(std::shared_ptr<Call> call, std::function<void(st
 
 void DdnsHandler::HandleDyndns2(HttpRequest request, Respond respond) {
   auto call = std::make_shared<Call>();
+  call->now = std::chrono::steady_clock::now();
   call->request = std::move(request);
   call->respond = std::move(respond);
   if (const std::string* agent = call->request.Header("user-agent")) call->user_agent = *agent;
@@ -141,8 +142,8 @@ void DdnsHandler::HandleDyndns2(HttpRequest request, Respond respond) {
     v6->sin6_family = AF_INET6;
     std::memcpy(&v6->sin6_addr, call->client_bytes.data(), 16);
   }
-  if (!address_requests_.Allow(call->request.client_address)) {
-    return call->respond(TryLater(address_requests_.RetryAfter(call->request.client_address)));
+  if (!address_requests_.Allow(call->request.client_address, call->now)) {
+    return call->respond(TryLater(address_requests_.RetryAfter(call->request.client_address, call->now)));
   }
   Authenticate(std::move(call), [this](std::shared_ptr<Call> c) { RunDyndns2(std::move(c)); });
 }
@@ -181,7 +182,7 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
   lines.resize(count);
   std::vector<HostChange> changes;
   changes.reserve(count);
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = call->now;
   for (size_t i = 0; i < count; ++i) {
     if (call->dyndns2.error == ddns::Dyndns2Error::kBadAddress) {
       lines[i] = "dnserr";
@@ -206,12 +207,13 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
       lines[i] = "nohost";  // also for hosts of others: nothing tells them apart
       continue;
     }
-    if (!nochg_.WouldAllow(host->id, now)) {
+    const HostPacing::Budget budget = pacing_.Check(host->id, now);
+    if (!budget.nochg) {
       lines[i] = "abuse";
       RecordHistory(*host, *call, nullptr, "abuse: too many updates without a change");
       continue;
     }
-    if (!host_changes_.WouldAllow(host->id, now) || !account_changes_.WouldAllow(host->user_id, now)) {
+    if (!budget.change || !account_changes_.WouldAllow(host->user_id, now)) {
       lines[i] = "911";
       continue;
     }
@@ -251,13 +253,13 @@ void DdnsHandler::AnswerDyndns2(Call& call, const std::vector<HostOutcome>& outc
     std::string& line = call.lines[call.change_line[j]];
     switch (outcome.result) {
       case HostOutcome::Result::kGood:
-        host_changes_.Allow(host.id);
+        pacing_.SpendChange(host.id, call.now);
         account_changes_.Allow(host.user_id);
         line = "good " + outcome.addresses;
         RecordHistory(host, call, &outcome, "good");
         break;
       case HostOutcome::Result::kNochg:
-        nochg_.Allow(host.id);
+        pacing_.SpendNochg(host.id, call.now);
         line = "nochg " + outcome.addresses;
         RecordHistory(host, call, &outcome, "nochg");
         break;
@@ -269,9 +271,9 @@ void DdnsHandler::AnswerDyndns2(Call& call, const std::vector<HostOutcome>& outc
     // An address-less host answers with the bare word.
     while (!line.empty() && line.back() == ' ') line.pop_back();
   }
-  std::string body;
-  for (size_t i = 0; i < call.lines.size(); ++i) {
-    if (i > 0) body += '\n';
+  std::string body = std::move(call.lines.front());  // one line per hostname, at least one
+  for (size_t i = 1; i < call.lines.size(); ++i) {
+    body += '\n';
     body += call.lines[i];
   }
   call.respond(Text(std::move(body)));
@@ -279,6 +281,7 @@ void DdnsHandler::AnswerDyndns2(Call& call, const std::vector<HostOutcome>& outc
 
 void DdnsHandler::HandleDuck(HttpRequest request, Respond respond) {
   auto call = std::make_shared<Call>();
+  call->now = std::chrono::steady_clock::now();
   call->request = std::move(request);
   call->respond = std::move(respond);
   if (const std::string* agent = call->request.Header("user-agent")) call->user_agent = *agent;
@@ -287,7 +290,7 @@ void DdnsHandler::HandleDuck(HttpRequest request, Respond respond) {
   call->duck = ddns::ParseDuck(parameters);
   if (call->duck.bad) return call->respond(Text("KO"));
   call->client_family = ddns::ParseAddress(call->request.client_address, &call->client_bytes);
-  if (!address_requests_.Allow(call->request.client_address)) return call->respond(Text("KO"));
+  if (!address_requests_.Allow(call->request.client_address, call->now)) return call->respond(Text("KO"));
   // Only tokens here: never a password check on this path.
   auto token = directory_.TokenByDigest(accounts::SecretDigest(call->duck.token));
   if (!token) return call->respond(Text("KO"));
@@ -337,7 +340,7 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
       if (matches != 1) host.reset();
     }
     if (!host || host->lifecycle == store::Lifecycle::kExpired || !call->identity.MayChange(*host, dns::RrType::kA) ||
-        !nochg_.WouldAllow(host->id)) {
+        !pacing_.Check(host->id, call->now).nochg) {
       return call->respond(Text("KO"));
     }
     HostChange change;
@@ -368,7 +371,7 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
       const HostOutcome& outcome = outcomes[j];
       failed |= outcome.result == HostOutcome::Result::kDnsErr;
       updated |= outcome.result == HostOutcome::Result::kGood;
-      if (outcome.result == HostOutcome::Result::kNochg) nochg_.Allow(hosts[j].id);
+      if (outcome.result == HostOutcome::Result::kNochg) pacing_.SpendNochg(hosts[j].id, call->now);
       RecordHistory(hosts[j], *call, &outcome,
                     outcome.result == HostOutcome::Result::kGood    ? "good"
                     : outcome.result == HostOutcome::Result::kNochg ? "nochg"
@@ -444,25 +447,9 @@ void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std
 
 void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call, const HostOutcome* outcome,
                                 const std::string& result) {
-  std::string suffix;
-  {
-    // Repeated nochg polls: one entry per interval, carrying how many were folded into it.
-    MutexLock lock(history_mu_);
-    auto now = std::chrono::steady_clock::now();
-    auto& [since, folded] = last_nochg_[host.id];
-    if (result == "nochg") {
-      if (folded >= 0 && since.time_since_epoch().count() != 0 && now - since < options_.history_coalesce) {
-        ++folded;
-        return;
-      }
-      if (folded > 0) suffix = " (+" + std::to_string(folded) + " before)";
-      since = now;
-      folded = 0;
-    } else if (folded > 0) {
-      suffix = " (after " + std::to_string(folded) + " nochg)";
-      folded = 0;
-    }
-  }
+  // Repeated nochg polls: one entry per interval, carrying how many were folded into it.
+  std::optional<std::string> note = pacing_.HistoryNote(host.id, result == "nochg", call.now);
+  if (!note) return;
   store::HistoryEntry entry;
   entry.host_id = host.id;
   entry.time = UnixNow();
@@ -478,7 +465,7 @@ void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call, c
     entry.old_value = zone != nullptr ? ddns::DescribePublished(*zone, host.fqdn) : "-";
     entry.new_value = entry.old_value;
   }
-  entry.result = result + suffix;
+  entry.result = result + *note;
   if (result == "good") directory_.TouchHost(host.fqdn, entry.time);
   accounts_.AppendHistory(std::move(entry));
 }

@@ -15,6 +15,7 @@
 
 #include "accounts/authenticator.h"
 #include "accounts/directory.h"
+#include "api/host_pacing.h"
 #include "api/http_message.h"
 #include "base/rate_limiter.h"
 #include "base/work_pool.h"
@@ -70,13 +71,9 @@ class DdnsHandler {
   update::UpdateService& updates_;
   store::AccountStore& accounts_;
   WorkPool& slow_work_;
-  IdRateLimiter nochg_;            // per host id
-  IdRateLimiter host_changes_;     // per host id
+  HostPacing pacing_;              // per host: nochg and change budgets, history folding
   IdRateLimiter account_changes_;  // per user id
   RateLimiter address_requests_;
-  Mutex history_mu_;
-  std::unordered_map<int64_t, std::pair<std::chrono::steady_clock::time_point, int>> last_nochg_
-      GUARDED_BY(history_mu_);
 };
 
 }  // namespace tether::api

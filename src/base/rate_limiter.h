@@ -36,6 +36,21 @@ struct KeyTraits<std::string> {
 };
 }  // namespace rate_limiter_internal
 
+// One token bucket: `tokens` events left, refilled at a rate up to a burst.
+struct TokenBucket {
+  using Clock = std::chrono::steady_clock;
+  double tokens;
+  Clock::time_point updated;
+
+  void Refill(double rate_per_second, double burst, Clock::time_point now) {
+    double elapsed = std::chrono::duration<double>(now - updated).count();
+    if (elapsed > 0) {
+      tokens = std::min(burst, tokens + elapsed * rate_per_second);
+      updated = now;
+    }
+  }
+};
+
 template <class Key>
 class BasicRateLimiter {
  public:
@@ -67,10 +82,7 @@ class BasicRateLimiter {
   }
 
  private:
-  struct Bucket {
-    double tokens;
-    Clock::time_point updated;
-  };
+  using Bucket = TokenBucket;
   using Map = std::unordered_map<Key, Bucket, typename rate_limiter_internal::KeyTraits<Key>::Hash,
                                  typename rate_limiter_internal::KeyTraits<Key>::Equal>;
 
@@ -89,11 +101,7 @@ class BasicRateLimiter {
       found = current_.emplace(Key(key), bucket).first;
     }
     Bucket& bucket = found->second;
-    double elapsed = std::chrono::duration<double>(now - bucket.updated).count();
-    if (elapsed > 0) {
-      bucket.tokens = std::min(burst_, bucket.tokens + elapsed * rate_);
-      bucket.updated = now;
-    }
+    bucket.Refill(rate_, burst_, now);
     return bucket;
   }
 
