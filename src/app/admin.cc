@@ -149,9 +149,15 @@ Result<std::vector<std::shared_ptr<zone::Zone>>> Admin::LoadDynamicZones(
                                                          info.origin.ToText(), applied.error().message));
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    spdlog::info("zone {} loaded from the store: {} names, serial {}, {:.2f} s", info.origin.ToText(), names,
-                 info.serial, seconds);
-    updates_.AddZone(info.id, zone);
+    ASSIGN_OR_RETURN(std::optional<store::PrimarySettings> primary, store_.GetPrimarySettings(info.id));
+    spdlog::info("{}zone {} loaded from the store: {} names, serial {}, {:.2f} s", primary ? "secondary " : "",
+                 info.origin.ToText(), names, info.serial, seconds);
+    if (primary) {
+      // Secondary zones change only by transfers from their primaries (xfr/secondary.h).
+      if (secondaries_ != nullptr) secondaries_->AddZone(info.id, zone, std::move(*primary));
+    } else {
+      updates_.AddZone(info.id, zone);
+    }
     loaded.push_back(std::move(zone));
   }
   return loaded;
@@ -240,6 +246,8 @@ int Admin::ZoneAdd(const control::Invocation& inv, control::CommandOutput& out) 
   auto origin = ParseName(inv.origin, "zone origin");
   if (!origin) return Fail(out, origin.error().message);
   if (zones_.Get(*origin) != nullptr) return Fail(out, "zone " + origin->ToText() + " already exists");
+  if (!inv.primaries.empty()) return ZoneAddSecondary(inv, *origin, out);
+  if (!inv.key_name.empty()) return Fail(out, "--key goes with --primary");
   std::vector<zone::NameUpdate> names;
   if (!inv.import_file.empty()) {
     out.Progress(0, 0, "reading " + inv.import_file);
@@ -283,7 +291,9 @@ int Admin::ZoneList(const control::Invocation& inv, control::CommandOutput& out)
   std::string text = inv.json ? "[" : "";
   bool first = true;
   for (const auto& zone : all) {
-    std::string kind = updates_.IsDynamic(zone->origin()) ? "dynamic" : "static";
+    std::string kind = updates_.IsDynamic(zone->origin()) ? "dynamic"
+                       : IsSecondary(zone->origin())      ? "secondary"
+                                                          : "static";
     if (kind == "dynamic") {
       if (auto info = store_.GetZone(zone->origin()); info && *info && (*info)->service) kind = "service";
     }
@@ -319,13 +329,14 @@ int Admin::ZoneExport(const control::Invocation& inv, control::CommandOutput& ou
 int Admin::ZoneRemove(const control::Invocation& inv, control::CommandOutput& out) {
   auto origin = ParseName(inv.origin, "zone origin");
   if (!origin) return Fail(out, origin.error().message);
-  if (zones_.Get(*origin) != nullptr && !updates_.IsDynamic(*origin)) {
+  if (zones_.Get(*origin) != nullptr && !updates_.IsDynamic(*origin) && !IsSecondary(*origin)) {
     return Fail(out, origin->ToText() + " is a static zone (--zone); remove it from tetherd's command line");
   }
   auto removed = store_.DeleteZone(*origin);
   if (!removed) return Fail(out, removed.error().message);
   if (!*removed) return Fail(out, "no zone " + origin->ToText());
   updates_.RemoveZone(*origin);
+  if (secondaries_ != nullptr) secondaries_->RemoveZone(*origin);
   zones_.Remove(*origin);
   (void)RefreshAccess();
   // The store dropped the zone's hosts (and their credentials) with it.

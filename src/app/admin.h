@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "update/access.h"
 #include "update/update_service.h"
+#include "xfr/secondary.h"
 #include "xfr/xfr_service.h"
 #include "zone/zone_set.h"
 
@@ -52,6 +53,10 @@ class Admin {
   // The zone transfer service, told to re-read the transfer settings after the commands
   // that change them (admin_transfer.cc). Null: none. Call before Run.
   void SetTransfers(xfr::XfrService* transfers) { transfers_ = transfers; }
+  // The secondary zones' service: LoadDynamicZones hands it the secondary zones (kept off
+  // the update path) and `zone add --primary` creates them. Null: none (secondary zones are
+  // then loaded as read-only zones that never refresh). Call before LoadDynamicZones.
+  void SetSecondaries(xfr::SecondaryService* secondaries) { secondaries_ = secondaries; }
 
   // Runs one `tether` command; returns its exit status.
   int Run(const std::vector<std::string>& argv, control::CommandOutput& out);
@@ -74,6 +79,9 @@ class Admin {
   int ZoneSecondaryList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int ZoneSecondaryRemove(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int ZoneAllowTransfer(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int ZoneAddSecondary(const control::Invocation& inv, const dns::Name& origin,
+                       control::CommandOutput& out) REQUIRES(mu_);
+  bool IsSecondary(const dns::Name& origin) const;
   Result<std::pair<int64_t, store::TransferSettings>> TransferSettingsOf(const std::string& origin);
   Status KeyExists(const dns::Name& key);
   Status SaveTransferSettings(int64_t zone_id, const store::TransferSettings& settings);
@@ -102,6 +110,7 @@ class Admin {
   accounts::Directory& directory_;
   const accounts::NamePolicy policy_;
   xfr::XfrService* transfers_ = nullptr;
+  xfr::SecondaryService* secondaries_ = nullptr;
   Mutex mu_;
 };
 

@@ -2,12 +2,15 @@
 // allow-transfer`; docs/zone-transfers.md). Settings go to the store first, then the
 // transfer service re-reads them.
 #include <algorithm>
+#include <ctime>
 
 #include "app/admin.h"
 #include "app/admin_output.h"
 #include "base/cidr.h"
 #include "base/json_text.h"
 #include "base/log.h"
+#include "xfr/secondary.h"
+#include "xfr/transfer_apply.h"
 #include "xfr/transfer_policy.h"
 #include "xfr/xfr_service.h"
 
@@ -162,6 +165,60 @@ int Admin::ZoneAllowTransfer(const control::Invocation& inv, control::CommandOut
   for (const auto& cidr : settings.cidrs) row("address", cidr);
   if (inv.json) text += first ? "]\n" : "\n]\n";
   out.Out(text);
+  return kOk;
+}
+
+bool Admin::IsSecondary(const dns::Name& origin) const {
+  return secondaries_ != nullptr && secondaries_->IsSecondary(origin);
+}
+
+// The zone is transferred (AXFR) before anything is stored: a zone no primary serves is
+// not created. Then it is created with the transferred content and its primaries.
+int Admin::ZoneAddSecondary(const control::Invocation& inv, const dns::Name& origin,
+                            control::CommandOutput& out) {
+  if (secondaries_ == nullptr) return Fail(out, "this tetherd has no secondary zones");
+  if (inv.service || !inv.import_file.empty() || !inv.ns.empty() || !inv.soa_email.empty()) {
+    return Usage(out, "--primary does not go with --service, --import, --ns or --soa-email");
+  }
+  store::PrimarySettings settings;
+  std::vector<xfr::PeerAddress> primaries;
+  for (const auto& text : inv.primaries) {
+    auto address = xfr::ParsePeerAddress(text);
+    if (!address) return Usage(out, address.error().message);
+    settings.primaries.push_back(address->text);
+    primaries.push_back(std::move(*address));
+  }
+  std::optional<dns::TsigKey> key;
+  if (!inv.key_name.empty()) {
+    auto name = KeyName(inv.key_name);
+    if (!name) return Usage(out, name.error().message);
+    auto snapshot = access_.Get();
+    if (const dns::TsigKey* found = snapshot->FindKey(*name)) key = *found;
+    if (!key) return Fail(out, "no key " + name->ToText() + " (tether key add)");
+    settings.key = *name;
+  }
+  out.Progress(0, 0, "transferring " + origin.ToText());
+  auto transfer = xfr::InitialTransfer(origin, primaries, key ? &*key : nullptr, std::chrono::seconds(10));
+  if (!transfer) return Fail(out, transfer.error().message);
+  auto names = xfr::FullContent(origin, *transfer);
+  if (!names) return Fail(out, names.error().message);
+  auto created = store_.CreateZone(
+      origin, store::SerialPolicy::kIncrement, *names,
+      [&](size_t done, size_t total) { out.Progress(done, total, "storing names"); });
+  if (!created) return Fail(out, created.error().message);
+  settings.refreshed = static_cast<int64_t>(std::time(nullptr));
+  if (auto saved = store_.SetPrimarySettings(created->id, settings); !saved) {
+    (void)store_.DeleteZone(origin);
+    return Fail(out, saved.error().message);
+  }
+  auto zone = std::make_shared<zone::Zone>(origin);
+  if (auto applied = zone->Apply(std::move(*names)); !applied) return Fail(out, applied.error().message);
+  secondaries_->AddZone(created->id, zone, settings);
+  zones_.Put(zone);
+  if (auto refreshed = RefreshAccess(); !refreshed) return Fail(out, refreshed.error().message);
+  spdlog::info("secondary zone {} added: serial {}, {} names, from {}", origin.ToText(), transfer->serial,
+               zone->Stats().nodes, settings.primaries.front());
+  out.Out("id: " + origin.ToText() + "\n");
   return kOk;
 }
 

@@ -36,6 +36,7 @@
 #include "update/rfc2136.h"
 #include "update/update_service.h"
 #include "xfr/notifier.h"
+#include "xfr/secondary.h"
 #include "xfr/xfr_service.h"
 #include "zone/master_file.h"
 #include "zone/zone_set.h"
@@ -316,7 +317,12 @@ int Run(int argc, char** argv) {
     return 1;
   }
   const accounts::NamePolicy policy = NamePolicyFrom(config);
+  // Secondary zones: refreshed from their primaries; each transfer NOTIFYs our secondaries.
+  xfr::SecondaryOptions secondary_options;
+  secondary_options.on_publish = update_options.on_publish;
+  xfr::SecondaryService secondaries(*store, find_key, secondary_options);
   Admin admin(*store, updates, registry, access, defaults, store->accounts(), directory, policy);
+  admin.SetSecondaries(&secondaries);
   auto dynamic = admin.LoadDynamicZones(static_origins);
   if (!dynamic) {
     spdlog::error("{}", dynamic.error().message);
@@ -339,9 +345,12 @@ int Run(int argc, char** argv) {
     return 1;
   }
   updates.Start();
+  secondaries.Start();
 
   update::Rfc2136Context update_context{&updates, &access, &registry, UnixNow};
-  UpdateReceiver receiver(update_context);
+  UpdateReceiver receiver(update_context, [&secondaries](std::span<const uint8_t> message, const sockaddr* peer) {
+    return secondaries.HandleNotify(message, peer);
+  });
   receiver.Start();
   options.updates = &receiver;
   options.transfers = &transfer_dispatcher;
@@ -435,6 +444,7 @@ int Run(int argc, char** argv) {
   transfers.Stop();  // finishes the transfers in flight
   receiver.Stop();   // hands what it holds to the update path
   updates.Stop();    // finishes the batches in flight
+  secondaries.Stop();  // finishes the refresh in flight
   notifier.Stop();   // after the last publish
   slow_work.Stop();  // the last history writes and password checks
   spdlog::info("stopped");

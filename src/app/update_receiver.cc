@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include "dns/rr_type.h"
+
 namespace tether::app {
 
 void UpdateReceiver::Start() {
@@ -55,6 +57,11 @@ void UpdateReceiver::Run() {
       work.swap(queue_);
     }
     for (auto& update : work) {
+      if (((update.message[2] >> 3) & 0xF) == static_cast<unsigned>(dns::Opcode::kNotify)) {
+        update.reply(notify_ ? notify_(update.message, reinterpret_cast<const sockaddr*>(&update.peer))
+                             : std::vector<uint8_t>());
+        continue;
+      }
       update::HandleUpdateMessage(update.message, reinterpret_cast<const sockaddr*>(&update.peer), context_,
                                   std::move(update.reply));
     }

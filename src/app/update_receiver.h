@@ -1,4 +1,4 @@
-// UpdateReceiver: takes the UPDATE messages the DNS front end hands over and runs the
+// UpdateReceiver: takes the UPDATE (and NOTIFY) messages the DNS front end hands over and runs the
 // RFC 2136 front half (parsing, TSIG, access checks) on its own thread, then queues them
 // on the update path. The query threads only copy bytes into its queue — one lock and at
 // most one wake-up per received batch — so updates cost the query path almost nothing.
@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -19,7 +21,13 @@ namespace tether::app {
 
 class UpdateReceiver : public server::UpdateDispatcher {
  public:
-  explicit UpdateReceiver(update::Rfc2136Context context) : context_(std::move(context)) {}
+  // Answers a NOTIFY (opcode 4) instead of the update path; returns the response (empty:
+  // none). The secondary zones' service (xfr/secondary.h).
+  using NotifyHandler =
+      std::function<std::vector<uint8_t>(std::span<const uint8_t> message, const sockaddr* peer)>;
+
+  explicit UpdateReceiver(update::Rfc2136Context context, NotifyHandler notify = nullptr)
+      : context_(std::move(context)), notify_(std::move(notify)) {}
   ~UpdateReceiver() override { Stop(); }
 
   void Start();
@@ -34,6 +42,7 @@ class UpdateReceiver : public server::UpdateDispatcher {
   static constexpr std::chrono::microseconds kCoalesce{1000};
 
   const update::Rfc2136Context context_;
+  const NotifyHandler notify_;
   Mutex mu_;
   std::condition_variable_any wake_;
   std::vector<server::InboundUpdate> queue_ GUARDED_BY(mu_);

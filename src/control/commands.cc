@@ -31,6 +31,14 @@ void BuildCli(CLI::App& app, Invocation& inv) {
       ->check(CLI::IsMember({"increment", "unixtime"}));
   add->add_flag("--service", inv.service,
                 "A service zone: users register hosts (third-level names) in it");
+  add->add_option("--primary", inv.primaries,
+                  "A secondary zone, transferred from these primaries (ADDR[:PORT], port 53 by "
+                  "default; repeatable or comma-separated, tried in order); read-only")
+      ->delimiter(',')
+      ->type_name("ADDR[:PORT]");
+  add->add_option("--key", inv.key_name,
+                  "With --primary: TSIG key (tether key add) for SOA queries, transfers and the "
+                  "primaries' NOTIFYs");
   zone->add_subcommand("list", "List the zones: origin, kind, serial, names");
   CLI::App* exp = zone->add_subcommand("export", "Print a zone as a master file");
   exp->add_option("ORIGIN", inv.origin, "Zone origin")->required();

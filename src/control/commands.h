@@ -41,6 +41,8 @@ struct Invocation {
 
   // zone add --service
   bool service = false;
+  // zone add --primary (a secondary zone; --key goes to key_name)
+  std::vector<std::string> primaries;
 
   // zone secondary ..., zone allow-transfer
   std::string peer;                        // ADDR[:PORT]

@@ -1,5 +1,5 @@
 // UpdateDispatcher: where the DNS front end hands messages it does not answer itself
-// (opcode UPDATE). Implemented by the application on top of the update path; the front end
+// (opcodes UPDATE and NOTIFY). Implemented by the application on top of the update path; the front end
 // never waits for it.
 //
 // Thread-safety: Dispatch is called from UDP workers and the TCP loop concurrently.
@@ -29,9 +29,12 @@ class UpdateDispatcher {
   virtual void Dispatch(std::vector<InboundUpdate> updates) = 0;
 };
 
-// True if `message` is a request (QR=0) with opcode UPDATE.
+// True if `message` is a request (QR=0) with opcode UPDATE, or NOTIFY (RFC 1996: for the
+// secondary zones; the receiver tells them apart).
 inline bool IsUpdateRequest(const uint8_t* message, size_t size) {
-  return size >= 12 && (message[2] & 0x80) == 0 && ((message[2] >> 3) & 0xF) == 5;
+  if (size < 12 || (message[2] & 0x80) != 0) return false;
+  const unsigned opcode = (message[2] >> 3) & 0xF;
+  return opcode == 5 || opcode == 4;
 }
 
 }  // namespace tether::server

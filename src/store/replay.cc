@@ -23,7 +23,36 @@ void SetOp(NameDelta::TypeDelta& delta, const std::vector<uint8_t>& rdata, bool 
   delta.ops.push_back({rdata, present});
 }
 
+const zone::Rrset* FindType(const std::vector<zone::Rrset>& rrsets, dns::RrType type) {
+  for (const auto& rrset : rrsets) {
+    if (rrset.type == type) return &rrset;
+  }
+  return nullptr;
+}
+
+// The RRs of `from` that `to` lacks (all of them if `to` is absent or has another TTL).
+void AppendMissing(const dns::Name& owner, const std::vector<zone::Rrset>& from,
+                   const std::vector<zone::Rrset>& to, std::vector<JournalRr>* out) {
+  for (const auto& rrset : from) {
+    if (rrset.type == dns::RrType::kSoa) continue;
+    const zone::Rrset* other = FindType(to, rrset.type);
+    const bool all = other == nullptr || other->ttl != rrset.ttl;
+    for (const auto& rdata : rrset.rdatas) {
+      if (all || !std::binary_search(other->rdatas.begin(), other->rdatas.end(), rdata)) {
+        out->push_back({owner, rrset.type, rrset.ttl, rdata});
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void DiffName(const dns::Name& owner, const std::vector<zone::Rrset>& before,
+              const std::vector<zone::Rrset>& after, std::vector<JournalRr>* removed,
+              std::vector<JournalRr>* added) {
+  AppendMissing(owner, before, after, removed);
+  AppendMissing(owner, after, before, added);
+}
 
 void NameDelta::ApplyTo(std::vector<zone::Rrset>* rrsets) const {
   for (const TypeDelta& delta : types) {

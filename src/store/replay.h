@@ -47,6 +47,14 @@ struct NameDelta {
   void ApplyTo(std::vector<zone::Rrset>* rrsets) const;
 };
 
+// The inverse of a delta: appends to `removed` and `added` the RRs that take `before` to
+// `after` (both normalised RRsets of `owner`), per type, as Commit wants a diff
+// (ZoneChange): a changed TTL removes and re-adds the whole RRset, and SOA RRsets are left
+// out (the store journals the SOA itself).
+void DiffName(const dns::Name& owner, const std::vector<zone::Rrset>& before,
+              const std::vector<zone::Rrset>& after, std::vector<JournalRr>* removed,
+              std::vector<JournalRr>* added);
+
 class Replay {
  public:
   // REQUIRES: `origin` is lowercase.

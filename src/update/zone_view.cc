@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "store/replay.h"
+
 namespace tether::update {
 
 std::string ZoneView::Key(const dns::Name& name) {
@@ -41,21 +43,6 @@ void ZoneView::MergeIntoParent() {
   dirty_.clear();
 }
 
-namespace {
-
-void AppendRrs(const dns::Name& owner, const zone::Rrset& rrset, std::vector<store::JournalRr>* out) {
-  for (const auto& rdata : rrset.rdatas) out->push_back({owner, rrset.type, rrset.ttl, rdata});
-}
-
-const zone::Rrset* FindType(const std::vector<zone::Rrset>& rrsets, dns::RrType type) {
-  for (const auto& rrset : rrsets) {
-    if (rrset.type == type) return &rrset;
-  }
-  return nullptr;
-}
-
-}  // namespace
-
 ZoneView::Changes ZoneView::CollectChanges() {
   Changes changes;
   for (auto& [key, dirty] : dirty_) {
@@ -65,32 +52,7 @@ ZoneView::Changes ZoneView::CollectChanges() {
     const std::vector<zone::Rrset>& after = names_[key];
     if (before == after) continue;
     // The store journals the SOA itself, with the serial it allocates.
-    for (const auto& old_rrset : before) {
-      if (old_rrset.type == dns::RrType::kSoa) continue;
-      const zone::Rrset* now = FindType(after, old_rrset.type);
-      if (now == nullptr || now->ttl != old_rrset.ttl) {
-        AppendRrs(owner, old_rrset, &changes.removed);
-        continue;
-      }
-      for (const auto& rdata : old_rrset.rdatas) {
-        if (!std::binary_search(now->rdatas.begin(), now->rdatas.end(), rdata)) {
-          changes.removed.push_back({owner, old_rrset.type, old_rrset.ttl, rdata});
-        }
-      }
-    }
-    for (const auto& new_rrset : after) {
-      if (new_rrset.type == dns::RrType::kSoa) continue;
-      const zone::Rrset* was = FindType(before, new_rrset.type);
-      if (was == nullptr || was->ttl != new_rrset.ttl) {
-        AppendRrs(owner, new_rrset, &changes.added);
-        continue;
-      }
-      for (const auto& rdata : new_rrset.rdatas) {
-        if (!std::binary_search(was->rdatas.begin(), was->rdatas.end(), rdata)) {
-          changes.added.push_back({owner, new_rrset.type, new_rrset.ttl, rdata});
-        }
-      }
-    }
+    store::DiffName(owner, before, after, &changes.removed, &changes.added);
     changes.names.push_back({owner, after});
   }
   return changes;

@@ -1,7 +1,6 @@
 #include "xfr/notifier.h"
 
 #include <netinet/in.h>
-#include <openssl/rand.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
@@ -15,26 +14,10 @@
 #include "dns/wire/message.h"
 #include "dns/wire/writer.h"
 #include "store/serial.h"
+#include "xfr/request.h"
 
 namespace tether::xfr {
 
-namespace {
-
-uint64_t UnixNow() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
-uint16_t RandomId() {
-  uint16_t id = 0;
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(&id), sizeof(id)) != 1) {
-    id = static_cast<uint16_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  }
-  return id;
-}
-
-}  // namespace
 
 struct Notifier::Target {
   dns::Name origin;
@@ -122,27 +105,7 @@ void Notifier::Notify(const dns::Name& origin, const zone::Rrset& soa) {
 void Notifier::Send(Target& target, std::chrono::steady_clock::time_point now) {
   if (target.soa.rdatas.empty()) return;
   const int fd = target.address.address.ss_family == AF_INET6 ? socket6_ : socket4_;
-  std::vector<uint8_t> buffer(1024);
-  dns::Writer writer(buffer.data(), buffer.size());
   target.id = RandomId();
-  writer.U16(target.id);
-  // RFC 1996 3.7: opcode NOTIFY, AA set; the question is the zone's SOA; the answer may
-  // carry the new SOA (secondaries use it as a hint).
-  writer.U16(static_cast<uint16_t>((static_cast<unsigned>(dns::Opcode::kNotify) << 11) |
-                                   dns::kFlagAa));
-  writer.U16(1);
-  writer.U16(1);
-  writer.U16(0);
-  writer.U16(0);
-  writer.Name(target.origin.wire(), /*compress=*/true);
-  writer.U16(dns::ToU16(dns::RrType::kSoa));
-  writer.U16(dns::ToU16(dns::RrClass::kIn));
-  writer.Name(target.origin.wire(), /*compress=*/true);
-  writer.U16(dns::ToU16(dns::RrType::kSoa));
-  writer.U16(dns::ToU16(dns::RrClass::kIn));
-  writer.U32(target.soa.ttl);
-  writer.U16(static_cast<uint16_t>(target.soa.rdatas.front().size()));
-  writer.Bytes(target.soa.rdatas.front());
   target.request_mac.clear();
   target.key.reset();
   if (target.key_name) {
@@ -150,14 +113,18 @@ void Notifier::Send(Target& target, std::chrono::steady_clock::time_point now) {
     if (!target.key) {
       spdlog::warn("NOTIFY {} to {}: key {} is unknown, sending unsigned", target.origin.ToText(),
                    target.address.text, target.key_name->ToText());
-    } else if (auto mac = dns::SignRequest(writer, *target.key, UnixNow())) {
-      target.request_mac = std::move(*mac);
     }
   }
-  if (!writer.ok() || fd < 0) return;
+  // RFC 1996 3.7: opcode NOTIFY, AA set; the question is the zone's SOA; the answer may
+  // carry the new SOA (secondaries use it as a hint).
+  ZoneRequest request{target.id, dns::Opcode::kNotify, true, target.origin, dns::RrType::kSoa,
+                      &target.soa, SoaSection::kAnswer, target.key ? &*target.key : nullptr};
+  std::optional<BuiltRequest> built = BuildRequest(request, UnixNow());
+  if (!built || fd < 0) return;
+  target.request_mac = std::move(built->mac);
   auto serial = store::SoaSerial(target.soa.rdatas.front());
   target.serial_in_flight = serial ? *serial : 0;
-  if (sendto(fd, buffer.data(), writer.size(), 0,
+  if (sendto(fd, built->wire.data(), built->wire.size(), 0,
              reinterpret_cast<const sockaddr*>(&target.address.address), target.address.length) < 0) {
     spdlog::debug("NOTIFY to {}: {}", target.address.text, std::strerror(errno));
   }

@@ -193,6 +193,7 @@ void XfrService::Handle(std::span<const uint8_t> request, const sockaddr* peer, 
 
   std::shared_ptr<zone::Zone> zone = zones_.Get(q.name);
   if (zone == nullptr) return refuse(Rcode::kNotAuth, signed_request);
+  if (zone->expired()) return refuse(Rcode::kServFail, signed_request);  // RFC 1034 4.3.5
   const dns::Name& origin = zone->origin();
   std::shared_ptr<const TransferPolicies> policies = this->policies();
   const ZonePolicy* policy = policies->Find(origin);

@@ -146,8 +146,8 @@ AnswerResult Answerer::Run() {
   }
   version_ = zone_->version();
   apex_data_ = zone_->apex()->DataAt(version_);
-  if (apex_data_ == nullptr || (apex_data_->flags & kNodeHasSoa) == 0) {
-    result_.rcode = Rcode::kServFail;  // a zone without an SOA cannot answer
+  if (apex_data_ == nullptr || (apex_data_->flags & kNodeHasSoa) == 0 || zone_->expired()) {
+    result_.rcode = Rcode::kServFail;  // a zone without an SOA (or expired) cannot answer
     return result_;
   }
   Target target;

@@ -57,6 +57,10 @@ class Zone {
   // ---- Reader side (inside a QSBR read section) ----
   uint64_t version() const { return version_.load(std::memory_order_acquire); }
   const Node* apex() const { return apex_; }
+  // An expired secondary zone (RFC 1034 4.3.5: not refreshed within the SOA's EXPIRE) is
+  // answered SERVFAIL until a refresh succeeds. Any thread.
+  bool expired() const { return expired_.load(std::memory_order_relaxed); }
+  void set_expired(bool expired) { expired_.store(expired, std::memory_order_relaxed); }
   // `name`: lowercase wire labels below the origin (no root label); size 0 is the apex.
   const Node* Find(const uint8_t* name, size_t size, uint64_t hash) const {
     return size == 0 ? apex_ : table_.Find(name, size, hash);
@@ -108,6 +112,7 @@ class Zone {
 
   const dns::Name origin_;
   std::atomic<uint64_t> version_{0};
+  std::atomic<bool> expired_{false};
   Node* apex_;
   NodeTable table_;
 
