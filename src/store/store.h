@@ -232,4 +232,18 @@ struct SqliteOptions {
 // damaged or was written by a newer Tether.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
 
+// The PostgreSQL store (docs/postgresql.md): the same semantics on a database several
+// tetherd nodes may share. Commits write the journal entry and the names in one
+// transaction (no fold) with synchronous_commit=on; serials, journal sequences and ids are
+// allocated inside it.
+struct PostgresOptions {
+  std::string conninfo;  // libpq: "postgresql://user@host:port/db" or "host=... dbname=..."
+  JournalLimits journal;
+  std::function<int64_t()> now;  // as SqliteOptions::now
+};
+
+// Connects (creating or migrating the schema). Fails with a clear message if the server is
+// unreachable, the database holds something else, or a newer Tether wrote it.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options);
+
 }  // namespace tether::store

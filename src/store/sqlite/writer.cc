@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "store/blob_codec.h"
+#include "store/commit_plan.h"
 #include "store/serial.h"
 #include "store/sqlite/rows.h"
 
@@ -133,164 +134,37 @@ Status Writer::PutName(int64_t zone_id, std::span<const uint8_t> owner,
   return s_.put_name.Run();
 }
 
-namespace {
-
-const zone::Rrset* FindType(const std::vector<zone::Rrset>& rrsets, dns::RrType type) {
-  for (const auto& rrset : rrsets) {
-    if (rrset.type == type) return &rrset;
-  }
-  return nullptr;
-}
-
-std::string_view WireKey(const dns::Name& name) {
-  return {reinterpret_cast<const char*>(name.wire().data()), name.size()};
-}
-
-// The checks store.h promises: what the change tells without the stored names. Both parts
-// of the diff are cleaned and the names lowercased and normalised.
-Status CheckDiff(const ZoneChange& change) {
-  if (change.removed.empty() && change.added.empty()) return Ok();
-  std::map<std::string_view, const std::vector<zone::Rrset>*> contents;
-  for (const auto& update : change.names) contents[WireKey(update.name)] = &update.rrsets;
-  auto rrset_of = [&](const JournalRr& rr) -> Result<const zone::Rrset*> {
-    auto found = contents.find(WireKey(rr.owner));
-    if (found == contents.end()) {
-      return InvalidArgument("the diff changes {}, which the change does not list",
-                             rr.owner.ToText());
-    }
-    return FindType(*found->second, rr.type);
-  };
-  auto holds = [](const zone::Rrset* rrset, const std::vector<uint8_t>& rdata) {
-    return rrset != nullptr &&
-           std::binary_search(rrset->rdatas.begin(), rrset->rdatas.end(), rdata);
-  };
-  for (const JournalRr& rr : change.added) {
-    ASSIGN_OR_RETURN(const zone::Rrset* rrset, rrset_of(rr));
-    if (!holds(rrset, rr.rdata) || rrset->ttl != rr.ttl) {
-      return InvalidArgument("the diff adds a {} record at {} that its new content lacks",
-                             dns::RrTypeToString(rr.type), rr.owner.ToText());
-    }
-  }
-  for (const JournalRr& rr : change.removed) {
-    ASSIGN_OR_RETURN(const zone::Rrset* rrset, rrset_of(rr));
-    if (!holds(rrset, rr.rdata)) continue;
-    // Still there: only if added again (a TTL change removes and adds the whole RRset).
-    const bool again = std::any_of(change.added.begin(), change.added.end(), [&](const auto& add) {
-      return add.type == rr.type && add.owner == rr.owner && add.rdata == rr.rdata;
-    });
-    if (!again) {
-      return InvalidArgument("the diff removes a {} record at {} that its new content keeps",
-                             dns::RrTypeToString(rr.type), rr.owner.ToText());
-    }
-  }
-  return Ok();
-}
-
-// Checks the journal diff of a change and drops apex SOA records from it: the store
-// journals the SOAs itself (store.h), and IXFR (RFC 1995 4) allows exactly one SOA at the
-// head of each part.
-Status CleanDiff(const dns::Name& origin, std::vector<JournalRr>* rrs) {
-  for (auto& rr : *rrs) {
-    rr.owner.Lowercase();
-    if (!rr.owner.IsSubdomainOf(origin)) {
-      return InvalidArgument("journal record {} is outside zone {}", rr.owner.ToText(),
-                             origin.ToText());
-    }
-    if (rr.rdata.size() > 65535) {
-      return InvalidArgument("journal record {} has RDATA over 65535 bytes", rr.owner.ToText());
-    }
-  }
-  std::erase_if(*rrs, [&](const JournalRr& rr) {
-    return rr.type == dns::RrType::kSoa && rr.owner == origin;
-  });
-  return Ok();
-}
-
-}  // namespace
-
 Result<CommitResult> Writer::Commit(ZoneChange& change) {
   ASSIGN_OR_RETURN(ZoneRow zone, ZoneById(change.zone_id));
-  const dns::Name& origin = zone.info.origin;
-
-  // Check the whole change before writing any of it.
-  const zone::NameUpdate* apex_update = nullptr;
-  for (auto& update : change.names) {
-    update.name.Lowercase();
-    if (!update.name.IsSubdomainOf(origin)) {
-      return InvalidArgument("{} is outside zone {}", update.name.ToText(), origin.ToText());
-    }
-    RETURN_IF_ERROR(NormalizeForStore(update.name, &update.rrsets));
-    if (update.name == origin) apex_update = &update;  // the last one wins, as for other names
-  }
-  RETURN_IF_ERROR(CleanDiff(origin, &change.removed));
-  RETURN_IF_ERROR(CleanDiff(origin, &change.added));
-  RETURN_IF_ERROR(CheckDiff(change));
-
-  // The stored SOA: its serial must agree with the zones row.
-  if (zone.soa.rdatas.size() != 1) {
-    return DamagedRow(db_.path(), "SOA of " + origin.ToText() + " (zones.soa)");
-  }
-  auto stored_serial = SoaSerial(zone.soa.rdatas.front());
-  if (!stored_serial || *stored_serial != zone.info.serial) {
-    return DamagedRow(db_.path(), "SOA serial of " + origin.ToText());
-  }
-  const zone::Rrset& old_soa = zone.soa;
-
-  // Allocate the serial; the apex update may carry a new SOA (RFC 2136 3.4.2.2 lets an
-  // UPDATE replace it), whose serial wins if it is ahead of the allocated one.
   const int64_t now = now_();
-  uint32_t new_serial = NextSerial(zone.info.serial_policy, zone.info.serial, now);
-  zone::Rrset new_soa = old_soa;
-  if (apex_update != nullptr) {
-    if (const zone::Rrset* requested = FindType(apex_update->rrsets, dns::RrType::kSoa)) {
-      if (requested->rdatas.size() != 1)
-        return InvalidArgument("the SOA RRset must have one record");
-      auto requested_serial = SoaSerial(requested->rdatas.front());
-      if (!requested_serial) return tl::unexpected(requested_serial.error());
-      if (SerialGreater(*requested_serial, new_serial)) new_serial = *requested_serial;
-      new_soa = *requested;
-    }
-  }
-  RETURN_IF_ERROR(SetSoaSerial(&new_soa.rdatas.front(), new_serial));
+  ASSIGN_OR_RETURN(CommitResult result, PlanCommit(zone.info, zone.soa, change, now, db_.path()));
 
-  // RFC 1995 4: each part of the difference starts with the SOA it leaves or reaches. The
-  // entry is all that is written of the change; folding applies it to the names later.
-  const uint64_t seq = zone.info.journal_seq + 1;
-  change.removed.insert(change.removed.begin(),
-                        JournalRr{origin, dns::RrType::kSoa, old_soa.ttl, old_soa.rdatas.front()});
-  change.added.insert(change.added.begin(),
-                      JournalRr{origin, dns::RrType::kSoa, new_soa.ttl, new_soa.rdatas.front()});
+  // The entry is all that is written of the change; folding applies it to the names later.
   {
     std::vector<uint8_t> removed;
     EncodeJournalRrs(change.removed, &removed);
     EncodeJournalRrs(change.added, &buffer_);
     ResetOnExit reset(s_.insert_journal);
     s_.insert_journal.Bind(1, zone.info.id);
-    s_.insert_journal.Bind(2, static_cast<int64_t>(seq));
-    s_.insert_journal.Bind(3, int64_t{zone.info.serial});
-    s_.insert_journal.Bind(4, int64_t{new_serial});
+    s_.insert_journal.Bind(2, static_cast<int64_t>(result.journal_seq));
+    s_.insert_journal.Bind(3, int64_t{result.old_serial});
+    s_.insert_journal.Bind(4, int64_t{result.new_serial});
     s_.insert_journal.Bind(5, now);
     s_.insert_journal.BindStatic(6, removed);
     s_.insert_journal.BindStatic(7, buffer_);
     RETURN_IF_ERROR(s_.insert_journal.Run());
   }
   {
-    EncodeRrsets({new_soa}, &buffer_);
+    EncodeRrsets({result.soa}, &buffer_);
     ResetOnExit reset(s_.update_zone);
     s_.update_zone.Bind(1, zone.info.id);
-    s_.update_zone.Bind(2, int64_t{new_serial});
-    s_.update_zone.Bind(3, static_cast<int64_t>(seq));
+    s_.update_zone.Bind(2, int64_t{result.new_serial});
+    s_.update_zone.Bind(3, static_cast<int64_t>(result.journal_seq));
     s_.update_zone.BindStatic(4, buffer_);
     RETURN_IF_ERROR(s_.update_zone.Run());
   }
   // Trimming the journal is the fold's business: an entry may go only once folded.
   unfolded_ += std::max<size_t>(change.names.size(), 1);
-
-  CommitResult result;
-  result.old_serial = zone.info.serial;
-  result.new_serial = new_serial;
-  result.journal_seq = seq;
-  result.soa = std::move(new_soa);
   return result;
 }
 

@@ -1,0 +1,491 @@
+#include "store/postgres/account_store.h"
+
+#include <pthread.h>
+
+#include <chrono>
+
+#include "store/postgres/rows.h"
+
+namespace tether::store::postgres {
+
+namespace {
+
+constexpr const char* kUserColumns =
+    "id, name, role, password_hash, credential_version, created, host_limit";
+constexpr const char* kHostColumns =
+    "id, fqdn, user_id, zone_id, lifecycle, created, last_update";
+constexpr const char* kTokenColumns =
+    "id, user_id, digest, hosts, types, networks, expires, created, revoked";
+constexpr const char* kCredentialColumns = "id, host_id, username, digest, created";
+
+std::vector<std::string> Split(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    if (comma > start) out.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<std::string> Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (item.empty() || item.find(',') != std::string::npos) {
+      return InvalidArgument("bad list item '{}'", item);
+    }
+    out += (out.empty() ? "" : ",") + item;
+  }
+  return out;
+}
+
+Result<UserInfo> UserFromRow(Row& row) {
+  UserInfo user;
+  user.id = row.Int(0);
+  user.name = std::string(row.Text(1));
+  auto role = RoleFromName(row.Text(2));
+  user.password_hash = std::string(row.Text(3));
+  user.credential_version = static_cast<uint64_t>(row.Int(4));
+  user.created = row.Int(5);
+  user.host_limit = static_cast<int>(row.Int(6));
+  if (!row.ok() || !role) return Damaged("user row " + user.name);
+  user.role = *role;
+  return user;
+}
+
+Result<HostInfo> HostFromRow(Row& row) {
+  HostInfo host;
+  host.id = row.Int(0);
+  auto fqdn = dns::Name::FromWire(row.Bytes(1));
+  host.user_id = row.Int(2);
+  host.zone_id = row.Int(3);
+  auto lifecycle = LifecycleFromName(row.Text(4));
+  host.created = row.Int(5);
+  host.last_update = row.Int(6);
+  if (!row.ok() || !fqdn || !lifecycle) return Damaged("host row " + std::to_string(host.id));
+  host.fqdn = *fqdn;
+  host.lifecycle = *lifecycle;
+  return host;
+}
+
+Result<TokenInfo> TokenFromRow(Row& row) {
+  TokenInfo token;
+  token.id = row.Int(0);
+  token.user_id = row.Int(1);
+  token.digest = std::string(row.Text(2));
+  for (const auto& text : Split(row.Text(3))) {
+    auto name = dns::Name::FromText(text);
+    if (!name) return Damaged("token row " + std::to_string(token.id));
+    token.hosts.push_back(*name);
+  }
+  for (const auto& text : Split(row.Text(4))) {
+    auto type = dns::RrTypeFromString(text);
+    if (!type) return Damaged("token row " + std::to_string(token.id));
+    token.types.push_back(*type);
+  }
+  token.networks = Split(row.Text(5));
+  token.expires = row.Int(6);
+  token.created = row.Int(7);
+  token.revoked = row.Bool(8);
+  if (!row.ok()) return Damaged("token row " + std::to_string(token.id));
+  return token;
+}
+
+Result<HostCredentialInfo> CredentialFromRow(Row& row) {
+  HostCredentialInfo credential;
+  credential.id = row.Int(0);
+  credential.host_id = row.Int(1);
+  credential.username = std::string(row.Text(2));
+  credential.digest = std::string(row.Text(3));
+  credential.created = row.Int(4);
+  if (!row.ok()) return Damaged("host credential row");
+  return credential;
+}
+
+// The id an INSERT ... RETURNING id gave.
+Result<int64_t> InsertedId(Result<Rows> rows, const std::string& what) {
+  if (!rows) {
+    if (rows.error().code == ErrorCode::kAlreadyExists) {
+      return MakeError(ErrorCode::kAlreadyExists, what + " already exists");
+    }
+    return tl::unexpected(rows.error());
+  }
+  if (rows->size() != 1) return Damaged("id of a new " + what);
+  Row row = rows->At(0);
+  const int64_t id = row.Int(0);
+  if (!row.ok()) return Damaged("id of a new " + what);
+  return id;
+}
+
+template <class T>
+Result<std::optional<T>> First(Result<std::vector<T>> found) {
+  if (!found) return tl::unexpected(found.error());
+  if (found->empty()) return std::optional<T>();
+  return std::optional<T>(std::move(found->front()));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PostgresAccountStore>> PostgresAccountStore::Open(
+    const std::string& conninfo, Committer& committer) {
+  std::unique_ptr<PostgresAccountStore> store(new PostgresAccountStore(committer));
+  ASSIGN_OR_RETURN(Conn conn, Conn::Connect(conninfo));
+  {
+    MutexLock lock(store->read_mu_);
+    store->read_conn_ = std::move(conn);
+  }
+  store->flusher_ = std::thread([raw = store.get()] {
+    pthread_setname_np(pthread_self(), "tether-history");
+    raw->FlushLoop();
+  });
+  return store;
+}
+
+PostgresAccountStore::~PostgresAccountStore() {
+  {
+    MutexLock lock(history_mu_);
+    stopping_ = true;
+  }
+  history_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  (void)FlushHistory();
+}
+
+template <class T>
+Result<std::vector<T>> PostgresAccountStore::Query(const std::string& sql, const Params& params,
+                                                   const std::function<Result<T>(Row&)>& parse) {
+  MutexLock lock(read_mu_);
+  if (!read_conn_.Healthy()) {
+    return MakeError(ErrorCode::kUnavailable, "postgresql: the connection is lost");
+  }
+  ASSIGN_OR_RETURN(Rows rows, read_conn_.Query(sql, params));
+  std::vector<T> out;
+  for (int i = 0; i < rows.size(); ++i) {
+    Row row = rows.At(i);
+    ASSIGN_OR_RETURN(T value, parse(row));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+// ---- users ----
+
+Result<UserInfo> PostgresAccountStore::CreateUser(const UserInfo& user) {
+  UserInfo created = user;
+  created.credential_version = user.credential_version == 0 ? 1 : user.credential_version;
+  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+    ASSIGN_OR_RETURN(
+        created.id,
+        InsertedId(conn.Query("INSERT INTO users(name, role, password_hash, credential_version, "
+                              "created, host_limit) VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
+                              Params()
+                                  .Text(created.name)
+                                  .Text(RoleName(created.role))
+                                  .Text(created.password_hash)
+                                  .Int(static_cast<int64_t>(created.credential_version))
+                                  .Int(created.created)
+                                  .Int(created.host_limit)),
+                   "account " + created.name));
+    return Ok();
+  }));
+  return created;
+}
+
+Result<std::optional<UserInfo>> PostgresAccountStore::GetUser(int64_t id) {
+  return First(Query<UserInfo>(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1",
+                               Params().Int(id), UserFromRow));
+}
+
+Result<std::optional<UserInfo>> PostgresAccountStore::GetUserByName(const std::string& name) {
+  return First(Query<UserInfo>(std::string("SELECT ") + kUserColumns +
+                                   " FROM users WHERE name = $1",
+                               Params().Text(name), UserFromRow));
+}
+
+Result<std::vector<UserInfo>> PostgresAccountStore::ListUsers() {
+  // COLLATE "C": byte order, as SQLite sorts TEXT.
+  return Query<UserInfo>(std::string("SELECT ") + kUserColumns +
+                             " FROM users ORDER BY name COLLATE \"C\"",
+                         Params(), UserFromRow);
+}
+
+Result<bool> PostgresAccountStore::DeleteUser(int64_t id) {
+  bool deleted = false;
+  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+    // Hosts, tokens, credentials and history go by ON DELETE CASCADE.
+    ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM users WHERE id = $1", Params().Int(id)));
+    deleted = rows.affected() > 0;
+    return Ok();
+  }));
+  return deleted;
+}
+
+Status PostgresAccountStore::SetPasswordHash(int64_t user_id, const std::string& hash) {
+  return committer_.Run([&](Conn& conn) -> Status {
+    return conn.Exec(
+        "UPDATE users SET password_hash = $2, credential_version = credential_version + 1 "
+        "WHERE id = $1",
+        Params().Int(user_id).Text(hash));
+  });
+}
+
+// ---- hosts ----
+
+Result<HostInfo> PostgresAccountStore::CreateHost(const HostInfo& host) {
+  HostInfo created = host;
+  created.fqdn = host.fqdn.Lowercased();
+  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+    ASSIGN_OR_RETURN(
+        created.id,
+        InsertedId(conn.Query("INSERT INTO hosts(fqdn, user_id, zone_id, lifecycle, created, "
+                              "last_update) VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
+                              Params()
+                                  .Bytes(created.fqdn.wire())
+                                  .Int(created.user_id)
+                                  .Int(created.zone_id)
+                                  .Text(LifecycleName(created.lifecycle))
+                                  .Int(created.created)
+                                  .Int(created.last_update)),
+                   "host " + created.fqdn.ToText()));
+    return Ok();
+  }));
+  return created;
+}
+
+Result<std::optional<HostInfo>> PostgresAccountStore::GetHost(const dns::Name& fqdn) {
+  const dns::Name lower = fqdn.Lowercased();
+  return First(Query<HostInfo>(std::string("SELECT ") + kHostColumns +
+                                   " FROM hosts WHERE fqdn = $1",
+                               Params().Bytes(lower.wire()), HostFromRow));
+}
+
+Result<std::vector<HostInfo>> PostgresAccountStore::ListHosts(std::optional<int64_t> user_id) {
+  std::string sql = std::string("SELECT ") + kHostColumns + " FROM hosts";
+  Params params;
+  if (user_id) {
+    sql += " WHERE user_id = $1";
+    params.Int(*user_id);
+  }
+  return Query<HostInfo>(sql + " ORDER BY id", params, HostFromRow);
+}
+
+Result<size_t> PostgresAccountStore::CountHosts(int64_t user_id) {
+  ASSIGN_OR_RETURN(auto counts,
+                   Query<int64_t>("SELECT count(*) FROM hosts WHERE user_id = $1",
+                                  Params().Int(user_id), [](Row& row) -> Result<int64_t> {
+                                    const int64_t count = row.Int(0);
+                                    if (!row.ok() || count < 0) return Damaged("host count");
+                                    return count;
+                                  }));
+  return counts.empty() ? size_t{0} : static_cast<size_t>(counts.front());
+}
+
+Result<bool> PostgresAccountStore::DeleteHost(int64_t id) {
+  bool deleted = false;
+  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+    ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM hosts WHERE id = $1", Params().Int(id)));
+    deleted = rows.affected() > 0;
+    return Ok();
+  }));
+  return deleted;
+}
+
+Status PostgresAccountStore::SetLifecycle(int64_t host_id, Lifecycle lifecycle) {
+  return committer_.Run([&](Conn& conn) -> Status {
+    return conn.Exec("UPDATE hosts SET lifecycle = $2 WHERE id = $1",
+                     Params().Int(host_id).Text(LifecycleName(lifecycle)));
+  });
+}
+
+// ---- credentials ----
+
+Result<TokenInfo> PostgresAccountStore::CreateToken(const TokenInfo& token) {
+  TokenInfo created = token;
+  std::vector<std::string> hosts;
+  for (const auto& host : token.hosts) hosts.push_back(host.Lowercased().ToText());
+  std::vector<std::string> types;
+  for (auto type : token.types) types.push_back(dns::RrTypeToString(type));
+  ASSIGN_OR_RETURN(std::string hosts_text, Join(hosts));
+  ASSIGN_OR_RETURN(std::string types_text, Join(types));
+  ASSIGN_OR_RETURN(std::string networks_text, Join(token.networks));
+  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+    ASSIGN_OR_RETURN(
+        created.id,
+        InsertedId(conn.Query("INSERT INTO tokens(user_id, digest, hosts, types, networks, "
+                              "expires, created, revoked) VALUES($1, $2, $3, $4, $5, $6, $7, "
+                              "false) RETURNING id",
+                              Params()
+                                  .Int(created.user_id)
+                                  .Text(created.digest)
+                                  .Text(hosts_text)
+                                  .Text(types_text)
+                                  .Text(networks_text)
+                                  .Int(created.expires)
+                                  .Int(created.created)),
+                   "token"));
+    return Ok();
+  }));
+  created.revoked = false;
+  return created;
+}
+
+Result<std::optional<TokenInfo>> PostgresAccountStore::FindToken(const std::string& digest) {
+  return First(Query<TokenInfo>(std::string("SELECT ") + kTokenColumns +
+                                    " FROM tokens WHERE digest = $1",
+                                Params().Text(digest), TokenFromRow));
+}
+
+Result<std::vector<TokenInfo>> PostgresAccountStore::ListTokens(std::optional<int64_t> user_id) {
+  std::string sql = std::string("SELECT ") + kTokenColumns + " FROM tokens";
+  Params params;
+  if (user_id) {
+    sql += " WHERE user_id = $1";
+    params.Int(*user_id);
+  }
+  return Query<TokenInfo>(sql + " ORDER BY id", params, TokenFromRow);
+}
+
+Result<bool> PostgresAccountStore::RevokeToken(int64_t id) {
+  bool revoked = false;
+  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+    ASSIGN_OR_RETURN(Rows rows, conn.Query("UPDATE tokens SET revoked = true WHERE id = $1 "
+                                           "RETURNING user_id",
+                                           Params().Int(id)));
+    revoked = rows.size() > 0;
+    if (revoked) {
+      // Proofs cached for the owner's credentials are void from now on, on every node.
+      Row row = rows.At(0);
+      const int64_t user_id = row.Int(0);
+      if (!row.ok()) return Damaged("token row");
+      RETURN_IF_ERROR(conn.Exec(
+          "UPDATE users SET credential_version = credential_version + 1 WHERE id = $1",
+          Params().Int(user_id)));
+    }
+    return Ok();
+  }));
+  return revoked;
+}
+
+Result<HostCredentialInfo> PostgresAccountStore::CreateHostCredential(
+    const HostCredentialInfo& credential) {
+  HostCredentialInfo created = credential;
+  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+    ASSIGN_OR_RETURN(created.id,
+                     InsertedId(conn.Query("INSERT INTO host_credentials(host_id, username, "
+                                           "digest, created) VALUES($1, $2, $3, $4) RETURNING id",
+                                           Params()
+                                               .Int(created.host_id)
+                                               .Text(created.username)
+                                               .Text(created.digest)
+                                               .Int(created.created)),
+                                "credential " + created.username));
+    return Ok();
+  }));
+  return created;
+}
+
+Result<std::optional<HostCredentialInfo>> PostgresAccountStore::FindHostCredential(
+    const std::string& username) {
+  return First(Query<HostCredentialInfo>(std::string("SELECT ") + kCredentialColumns +
+                                             " FROM host_credentials WHERE username = $1",
+                                         Params().Text(username), CredentialFromRow));
+}
+
+Result<std::vector<HostCredentialInfo>> PostgresAccountStore::ListHostCredentials() {
+  return Query<HostCredentialInfo>(std::string("SELECT ") + kCredentialColumns +
+                                       " FROM host_credentials ORDER BY id",
+                                   Params(), CredentialFromRow);
+}
+
+// ---- history ----
+
+void PostgresAccountStore::AppendHistory(HistoryEntry entry) {
+  MutexLock lock(history_mu_);
+  history_.push_back(std::move(entry));
+}
+
+// The batch is taken inside the job, as in the SQLite store (sqlite/account_store.cc):
+// when Run returns, every entry appended before the call is durable.
+Status PostgresAccountStore::FlushHistory() {
+  return committer_.Run([&](Conn& conn) -> Status {
+    std::vector<HistoryEntry> batch;
+    {
+      MutexLock lock(history_mu_);
+      batch.swap(history_);
+    }
+    for (const auto& entry : batch) {
+      RETURN_IF_ERROR(conn.Exec(
+          "INSERT INTO history(host_id, time, source, user_agent, credential, old_value, "
+          "new_value, result) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS "
+          "(SELECT 1 FROM hosts WHERE id = $1)",
+          Params()
+              .Int(entry.host_id)
+              .Int(entry.time)
+              .Text(entry.source)
+              .Text(entry.user_agent)
+              .Text(entry.credential)
+              .Text(entry.old_value)
+              .Text(entry.new_value)
+              .Text(entry.result)));
+      if (entry.result.rfind("good", 0) == 0) {
+        RETURN_IF_ERROR(conn.Exec(
+            "UPDATE hosts SET last_update = greatest(last_update, $2) WHERE id = $1",
+            Params().Int(entry.host_id).Int(entry.time)));
+      }
+    }
+    return Ok();
+  });
+}
+
+void PostgresAccountStore::FlushLoop() {
+  while (true) {
+    {
+      MutexLock lock(history_mu_);
+      if (!stopping_) history_cv_.wait_for(history_mu_, std::chrono::seconds(1));
+      if (stopping_) return;
+      if (history_.empty()) continue;  // no transaction for nothing
+    }
+    (void)FlushHistory();  // a failure keeps nothing: history entries are not changes
+  }
+}
+
+Result<std::vector<HistoryEntry>> PostgresAccountStore::ReadHistory(int64_t host_id,
+                                                                    size_t limit) {
+  // What was appended before this call is part of the answer (reads are rare; one commit).
+  RETURN_IF_ERROR(FlushHistory());
+  return Query<HistoryEntry>(
+      "SELECT id, host_id, time, source, user_agent, credential, old_value, new_value, result "
+      "FROM history WHERE host_id = $1 ORDER BY time DESC, id DESC LIMIT $2",
+      Params().Int(host_id).Int(static_cast<int64_t>(limit)), [](Row& r) -> Result<HistoryEntry> {
+        HistoryEntry entry;
+        entry.id = r.Int(0);
+        entry.host_id = r.Int(1);
+        entry.time = r.Int(2);
+        entry.source = std::string(r.Text(3));
+        entry.user_agent = std::string(r.Text(4));
+        entry.credential = std::string(r.Text(5));
+        entry.old_value = std::string(r.Text(6));
+        entry.new_value = std::string(r.Text(7));
+        entry.result = std::string(r.Text(8));
+        if (!r.ok()) return Damaged("history row");
+        return entry;
+      });
+}
+
+Result<size_t> PostgresAccountStore::TrimHistory(int64_t before, const std::vector<int64_t>& keep) {
+  size_t deleted = 0;
+  std::string kept;
+  for (int64_t id : keep) kept += (kept.empty() ? "" : ",") + std::to_string(id);
+  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+    std::string sql = "DELETE FROM history WHERE time < $1";
+    if (!kept.empty()) sql += " AND host_id NOT IN (" + kept + ")";
+    ASSIGN_OR_RETURN(Rows rows, conn.Query(sql, Params().Int(before)));
+    deleted = static_cast<size_t>(rows.affected());
+    return Ok();
+  }));
+  return deleted;
+}
+
+}  // namespace tether::store::postgres

@@ -1,0 +1,78 @@
+// Committer: group commit for the PostgreSQL store, as the SQLite store's (sqlite/
+// committer.h). One thread owns the write connection; callers enqueue a job and block; the
+// thread takes every queued job and runs them in ONE transaction (BEGIN ... COMMIT, one WAL
+// flush on the server with synchronous_commit=on), each inside its own SAVEPOINT so that a
+// failing job is rolled back alone, then wakes each caller with its own status.
+//
+// Several tetherd nodes may share the database, so a job can meet another node's
+// transaction: a job failing with a deadlock (40P01) or serialization failure (40001) is
+// rolled back to its savepoint and run again, up to a few times. A job's status is final
+// only after COMMIT: if COMMIT fails, or the connection is lost, every job of the group
+// gets that error (an acknowledged change is durable; an error may still hide a change
+// that committed if the connection broke during COMMIT — the caller cannot tell, as with
+// any remote database). After a lost connection the next group reconnects.
+//
+// Thread-safety: Run() may be called from any thread, concurrently. Jobs run on the
+// committer thread, one at a time, and must not call Run() (that would deadlock).
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "base/mutex.h"
+#include "base/result.h"
+#include "base/thread_annotations.h"
+#include "store/postgres/conn.h"
+
+namespace tether::store::postgres {
+
+struct CommitterStats {
+  uint64_t transactions = 0;  // groups committed
+  uint64_t jobs = 0;          // jobs run, successful or not
+  uint64_t retries = 0;       // jobs run again after a deadlock or serialization failure
+  size_t queued = 0;          // jobs waiting for the next group now
+};
+
+class Committer {
+ public:
+  using Job = std::function<Status(Conn&)>;
+
+  // Starts the committer thread, which owns `conn` from now on.
+  explicit Committer(Conn conn);
+  // Runs the jobs already queued, then stops the thread.
+  ~Committer();
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  // Runs `job` in the next group transaction and returns its status once that transaction
+  // has committed (or failed).
+  Status Run(const Job& job) EXCLUDES(mu_);
+
+  CommitterStats Stats() EXCLUDES(mu_);
+
+ private:
+  struct Pending {
+    explicit Pending(const Job* j) : job(j) {}
+    const Job* job;
+    Status status;
+    bool done = false;  // guarded by mu_
+    std::condition_variable done_cv;
+  };
+
+  void Loop() EXCLUDES(mu_);
+  // Runs one group; sets each Pending's status (not `done`).
+  void RunGroup(const std::vector<Pending*>& group) EXCLUDES(mu_);
+
+  Mutex mu_;
+  std::condition_variable work_cv_;
+  std::vector<Pending*> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  CommitterStats stats_ GUARDED_BY(mu_);
+
+  Conn conn_;  // used by the committer thread only
+  std::thread thread_;  // last: started after everything it uses
+};
+
+}  // namespace tether::store::postgres
