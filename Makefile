@@ -8,7 +8,8 @@ BUILD_PACKAGES := cmake ninja-build ccache g++ clang-14 lld-14 libclang-rt-14-de
   libcli11-dev libtomlplusplus-dev libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev \
   nlohmann-json3-dev
 TEST_PACKAGES := python3 iproute2 util-linux procps bind9-dnsutils knot-dnsutils knot \
-  knot-dnssecutils nsd bind9 bind9-utils dnsperf curl openssl ddclient inadyn wrk nginx-light
+  knot-dnssecutils nsd bind9 bind9-utils dnsperf curl openssl ddclient inadyn wrk nginx-light \
+  postgresql
 PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 CLANGXX := clang++-14

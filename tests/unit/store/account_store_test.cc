@@ -1,4 +1,4 @@
-// Accounts in the SQLite store (store/accounts.h): users, hosts, tokens, host credentials
+// Accounts in both stores (store/accounts.h): users, hosts, tokens, host credentials
 // and history, through Store::accounts().
 #include <algorithm>
 
@@ -9,7 +9,7 @@
 namespace tether::store::testing {
 namespace {
 
-class AccountStoreTest : public StoreTest {
+class AccountStoreTest : public AnyStoreTest {
  protected:
   void SetUp() override {
     StoreTest::SetUp();
@@ -81,6 +81,7 @@ class AccountStoreTest : public StoreTest {
 
   ZoneInfo zone_;
 };
+TETHER_BOTH_STORES(AccountStoreTest);
 
 std::vector<std::string> Names(const std::vector<UserInfo>& users) {
   std::vector<std::string> names;
@@ -97,7 +98,7 @@ std::vector<std::string> Fqdns(const std::vector<HostInfo>& hosts) {
 
 // ---- users ----
 
-TEST_F(AccountStoreTest, CreatedUserIsFoundByIdAndName) {
+TEST_P(AccountStoreTest, CreatedUserIsFoundByIdAndName) {
   UserInfo created = AddUser("alice", Role::kAdmin);
   EXPECT_GT(created.id, 0);
   EXPECT_EQ(created.credential_version, 1u);
@@ -118,7 +119,7 @@ TEST_F(AccountStoreTest, CreatedUserIsFoundByIdAndName) {
   EXPECT_EQ((*by_name)->id, created.id);
 }
 
-TEST_F(AccountStoreTest, UnknownUserIsNotFound) {
+TEST_P(AccountStoreTest, UnknownUserIsNotFound) {
   AddUser("alice");
   auto by_id = accounts().GetUser(12345);
   ASSERT_TRUE(by_id);
@@ -128,7 +129,7 @@ TEST_F(AccountStoreTest, UnknownUserIsNotFound) {
   EXPECT_FALSE(by_name->has_value());
 }
 
-TEST_F(AccountStoreTest, DuplicateUserNameFailsWithAlreadyExists) {
+TEST_P(AccountStoreTest, DuplicateUserNameFailsWithAlreadyExists) {
   AddUser("alice");
   UserInfo again;
   again.name = "alice";
@@ -140,7 +141,7 @@ TEST_F(AccountStoreTest, DuplicateUserNameFailsWithAlreadyExists) {
   EXPECT_EQ(users->size(), 1u);
 }
 
-TEST_F(AccountStoreTest, ListUsersReturnsEveryUserByName) {
+TEST_P(AccountStoreTest, ListUsersReturnsEveryUserByName) {
   AddUser("carol");
   AddUser("alice");
   AddUser("bob", Role::kAbuse);
@@ -150,7 +151,7 @@ TEST_F(AccountStoreTest, ListUsersReturnsEveryUserByName) {
   EXPECT_EQ((*users)[1].role, Role::kAbuse);
 }
 
-TEST_F(AccountStoreTest, SetPasswordHashBumpsCredentialVersion) {
+TEST_P(AccountStoreTest, SetPasswordHashBumpsCredentialVersion) {
   UserInfo alice = AddUser("alice");
   UserInfo bob = AddUser("bob");
   ASSERT_TRUE(accounts().SetPasswordHash(alice.id, "$argon2id$new"));
@@ -163,7 +164,7 @@ TEST_F(AccountStoreTest, SetPasswordHashBumpsCredentialVersion) {
   EXPECT_EQ(VersionOf(bob), bob.credential_version);
 }
 
-TEST_F(AccountStoreTest, DeleteUserRemovesHostsTokensCredentialsAndHistory) {
+TEST_P(AccountStoreTest, DeleteUserRemovesHostsTokensCredentialsAndHistory) {
   UserInfo alice = AddUser("alice");
   UserInfo bob = AddUser("bob");
   HostInfo home = AddHost(alice, "home.dyn.example.");
@@ -194,7 +195,7 @@ TEST_F(AccountStoreTest, DeleteUserRemovesHostsTokensCredentialsAndHistory) {
   EXPECT_FALSE(credential->has_value());
   EXPECT_TRUE(History(home).empty());
   EXPECT_EQ(
-      QueryInt(path(), "SELECT count(*) FROM history WHERE host_id = " + std::to_string(home.id)),
+      Sql("SELECT count(*) FROM history WHERE host_id = " + std::to_string(home.id)),
       0);
 
   // Bob keeps everything.
@@ -212,7 +213,7 @@ TEST_F(AccountStoreTest, DeleteUserRemovesHostsTokensCredentialsAndHistory) {
   EXPECT_EQ(History(office).size(), 1u);
 }
 
-TEST_F(AccountStoreTest, DeleteUnknownUserReturnsFalse) {
+TEST_P(AccountStoreTest, DeleteUnknownUserReturnsFalse) {
   UserInfo alice = AddUser("alice");
   auto deleted = accounts().DeleteUser(alice.id + 100);
   ASSERT_TRUE(deleted) << deleted.error().message;
@@ -225,7 +226,7 @@ TEST_F(AccountStoreTest, DeleteUnknownUserReturnsFalse) {
 
 // ---- hosts ----
 
-TEST_F(AccountStoreTest, CreatedHostIsFoundByFqdnInAnyCase) {
+TEST_P(AccountStoreTest, CreatedHostIsFoundByFqdnInAnyCase) {
   UserInfo alice = AddUser("alice");
   HostInfo created = AddHost(alice, "Home.Dyn.Example.");
   EXPECT_GT(created.id, 0);
@@ -247,7 +248,7 @@ TEST_F(AccountStoreTest, CreatedHostIsFoundByFqdnInAnyCase) {
   EXPECT_FALSE(missing->has_value());
 }
 
-TEST_F(AccountStoreTest, DuplicateFqdnFailsWithAlreadyExists) {
+TEST_P(AccountStoreTest, DuplicateFqdnFailsWithAlreadyExists) {
   UserInfo alice = AddUser("alice");
   UserInfo bob = AddUser("bob");
   AddHost(alice, "home.dyn.example.");
@@ -263,7 +264,7 @@ TEST_F(AccountStoreTest, DuplicateFqdnFailsWithAlreadyExists) {
   EXPECT_EQ((*found)->user_id, alice.id);
 }
 
-TEST_F(AccountStoreTest, HostOfUnknownUserIsRefused) {
+TEST_P(AccountStoreTest, HostOfUnknownUserIsRefused) {
   HostInfo host;
   host.fqdn = N("home.dyn.example.");
   host.user_id = 999;
@@ -274,7 +275,7 @@ TEST_F(AccountStoreTest, HostOfUnknownUserIsRefused) {
   EXPECT_FALSE(found->has_value());
 }
 
-TEST_F(AccountStoreTest, ListHostsPerUserAndAllAndCountHosts) {
+TEST_P(AccountStoreTest, ListHostsPerUserAndAllAndCountHosts) {
   UserInfo alice = AddUser("alice");
   UserInfo bob = AddUser("bob");
   UserInfo carol = AddUser("carol");
@@ -298,7 +299,7 @@ TEST_F(AccountStoreTest, ListHostsPerUserAndAllAndCountHosts) {
   EXPECT_EQ(accounts().CountHosts(carol.id).value_or(99), 0u);
 }
 
-TEST_F(AccountStoreTest, SetLifecycleIsStored) {
+TEST_P(AccountStoreTest, SetLifecycleIsStored) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   HostInfo nas = AddHost(alice, "nas.dyn.example.");
@@ -316,7 +317,7 @@ TEST_F(AccountStoreTest, SetLifecycleIsStored) {
   }
 }
 
-TEST_F(AccountStoreTest, DeleteHostRemovesItsCredentialsAndHistory) {
+TEST_P(AccountStoreTest, DeleteHostRemovesItsCredentialsAndHistory) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   HostInfo nas = AddHost(alice, "nas.dyn.example.");
@@ -342,7 +343,7 @@ TEST_F(AccountStoreTest, DeleteHostRemovesItsCredentialsAndHistory) {
   EXPECT_FALSE(credential->has_value());
   EXPECT_TRUE(History(home).empty());
   EXPECT_EQ(
-      QueryInt(path(), "SELECT count(*) FROM history WHERE host_id = " + std::to_string(home.id)),
+      Sql("SELECT count(*) FROM history WHERE host_id = " + std::to_string(home.id)),
       0);
 
   // The user, their token and their other host stay.
@@ -355,7 +356,7 @@ TEST_F(AccountStoreTest, DeleteHostRemovesItsCredentialsAndHistory) {
 
 // ---- tokens ----
 
-TEST_F(AccountStoreTest, TokenIsFoundByDigestWithItsLists) {
+TEST_P(AccountStoreTest, TokenIsFoundByDigestWithItsLists) {
   UserInfo alice = AddUser("alice");
   TokenInfo token;
   token.user_id = alice.id;
@@ -385,7 +386,7 @@ TEST_F(AccountStoreTest, TokenIsFoundByDigestWithItsLists) {
   EXPECT_FALSE(stored.revoked);
 }
 
-TEST_F(AccountStoreTest, TokenWithEmptyListsKeepsThemEmpty) {
+TEST_P(AccountStoreTest, TokenWithEmptyListsKeepsThemEmpty) {
   UserInfo alice = AddUser("alice");
   AddToken(alice, "bbbb");
   auto found = accounts().FindToken("bbbb");
@@ -396,7 +397,7 @@ TEST_F(AccountStoreTest, TokenWithEmptyListsKeepsThemEmpty) {
   EXPECT_EQ((*found)->expires, 0);
 }
 
-TEST_F(AccountStoreTest, UnknownTokenDigestIsNotFound) {
+TEST_P(AccountStoreTest, UnknownTokenDigestIsNotFound) {
   UserInfo alice = AddUser("alice");
   AddToken(alice, "aaaa");
   auto found = accounts().FindToken("AAAA");
@@ -404,7 +405,7 @@ TEST_F(AccountStoreTest, UnknownTokenDigestIsNotFound) {
   EXPECT_FALSE(found->has_value());
 }
 
-TEST_F(AccountStoreTest, DuplicateTokenDigestFailsWithAlreadyExists) {
+TEST_P(AccountStoreTest, DuplicateTokenDigestFailsWithAlreadyExists) {
   UserInfo alice = AddUser("alice");
   UserInfo bob = AddUser("bob");
   AddToken(alice, "aaaa");
@@ -416,7 +417,7 @@ TEST_F(AccountStoreTest, DuplicateTokenDigestFailsWithAlreadyExists) {
   EXPECT_EQ(created.error().code, ErrorCode::kAlreadyExists) << created.error().message;
 }
 
-TEST_F(AccountStoreTest, ListTokensPerUserAndAll) {
+TEST_P(AccountStoreTest, ListTokensPerUserAndAll) {
   UserInfo alice = AddUser("alice");
   UserInfo bob = AddUser("bob");
   AddToken(alice, "a1");
@@ -431,7 +432,7 @@ TEST_F(AccountStoreTest, ListTokensPerUserAndAll) {
   EXPECT_EQ(all->size(), 3u);
 }
 
-TEST_F(AccountStoreTest, RevokeTokenMarksItRevokedAndBumpsOwnersVersion) {
+TEST_P(AccountStoreTest, RevokeTokenMarksItRevokedAndBumpsOwnersVersion) {
   UserInfo alice = AddUser("alice");
   UserInfo bob = AddUser("bob");
   TokenInfo token = AddToken(alice, "aaaa");
@@ -452,7 +453,7 @@ TEST_F(AccountStoreTest, RevokeTokenMarksItRevokedAndBumpsOwnersVersion) {
   EXPECT_EQ(VersionOf(bob), bob.credential_version);
 }
 
-TEST_F(AccountStoreTest, RevokeUnknownTokenReturnsFalseAndBumpsNothing) {
+TEST_P(AccountStoreTest, RevokeUnknownTokenReturnsFalseAndBumpsNothing) {
   UserInfo alice = AddUser("alice");
   TokenInfo token = AddToken(alice, "aaaa");
   auto revoked = accounts().RevokeToken(token.id + 100);
@@ -463,7 +464,7 @@ TEST_F(AccountStoreTest, RevokeUnknownTokenReturnsFalseAndBumpsNothing) {
 
 // ---- host credentials ----
 
-TEST_F(AccountStoreTest, HostCredentialIsFoundByUsernameAndListed) {
+TEST_P(AccountStoreTest, HostCredentialIsFoundByUsernameAndListed) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   HostInfo nas = AddHost(alice, "nas.dyn.example.");
@@ -492,7 +493,7 @@ TEST_F(AccountStoreTest, HostCredentialIsFoundByUsernameAndListed) {
   EXPECT_EQ(usernames, (std::vector<std::string>{"home-key", "nas-key"}));
 }
 
-TEST_F(AccountStoreTest, DuplicateCredentialUsernameFailsWithAlreadyExists) {
+TEST_P(AccountStoreTest, DuplicateCredentialUsernameFailsWithAlreadyExists) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   AddCredential(home, "home-key");
@@ -503,7 +504,7 @@ TEST_F(AccountStoreTest, DuplicateCredentialUsernameFailsWithAlreadyExists) {
 
 // ---- history ----
 
-TEST_F(AccountStoreTest, ReadHistorySeesWhatWasAppendedBeforeIt) {
+TEST_P(AccountStoreTest, ReadHistorySeesWhatWasAppendedBeforeIt) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   accounts().AppendHistory(Entry(home, 1700000500, "nochg"));
@@ -521,7 +522,7 @@ TEST_F(AccountStoreTest, ReadHistorySeesWhatWasAppendedBeforeIt) {
   EXPECT_EQ(entry.result, "nochg");
 }
 
-TEST_F(AccountStoreTest, ReadHistoryIsNewestFirstAndLimited) {
+TEST_P(AccountStoreTest, ReadHistoryIsNewestFirstAndLimited) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   HostInfo nas = AddHost(alice, "nas.dyn.example.");
@@ -545,7 +546,7 @@ TEST_F(AccountStoreTest, ReadHistoryIsNewestFirstAndLimited) {
   EXPECT_TRUE(History(home, 0).empty());
 }
 
-TEST_F(AccountStoreTest, GoodEntrySetsLastUpdate) {
+TEST_P(AccountStoreTest, GoodEntrySetsLastUpdate) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   accounts().AppendHistory(Entry(home, 1700000500, "good"));
@@ -564,7 +565,7 @@ TEST_F(AccountStoreTest, GoodEntrySetsLastUpdate) {
   EXPECT_EQ((*found)->last_update, 1700000500);
 }
 
-TEST_F(AccountStoreTest, TrimHistoryKeepsRecentEntriesAndKeptHosts) {
+TEST_P(AccountStoreTest, TrimHistoryKeepsRecentEntriesAndKeptHosts) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   HostInfo nas = AddHost(alice, "nas.dyn.example.");
@@ -593,7 +594,7 @@ TEST_F(AccountStoreTest, TrimHistoryKeepsRecentEntriesAndKeptHosts) {
 
 // ---- durability and zones ----
 
-TEST_F(AccountStoreTest, AccountsSurviveReopen) {
+TEST_P(AccountStoreTest, AccountsSurviveReopen) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   ASSERT_TRUE(accounts().SetLifecycle(home.id, Lifecycle::kOffline));
@@ -625,7 +626,7 @@ TEST_F(AccountStoreTest, AccountsSurviveReopen) {
   EXPECT_EQ(history.front().result, "good");
 }
 
-TEST_F(AccountStoreTest, DeleteZoneRemovesItsHosts) {
+TEST_P(AccountStoreTest, DeleteZoneRemovesItsHosts) {
   ZoneInfo other = Create("other.example.", 1, 0);
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");

@@ -6,17 +6,15 @@
 
 #include <gtest/gtest.h>
 
-#include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
 
 namespace tether::store::testing {
 namespace {
 
-using GroupCommitTest = StoreTest;
+class GroupCommitTest : public AnyStoreTest {};
+TETHER_BOTH_STORES(GroupCommitTest);
 
-sqlite::SqliteStore& Sqlite(Store& store) { return dynamic_cast<sqlite::SqliteStore&>(store); }
-
-TEST_F(GroupCommitTest, ConcurrentCommitsGetDistinctConsecutiveSerials) {
+TEST_P(GroupCommitTest, ConcurrentCommitsGetDistinctConsecutiveSerials) {
   ZoneInfo zone = Create("example.com.", 100);
   constexpr int kThreads = 8;
   constexpr int kCommits = 25;
@@ -56,10 +54,9 @@ TEST_F(GroupCommitTest, ConcurrentCommitsGetDistinctConsecutiveSerials) {
 
 // Holds the committer inside a CreateZone (its progress callback runs on the committer
 // thread) until `waiting` commits are queued, so that they form one group.
-TEST_F(GroupCommitTest, FailingChangeDoesNotFailItsGroup) {
+TEST_P(GroupCommitTest, FailingChangeDoesNotFailItsGroup) {
   ZoneInfo zone = Create("example.com.", 10);
-  auto& sqlite = Sqlite(*store_);
-  const auto before = sqlite.GroupCommitStats();
+  const GroupStats before = Stats();
 
   constexpr size_t kWaiting = 6;
   std::atomic<bool> holding{false};
@@ -70,7 +67,7 @@ TEST_F(GroupCommitTest, FailingChangeDoesNotFailItsGroup) {
                                         if (!first) return;
                                         first = false;
                                         holding = true;
-                                        while (sqlite.GroupCommitStats().queued < kWaiting) {
+                                        while (Stats().queued < kWaiting) {
                                           std::this_thread::yield();
                                         }
                                       });
@@ -103,13 +100,13 @@ TEST_F(GroupCommitTest, FailingChangeDoesNotFailItsGroup) {
   }
   std::sort(serials.begin(), serials.end());
   EXPECT_EQ(serials, (std::vector<uint32_t>{11, 12, 13}));
-  const auto after = sqlite.GroupCommitStats();
+  const GroupStats after = Stats();
   EXPECT_EQ(after.transactions - before.transactions, 2u);  // the CreateZone, then the group
   EXPECT_EQ(after.jobs - before.jobs, 1 + kWaiting);
   EXPECT_EQ((*store_->GetZone(zone.origin))->journal_seq, 3u);
 }
 
-TEST_F(GroupCommitTest, FailingAdminChangeIsRolledBackAlone) {
+TEST_P(GroupCommitTest, FailingAdminChangeIsRolledBackAlone) {
   // The key row is written before the grant fails; the savepoint takes both back.
   TsigKeyInfo key{N("k."), "hmac-sha256", {1}, {KeyGrant{N("nozone."), GrantScope::kZone, {}, {}}}};
   auto added = store_->AddKey(key);

@@ -1,4 +1,4 @@
-// TSIG keys, grants and allow_update in the SQLite store.
+// TSIG keys, grants and allow_update in both stores.
 #include <gtest/gtest.h>
 
 #include "store_test_util.h"
@@ -6,9 +6,10 @@
 namespace tether::store::testing {
 namespace {
 
-using KeysTest = StoreTest;
+class KeysTest : public AnyStoreTest {};
+TETHER_BOTH_STORES(KeysTest);
 
-TEST_F(KeysTest, KeysAndGrantsRoundTrip) {
+TEST_P(KeysTest, KeysAndGrantsRoundTrip) {
   Create("example.com.");
   TsigKeyInfo key{N("Update.Key."), "hmac-sha256", {0, 1, 2, 255}, {}};
   ASSERT_TRUE(store_->AddKey(key));
@@ -42,21 +43,21 @@ TEST_F(KeysTest, KeysAndGrantsRoundTrip) {
   }
 }
 
-TEST_F(KeysTest, AddingAKeyTwiceIsAlreadyExists) {
+TEST_P(KeysTest, AddingAKeyTwiceIsAlreadyExists) {
   ASSERT_TRUE(store_->AddKey({N("k."), "hmac-sha256", {1}, {}}));
   auto again = store_->AddKey({N("K."), "hmac-sha256", {2}, {}});
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
 }
 
-TEST_F(KeysTest, KeyWithGrantsIsAddedWhole) {
+TEST_P(KeysTest, KeyWithGrantsIsAddedWhole) {
   Create("example.com.");
   ASSERT_TRUE(store_->AddKey(
       {N("k."), "hmac-sha256", {1}, {{N("example.com."), GrantScope::kZone, dns::Name(), {}}}}));
   EXPECT_EQ(store_->ListKeys()->front().grants.size(), 1u);
 }
 
-TEST_F(KeysTest, GrantNeedsKeyAndZone) {
+TEST_P(KeysTest, GrantNeedsKeyAndZone) {
   Create("example.com.");
   auto no_key = store_->AddGrant(N("k."), {N("example.com."), GrantScope::kZone, dns::Name(), {}});
   ASSERT_FALSE(no_key);
@@ -71,7 +72,7 @@ TEST_F(KeysTest, GrantNeedsKeyAndZone) {
   EXPECT_EQ(outside.error().code, ErrorCode::kInvalidArgument);
 }
 
-TEST_F(KeysTest, RemoveKeyRemovesItsGrants) {
+TEST_P(KeysTest, RemoveKeyRemovesItsGrants) {
   Create("example.com.");
   ASSERT_TRUE(store_->AddKey({N("k."), "hmac-sha256", {1}, {}}));
   ASSERT_TRUE(store_->AddGrant(N("k."), {N("example.com."), GrantScope::kZone, dns::Name(), {}}));
@@ -87,7 +88,7 @@ TEST_F(KeysTest, RemoveKeyRemovesItsGrants) {
   EXPECT_TRUE(store_->ListKeys()->front().grants.empty());
 }
 
-TEST_F(KeysTest, AllowUpdateRoundTrip) {
+TEST_P(KeysTest, AllowUpdateRoundTrip) {
   ZoneInfo zone = Create("example.com.");
   EXPECT_TRUE((*store_->GetZone(zone.origin))->allow_update.empty());
   std::vector<std::string> cidrs = {"192.0.2.0/24", "2001:db8::/32", "198.51.100.7/32"};
@@ -98,7 +99,7 @@ TEST_F(KeysTest, AllowUpdateRoundTrip) {
   EXPECT_TRUE((*store_->GetZone(zone.origin))->allow_update.empty());
 }
 
-TEST_F(KeysTest, AllowUpdateRefusesWhatWouldNotRoundTrip) {
+TEST_P(KeysTest, AllowUpdateRefusesWhatWouldNotRoundTrip) {
   ZoneInfo zone = Create("example.com.");
   EXPECT_FALSE(store_->SetAllowUpdate(zone.id, {"192.0.2.0/24,10.0.0.0/8"}));
   EXPECT_FALSE(store_->SetAllowUpdate(zone.id, {""}));

@@ -1,5 +1,7 @@
 // Helpers for store tests: a temporary directory, an injectable clock, zone content, and
-// raw SQL on a store file (to damage it on purpose).
+// raw SQL on a store file (to damage it on purpose). StoreTest runs on the SQLite store;
+// AnyStoreTest is the same fixture parameterised over the SQLite and PostgreSQL stores
+// (TETHER_BOTH_STORES), so that one test proves the same semantics of both.
 #pragma once
 
 #include <sqlite3.h>
@@ -13,6 +15,9 @@
 
 #include <gtest/gtest.h>
 
+#include "pg_server.h"
+#include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
 namespace tether::store::testing {
@@ -114,10 +119,34 @@ inline void ExecSql(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
 }
 
-// Test fixture: a store in a fresh directory, with a fake clock.
+enum class Backend { kSqlite, kPostgres };
+
+inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// Group-commit counters of either store.
+struct GroupStats {
+  uint64_t transactions = 0;
+  uint64_t jobs = 0;
+  size_t queued = 0;
+};
+
+// Test fixture: a store in a fresh directory (SQLite) or a fresh database of the test's
+// PostgreSQL server (pg_server.h), with a fake clock.
 class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override { Reopen(); }
+  virtual Backend backend() const { return Backend::kSqlite; }
+  bool postgres() const { return backend() == Backend::kPostgres; }
+
+  void SetUp() override {
+    if (postgres()) {
+      PgServer* server = PgServer::Get();
+      ASSERT_NE(server, nullptr);
+      conninfo_ = server->NewDatabase();
+    }
+    Reopen();
+  }
 
   SqliteOptions Options() const {
     SqliteOptions options;
@@ -127,13 +156,50 @@ class StoreTest : public ::testing::Test {
     options.now = clock_.Function();
     return options;
   }
+  PostgresOptions PgOptions() const {
+    PostgresOptions options;
+    options.conninfo = conninfo_;
+    options.journal = limits_;
+    options.now = clock_.Function();
+    return options;
+  }
   void Reopen() {
     store_.reset();
-    auto opened = OpenSqliteStore(Options());
+    auto opened = postgres() ? OpenPostgresStore(PgOptions()) : OpenSqliteStore(Options());
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);
   }
   std::string path() const { return dir_.File("store.db"); }
+
+  // Raw SQL on the store's database, whichever it is.
+  int64_t Sql(const std::string& sql) {
+    return postgres() ? PgServer::QueryInt(conninfo_, sql) : QueryInt(path(), sql);
+  }
+  void ExecRaw(const std::string& sql) {
+    if (postgres()) {
+      EXPECT_EQ(PgServer::Exec(conninfo_, sql), "") << sql;
+    } else {
+      ExecSql(path(), sql);
+    }
+  }
+
+  // Brings the SQLite store's names and journal bounds up to date (a fold); the
+  // PostgreSQL store writes both at commit and needs nothing.
+  void Settle() {
+    if (!postgres()) {
+      auto folded = dynamic_cast<sqlite::SqliteStore&>(*store_).FoldJournal();
+      ASSERT_TRUE(folded) << folded.error().message;
+    }
+  }
+
+  GroupStats Stats() {
+    if (postgres()) {
+      auto stats = dynamic_cast<postgres::PostgresStore&>(*store_).GroupCommitStats();
+      return {stats.transactions, stats.jobs, stats.queued};
+    }
+    auto stats = dynamic_cast<sqlite::SqliteStore&>(*store_).GroupCommitStats();
+    return {stats.transactions, stats.jobs, stats.queued};
+  }
 
   ZoneInfo Create(const std::string& origin, uint32_t serial = 1, int hosts = 3,
                   SerialPolicy policy = SerialPolicy::kIncrement) {
@@ -155,11 +221,25 @@ class StoreTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string conninfo_;  // PostgreSQL: the test's own database
   FakeClock clock_;
   JournalLimits limits_;
   // Tests fold when they say so (and at close): no timing decides what a test sees.
   FoldOptions fold_{.automatic = false};
   std::unique_ptr<Store> store_;
 };
+
+// The fixture of tests that hold for both stores: TEST_P(Fixture, ...) with
+// `class Fixture : public AnyStoreTest {};` and TETHER_BOTH_STORES(Fixture).
+class AnyStoreTest : public StoreTest, public ::testing::WithParamInterface<Backend> {
+ protected:
+  Backend backend() const override { return GetParam(); }
+};
+
+#define TETHER_BOTH_STORES(fixture)                                                   \
+  INSTANTIATE_TEST_SUITE_P(Stores, fixture,                                           \
+                           ::testing::Values(::tether::store::testing::Backend::kSqlite, \
+                                             ::tether::store::testing::Backend::kPostgres), \
+                           ::tether::store::testing::BackendName)
 
 }  // namespace tether::store::testing

@@ -1,4 +1,4 @@
-// Zone transfer settings (secondaries, transfer keys and networks) in the SQLite store.
+// Zone transfer settings (secondaries, transfer keys and networks) in both stores.
 #include <gtest/gtest.h>
 
 #include "store_test_util.h"
@@ -6,7 +6,9 @@
 namespace tether::store::testing {
 namespace {
 
-using TransfersTest = StoreTest;
+class TransfersTest : public AnyStoreTest {};
+TETHER_BOTH_STORES(TransfersTest);
+using TransfersTestSqlite = StoreTest;
 
 TransferSettings Sample() {
   TransferSettings settings;
@@ -16,14 +18,14 @@ TransferSettings Sample() {
   return settings;
 }
 
-TEST_F(TransfersTest, NewZoneHasNone) {
+TEST_P(TransfersTest, NewZoneHasNone) {
   ZoneInfo zone = Create("example.com.");
   auto settings = store_->GetTransferSettings(zone.id);
   ASSERT_TRUE(settings) << settings.error().message;
   EXPECT_EQ(*settings, TransferSettings{});
 }
 
-TEST_F(TransfersTest, RoundTripAcrossReopen) {
+TEST_P(TransfersTest, RoundTripAcrossReopen) {
   ZoneInfo zone = Create("example.com.");
   ASSERT_TRUE(store_->SetTransferSettings(zone.id, Sample()));
   EXPECT_EQ(*store_->GetTransferSettings(zone.id), Sample());
@@ -31,7 +33,7 @@ TEST_F(TransfersTest, RoundTripAcrossReopen) {
   EXPECT_EQ(*store_->GetTransferSettings(zone.id), Sample());
 }
 
-TEST_F(TransfersTest, SetReplacesTheWhole) {
+TEST_P(TransfersTest, SetReplacesTheWhole) {
   ZoneInfo zone = Create("example.com.");
   ASSERT_TRUE(store_->SetTransferSettings(zone.id, Sample()));
   TransferSettings fewer;
@@ -40,29 +42,29 @@ TEST_F(TransfersTest, SetReplacesTheWhole) {
   EXPECT_EQ(*store_->GetTransferSettings(zone.id), fewer);
 }
 
-TEST_F(TransfersTest, SettingsArePerZoneAndGoWithTheZone) {
+TEST_P(TransfersTest, SettingsArePerZoneAndGoWithTheZone) {
   ZoneInfo a = Create("a.example.");
   ZoneInfo b = Create("b.example.");
   ASSERT_TRUE(store_->SetTransferSettings(a.id, Sample()));
   EXPECT_EQ(*store_->GetTransferSettings(b.id), TransferSettings{});
   ASSERT_TRUE(*store_->DeleteZone(N("a.example.")));
-  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM transfer_peers"), 0);
+  EXPECT_EQ(Sql("SELECT count(*) FROM transfer_peers"), 0);
 }
 
-TEST_F(TransfersTest, UnknownZoneIsNotFound) {
+TEST_P(TransfersTest, UnknownZoneIsNotFound) {
   auto set = store_->SetTransferSettings(42, Sample());
   ASSERT_FALSE(set);
   EXPECT_EQ(set.error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(TransfersTest, BadNetworkIsRefused) {
+TEST_P(TransfersTest, BadNetworkIsRefused) {
   ZoneInfo zone = Create("example.com.");
   TransferSettings bad;
   bad.cidrs = {"not-a-network"};
   EXPECT_FALSE(store_->SetTransferSettings(zone.id, bad));
 }
 
-TEST_F(TransfersTest, DamagedRowFailsTheRead) {
+TEST_F(TransfersTestSqlite, DamagedRowFailsTheRead) {
   ZoneInfo zone = Create("example.com.");
   ExecSql(path(), "INSERT INTO transfer_peers VALUES(" + std::to_string(zone.id) +
                       ", 'key', 'no-final-dot', '')");

@@ -1,4 +1,4 @@
-// Zones in the SQLite store: create, list, get, delete, load, reopen.
+// Zones in both stores: create, list, get, delete, load, reopen.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -30,9 +30,11 @@ std::map<std::string, std::vector<zone::Rrset>> AsMap(std::vector<zone::NameUpda
   return map;
 }
 
-using ZonesTest = StoreTest;
+class ZonesTest : public AnyStoreTest {};
+TETHER_BOTH_STORES(ZonesTest);
+using ZonesTestSqlite = StoreTest;
 
-TEST_F(ZonesTest, CreatedZoneIsListedAndFound) {
+TEST_P(ZonesTest, CreatedZoneIsListedAndFound) {
   ZoneInfo created = Create("example.com.", 2024010101);
   EXPECT_GT(created.id, 0);
   EXPECT_EQ(created.origin, N("example.com."));
@@ -56,7 +58,7 @@ TEST_F(ZonesTest, CreatedZoneIsListedAndFound) {
   EXPECT_FALSE(missing->has_value());
 }
 
-TEST_F(ZonesTest, ServiceZoneIsMadeInOneGoAndKept) {
+TEST_P(ZonesTest, ServiceZoneIsMadeInOneGoAndKept) {
   auto created = store_->CreateZone(N("dyn.example."), SerialPolicy::kIncrement, ZoneContent("dyn.example.", 1, 3),
                                     {}, /*service=*/true);
   ASSERT_TRUE(created) << created.error().message;
@@ -71,7 +73,7 @@ TEST_F(ZonesTest, ServiceZoneIsMadeInOneGoAndKept) {
   EXPECT_FALSE((*plain)->service);
 }
 
-TEST_F(ZonesTest, LoadReturnsExactlyWhatWasStored) {
+TEST_P(ZonesTest, LoadReturnsExactlyWhatWasStored) {
   auto content = ZoneContent("example.com.", 1, 50);
   content.push_back(
       {N("Multi.Example.COM."),
@@ -81,7 +83,7 @@ TEST_F(ZonesTest, LoadReturnsExactlyWhatWasStored) {
   EXPECT_EQ(Load(*store_, created->id), AsMap(content));
 }
 
-TEST_F(ZonesTest, CreateReportsProgress) {
+TEST_P(ZonesTest, CreateReportsProgress) {
   std::vector<std::pair<size_t, size_t>> calls;
   auto created =
       store_->CreateZone(N("example.com."), SerialPolicy::kIncrement,
@@ -94,7 +96,7 @@ TEST_F(ZonesTest, CreateReportsProgress) {
   EXPECT_EQ(calls.back(), std::make_pair(size_t{11}, size_t{11}));
 }
 
-TEST_F(ZonesTest, CreateTwiceIsAlreadyExists) {
+TEST_P(ZonesTest, CreateTwiceIsAlreadyExists) {
   Create("example.com.");
   auto again = store_->CreateZone(N("Example.Com."), SerialPolicy::kIncrement,
                                   ZoneContent("example.com.", 1, 1), {});
@@ -102,7 +104,7 @@ TEST_F(ZonesTest, CreateTwiceIsAlreadyExists) {
   EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
 }
 
-TEST_F(ZonesTest, CreateRefusesBadContent) {
+TEST_P(ZonesTest, CreateRefusesBadContent) {
   auto no_soa = ZoneContent("example.com.", 1, 1);
   no_soa.front().rrsets.pop_back();
   EXPECT_FALSE(store_->CreateZone(N("example.com."), SerialPolicy::kIncrement, no_soa, {}));
@@ -125,7 +127,7 @@ TEST_F(ZonesTest, CreateRefusesBadContent) {
   EXPECT_TRUE(store_->ListZones()->empty());
 }
 
-TEST_F(ZonesTest, DeleteRemovesZoneNamesJournalAndGrants) {
+TEST_P(ZonesTest, DeleteRemovesZoneNamesJournalAndGrants) {
   ZoneInfo zone = Create("example.com.");
   ZoneInfo other = Create("example.net.");
   ASSERT_TRUE(store_->Commit(SetA(zone, "www", A(1, 1, 1, 1))));
@@ -150,7 +152,7 @@ TEST_F(ZonesTest, DeleteRemovesZoneNamesJournalAndGrants) {
   EXPECT_FALSE(*again);
 }
 
-TEST_F(ZonesTest, ReopeningKeepsEverything) {
+TEST_P(ZonesTest, ReopeningKeepsEverything) {
   ZoneInfo zone = Create("example.com.", 10);
   ASSERT_TRUE(store_->Commit(SetA(zone, "www", A(1, 1, 1, 1))));
   ASSERT_TRUE(store_->SetAllowUpdate(zone.id, {"192.0.2.0/24"}));
@@ -168,19 +170,19 @@ TEST_F(ZonesTest, ReopeningKeepsEverything) {
   EXPECT_EQ(store_->ListKeys()->size(), 1u);
 }
 
-TEST_F(ZonesTest, FileIsCreatedWithMode0600) {
+TEST_F(ZonesTestSqlite, FileIsCreatedWithMode0600) {
   struct stat info {};
   ASSERT_EQ(::stat(path().c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
 }
 
-TEST_F(ZonesTest, LoadOfUnknownZoneIsNotFound) {
+TEST_P(ZonesTest, LoadOfUnknownZoneIsNotFound) {
   auto loaded = store_->LoadZone(999, [](zone::NameUpdate&&) {});
   ASSERT_FALSE(loaded);
   EXPECT_EQ(loaded.error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(ZonesTest, LoadSinkMayCallTheStore) {
+TEST_P(ZonesTest, LoadSinkMayCallTheStore) {
   ZoneInfo zone = Create("example.com.");
   size_t names = 0;
   ASSERT_TRUE(store_->LoadZone(zone.id, [&](zone::NameUpdate&&) {
