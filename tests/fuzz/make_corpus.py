@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the dns fuzz targets (message, name, rdata_text).
+"""Writes the seed corpora of the dns fuzz targets (message, name, rdata_text, transfer_reader).
 
 Hermetic: packets are built by hand with struct (no network, no third-party modules).
 Run from anywhere: python3 tests/fuzz/make_corpus.py. Regression seeds found by fuzzing
@@ -184,8 +184,49 @@ def rdata_text():
     return out
 
 
+def soa(serial):
+    return (name("ns1.example.com.") + name("hostmaster.example.com.") +
+            struct.pack("!IIIII", serial, 3600, 900, 604800, 60))
+
+
+def transfer_stream(qtype, records_per_message, id_=0x4242):
+    """Response messages to a transfer request for example.com., framed as on TCP."""
+    out = b""
+    for records in records_per_message:
+        body = header(id_, 0x8400, 1, len(records), 0, 0) + question("example.com.", qtype)
+        body += b"".join(records)
+        out += struct.pack("!H", len(body)) + body
+    return out
+
+
+def transfer_reader():
+    """Input of transfer_reader_fuzz: a mode byte, then length-prefixed messages."""
+    a = lambda owner, last: rr(owner, 1, bytes([192, 0, 2, last]), ttl=60)
+    ns = rr("example.com.", 2, name("ns1.example.com."), ttl=3600)
+    s = lambda serial: rr("example.com.", 6, soa(serial), ttl=3600)
+    axfr, ixfr, ixfr_signed = 0, 1, 3  # bit 0: IXFR from serial 5; bit 1: expect TSIG
+    out = {}
+    out["axfr-one-message"] = bytes([axfr]) + transfer_stream(252, [[s(9), ns, a("www.example.com.", 1), s(9)]])
+    out["axfr-three-messages"] = bytes([axfr]) + transfer_stream(
+        252, [[s(9), ns], [a("a.example.com.", 1), a("b.example.com.", 2)], [s(9)]])
+    out["ixfr-two-changes"] = bytes([ixfr]) + transfer_stream(251, [[
+        s(7), s(5), a("www.example.com.", 1), s(6), a("www.example.com.", 2),
+        s(6), s(7), a("mail.example.com.", 3), s(7)]])
+    out["ixfr-up-to-date"] = bytes([ixfr]) + transfer_stream(251, [[s(5)]])
+    out["ixfr-axfr-style"] = bytes([ixfr]) + transfer_stream(251, [[s(9), ns, s(9)]])
+    out["ixfr-unsigned-when-signed-expected"] = bytes([ixfr_signed]) + transfer_stream(251, [[s(5)]])
+    out["bad-not-soa-first"] = bytes([axfr]) + transfer_stream(252, [[ns, s(9)]])
+    out["bad-two-soas"] = bytes([axfr]) + transfer_stream(252, [[s(9), ns, s(10)]])
+    out["bad-after-end"] = bytes([axfr]) + transfer_stream(252, [[s(9), ns, s(9), ns]])
+    out["bad-change-gap"] = bytes([ixfr]) + transfer_stream(251, [[s(8), s(5), s(6), s(7), s(8), s(8)]])
+    out["bad-truncated"] = bytes([axfr]) + transfer_stream(252, [[s(9), ns, s(9)]])[:-5]
+    out["bad-rcode"] = bytes([ixfr]) + struct.pack("!H", 29) + header(0x4242, 0x8004, 1, 0, 0, 0) + question("example.com.", 251)
+    return out
+
+
 def main():
     corpus = os.path.join(HERE, "corpus")
+    write(os.path.join(corpus, "transfer_reader"), transfer_reader())
     write(os.path.join(corpus, "message"), messages())
     write(os.path.join(corpus, "name"), names())
     write(os.path.join(corpus, "rdata_text"), rdata_text())
