@@ -71,9 +71,10 @@ Status LoadConfigFile(const std::string& path, Config* config) {
     return InvalidArgument("{}:{}: {}", path, error.source().begin.line, error.description());
   }
   RETURN_IF_ERROR(CheckKeys(
-      root, {"data_dir", "log_level", "dns", "zone", "zone_defaults", "journal", "update", "http", "ddns", "names"},
+      root, {"data_dir", "store", "log_level", "dns", "zone", "zone_defaults", "journal", "update", "http", "ddns", "names"},
       ""));
   if (auto value = root["data_dir"].value<std::string>()) config->data_dir = *value;
+  if (auto value = root["store"].value<std::string>()) config->store = *value;
   if (auto value = root["log_level"].value<std::string>()) config->log_level = *value;
   if (const toml::table* dns = root["dns"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*dns,

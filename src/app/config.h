@@ -18,6 +18,8 @@ struct ZoneFileSpec {
 
 struct Config {
   std::string data_dir = "var/tether";
+  // Empty: the SQLite store in data_dir; else a PostgreSQL conninfo (postgresql://...).
+  std::string store;
   std::vector<std::string> dns_endpoints;  // empty: 0.0.0.0:53 and [::]:53
   std::vector<ZoneFileSpec> zone_files;
   int threads = 0;  // UDP workers per endpoint; 0: one per CPU

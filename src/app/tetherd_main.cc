@@ -157,6 +157,7 @@ int Run(int argc, char** argv) {
   std::vector<std::string> dns_flags;
   std::vector<std::string> zone_flags;
   std::string data_dir_flag;
+  std::string store_flag;
   std::string log_level_flag;
   int threads_flag = -1;
   std::vector<std::string> http_flags;
@@ -168,6 +169,11 @@ int Run(int argc, char** argv) {
   cli.set_version_flag("--version", kVersion);
   cli.add_option("--data-dir", data_dir_flag,
                  "Data directory; created if missing (default: ./var/tether)");
+  cli.add_option("--store", store_flag,
+                 "The store: a PostgreSQL database (libpq URI, e.g. "
+                 "postgresql://tether@db.example.net/tether) that several tetherd may share. "
+                 "Default: SQLite, DATA_DIR/tether.db")
+      ->type_name("postgresql://...");
   cli.add_option("--dns", dns_flags,
                  "DNS endpoint ADDR:PORT, UDP and TCP; repeatable. IPv6 as [::1]:5353. Port 0 "
                  "picks a free port. Default: 0.0.0.0:53 and [::]:53")
@@ -212,6 +218,7 @@ int Run(int argc, char** argv) {
     }
   }
   if (!data_dir_flag.empty()) config.data_dir = data_dir_flag;
+  if (!store_flag.empty()) config.store = store_flag;
   if (!log_level_flag.empty()) config.log_level = log_level_flag;
   if (!dns_flags.empty()) config.dns_endpoints = dns_flags;
   if (threads_flag > 0) config.threads = threads_flag;
@@ -256,12 +263,27 @@ int Run(int argc, char** argv) {
     return 1;
   }
 
-  // The store: the source of truth of every dynamic zone, key and setting.
-  store::SqliteOptions store_options;
-  store_options.path = config.data_dir + "/tether.db";
-  store_options.journal.max_entries = config.journal_max_entries;
-  store_options.journal.max_age_seconds = config.journal_max_age_days * 24 * 3600;
-  auto opened = store::OpenSqliteStore(store_options);
+  // The store: the source of truth of every dynamic zone, key and setting. SQLite in the
+  // data directory, or a PostgreSQL database several nodes may share (docs/postgresql.md).
+  store::JournalLimits journal_limits;
+  journal_limits.max_entries = config.journal_max_entries;
+  journal_limits.max_age_seconds = config.journal_max_age_days * 24 * 3600;
+  Result<std::unique_ptr<store::Store>> opened;
+  if (config.store.empty()) {
+    store::SqliteOptions store_options;
+    store_options.path = config.data_dir + "/tether.db";
+    store_options.journal = journal_limits;
+    opened = store::OpenSqliteStore(store_options);
+  } else if (config.store.rfind("postgresql://", 0) == 0 || config.store.rfind("postgres://", 0) == 0) {
+    store::PostgresOptions store_options;
+    store_options.conninfo = config.store;
+    store_options.journal = journal_limits;
+    opened = store::OpenPostgresStore(store_options);
+    if (opened) spdlog::info("store: postgresql");
+  } else {
+    std::fprintf(stderr, "tetherd: --store must be a postgresql:// URI (default: SQLite)\n");
+    return 2;
+  }
   if (!opened) {
     spdlog::error("{}", opened.error().message);
     return 1;
