@@ -2,7 +2,9 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "store/sqlite/rows.h"
 #include "store/sqlite/schema.h"
@@ -437,6 +439,7 @@ Status SqliteAccountStore::FlushHistory() {
                                            "(SELECT 1 FROM hosts WHERE id = ?1)"));
     ASSIGN_OR_RETURN(Statement touch, writer.db().Prepare(
                                           "UPDATE hosts SET last_update = max(last_update, ?2) WHERE id = ?1"));
+    std::map<int64_t, int64_t> touched;  // in id order: the hosts table's pages in order
     for (const auto& entry : batch) {
       {
         ResetOnExit reset(insert);
@@ -451,11 +454,16 @@ Status SqliteAccountStore::FlushHistory() {
         RETURN_IF_ERROR(insert.Run());
       }
       if (entry.result.rfind("good", 0) == 0) {
-        ResetOnExit reset(touch);
-        touch.Bind(1, entry.host_id);
-        touch.Bind(2, entry.time);
-        RETURN_IF_ERROR(touch.Run());
+        int64_t& newest = touched[entry.host_id];
+        newest = std::max(newest, entry.time);
       }
+    }
+    // A host's last update once per batch, however often it changed in it.
+    for (const auto& [host_id, time] : touched) {
+      ResetOnExit reset(touch);
+      touch.Bind(1, host_id);
+      touch.Bind(2, time);
+      RETURN_IF_ERROR(touch.Run());
     }
     return Ok();
   });
