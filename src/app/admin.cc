@@ -378,9 +378,15 @@ int Admin::KeyAdd(const control::Invocation& inv, control::CommandOutput& out) {
   store::TsigKeyInfo key;
   key.name = *name;
   key.algorithm = std::string(dns::TsigAlgorithmString(*algorithm));
-  key.secret.resize(dns::TsigMacSize(*algorithm));
-  if (RAND_bytes(key.secret.data(), static_cast<int>(key.secret.size())) != 1) {
-    return Fail(out, "no randomness for the key secret");
+  if (!inv.secret.empty()) {
+    if (!dns::rdata_codec::ParseBase64(inv.secret, &key.secret) || key.secret.empty()) {
+      return Fail(out, "--secret is not base64");
+    }
+  } else {
+    key.secret.resize(dns::TsigMacSize(*algorithm));
+    if (RAND_bytes(key.secret.data(), static_cast<int>(key.secret.size())) != 1) {
+      return Fail(out, "no randomness for the key secret");
+    }
   }
   if (auto added = store_.AddKey(key); !added) {
     return Fail(out, added.error().code == ErrorCode::kAlreadyExists ? "key " + name->ToText() + " already exists"

@@ -91,6 +91,9 @@ void BuildCli(CLI::App& app, Invocation& inv) {
   key_add->add_option("NAME", inv.key_name, "Key name")->required();
   key_add->add_option("--algorithm", inv.algorithm, "hmac-sha256 (default), hmac-sha384, hmac-sha512, hmac-sha1, hmac-md5")
       ->check(CLI::IsMember({"hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224", "hmac-sha1", "hmac-md5"}));
+  key_add->add_option("--secret", inv.secret,
+                      "The key's secret in base64, to share a key made elsewhere (another server's "
+                      "for zone transfers); default: a new random secret");
   CLI::App* grant = key->add_subcommand(
       "grant", "Let a key change names of a zone: all but the apex SOA and NS by default, or "
                "exactly one name, a subtree, or the _acme-challenge TXT of a name");

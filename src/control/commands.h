@@ -33,6 +33,7 @@ struct Invocation {
   // key ...
   std::string key_name;
   std::string algorithm = "hmac-sha256";
+  std::string secret;  // key add --secret: base64; empty: a random one
   std::string zone;
   std::string grant_name;
   std::string grant_subtree;
