@@ -453,9 +453,13 @@ class Knotd(Server):
     name = "knotd"
 
     def __init__(self, zones, tmp=None, ipv6=False, cpu=None, workers=1, extra_server="",
-                 wait=True, timeout=60.0, update_keys=(), journal_content="none"):
+                 wait=True, timeout=60.0, update_keys=(), journal_content="none",
+                 transfer_key=None, notify=()):
         """update_keys: TsigKey objects allowed to send RFC 2136 updates to every zone;
-        journal_content "changes" makes those updates durable in the journal (temp dir)."""
+        journal_content "changes" makes those updates durable in the journal (temp dir), and
+        lets knotd serve them as IXFR. As a primary: transfer_key, a TsigKey that may
+        transfer every zone; notify, (host, port) secondaries NOTIFYed (signed with
+        transfer_key) after each change."""
         super().__init__(tmp)
         self.zones = dict(zones)
         port = free_port("127.0.0.1")
@@ -487,13 +491,29 @@ class Knotd(Server):
             "  - target: stderr",
             "    any: info",
         ]
-        if update_keys:
+        keys = {k.name: k for k in list(update_keys) + ([transfer_key] if transfer_key else [])}
+        if keys:
             conf.append("key:")
-            for key in update_keys:
+            for key in keys.values():
                 conf += ["  - id: %s" % key.name, "    algorithm: %s" % key.algorithm,
                          "    secret: %s" % key.secret_b64]
-            conf += ["acl:", "  - id: tsig_update", "    action: update",
+        acls = []
+        if update_keys or transfer_key:
+            conf.append("acl:")
+        if update_keys:
+            conf += ["  - id: tsig_update", "    action: update",
                      "    key: [ %s ]" % ", ".join(k.name for k in update_keys)]
+            acls.append("tsig_update")
+        if transfer_key:
+            conf += ["  - id: tsig_transfer", "    action: transfer",
+                     "    key: %s" % transfer_key.name]
+            acls.append("tsig_transfer")
+        if notify:
+            conf.append("remote:")
+            for i, (host, port) in enumerate(notify):
+                conf += ["  - id: notify%d" % i, "    address: %s@%d" % (host, port)]
+                if transfer_key:
+                    conf.append("    key: %s" % transfer_key.name)
         conf += [
             "template:",
             "  - id: default",
@@ -502,7 +522,9 @@ class Knotd(Server):
             "    zonefile-load: whole",
             "    journal-content: %s" % journal_content,
             "    semantic-checks: off",
-        ] + (["    acl: tsig_update"] if update_keys else []) + [
+        ] + (["    acl: [ %s ]" % ", ".join(acls)] if acls else []) + (
+            ["    notify: [ %s ]" % ", ".join("notify%d" % i for i in range(len(notify)))]
+            if notify else []) + [
             "zone:",
         ]
         for origin, path in self.zones.items():
