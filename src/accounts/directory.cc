@@ -42,7 +42,12 @@ Status Directory::Load(store::AccountStore& store) {
     users_[user.id] = std::make_shared<const store::UserInfo>(std::move(user));
   }
   hosts_.reserve(hosts.size());
-  for (auto& host : hosts) hosts_[Key(host.fqdn)] = std::make_shared<const store::HostInfo>(std::move(host));
+  for (auto& host : hosts) {
+    // The key first: in `a[k] = b` the right side is evaluated first (C++17), and it moves
+    // the name away.
+    std::string key = Key(host.fqdn);
+    hosts_[std::move(key)] = std::make_shared<const store::HostInfo>(std::move(host));
+  }
   for (auto& token : tokens) {
     std::string digest = token.digest;
     tokens_[digest] = std::make_shared<const store::TokenInfo>(std::move(token));

@@ -1,0 +1,59 @@
+// Directory: the accounts loaded from the store.
+#include "accounts/directory.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+
+namespace tether::accounts {
+namespace {
+
+dns::Name N(const std::string& text) { return *dns::Name::FromText(text); }
+
+// Regression: Load built each host's key from a name already moved into its entry, so after
+// a restart no host was found and every dyndns2 update answered nohost.
+TEST(DirectoryTest, HostsLoadedFromTheStoreAreFoundByName) {
+  std::string dir = (std::filesystem::temp_directory_path() / "tether-dir-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  {
+    store::SqliteOptions options;
+    options.path = dir + "/store.db";
+    auto opened = store::OpenSqliteStore(options);
+    ASSERT_TRUE(opened) << opened.error().message;
+    store::Store& store = **opened;
+    const dns::Name server = N("ns1.dyn.example.");
+    std::vector<uint8_t> ns(server.wire().begin(), server.wire().end());
+    std::vector<uint8_t> soa = ns;              // MNAME
+    soa.insert(soa.end(), ns.begin(), ns.end());  // RNAME
+    soa.resize(soa.size() + 20, 1);              // SERIAL .. MINIMUM
+    auto zone = store.CreateZone(
+        N("dyn.example."), store::SerialPolicy::kIncrement,
+        {{N("dyn.example."), {{dns::RrType::kNs, 60, {ns}}, {dns::RrType::kSoa, 60, {soa}}}}}, {},
+        /*service=*/true);
+    ASSERT_TRUE(zone) << zone.error().message;
+    store::UserInfo user;
+    user.name = "alice";
+    auto alice = store.accounts().CreateUser(user);
+    ASSERT_TRUE(alice);
+    store::HostInfo host;
+    host.fqdn = N("home.dyn.example.");
+    host.user_id = alice->id;
+    host.zone_id = zone->id;
+    ASSERT_TRUE(store.accounts().CreateHost(host));
+
+    Directory directory;
+    ASSERT_TRUE(directory.Load(store.accounts()));
+    auto found = directory.FindHost(N("Home.Dyn.Example."));
+    ASSERT_NE(found, nullptr);
+    EXPECT_EQ(found->user_id, alice->id);
+    EXPECT_EQ(found->fqdn, N("home.dyn.example."));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tether::accounts
