@@ -5,7 +5,9 @@ Of knotd, with TSIG: `tether zone add ZONE --primary ... --key` transfers the zo
 changes made on knotd by RFC 2136 reach tetherd by NOTIFY + IXFR; tetherd's answers and its
 own AXFR equal knotd's. UPDATE to the secondary is REFUSED; NOTIFY from an address that is
 not a primary, or unsigned when the zone has a key, is REFUSED; a zone added with a key
-knotd does not know is not created.
+knotd does not know is not created. Without NOTIFY, the SOA timers: a change arrives after
+REFRESH; with knotd stopped the zone answers SERVFAIL after EXPIRE, and again once knotd is
+back.
 
 Of another tetherd, with a TSIG key shared by `tether key add --secret`: updates on the
 primary (UPDATE messages and nsupdate) reach the secondary; the secondary restarted serves its zone from its store at
@@ -152,6 +154,51 @@ class KnotPrimaryTest(unittest.TestCase):
                        "--key", "other.key", check=False)
         self.assertEqual(result.returncode, 1, result)
         self.assertNotIn("other." + ZONE, admin("zone", "list").stdout)
+
+
+class KnotTimersTest(unittest.TestCase):
+    """The SOA timers without NOTIFY: REFRESH 1 s, RETRY 1 s, EXPIRE 4 s."""
+
+    @classmethod
+    def setUpClass(cls):
+        for tool in ("knotd", "knsupdate", "dig"):
+            if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool):
+                raise unittest.SkipTest("%s not installed" % tool)
+        cls.tmp = tl.TempDir()
+        cls.secondary = tl.Tetherd(dns=["127.0.0.1:0"], tmp=cls.tmp, log_level="debug")
+        cls.update_key = tl.TsigKey.generate("upd.key")
+        cls.knot_tmp = tl.TempDir()
+        zone_file = cls.knot_tmp.write("zone", ZONE_FILE.replace("1 3600 900 1209600 60", "1 1 1 4 60"))
+        key = tl.TsigKey.generate("xfr.key")
+        cls.secondary.admin("key", "add", "xfr.key", "--secret", key.secret_b64)
+        cls.knot = tl.Knotd({ZONE: zone_file}, tmp=cls.knot_tmp, update_keys=[cls.update_key],
+                            journal_content="changes", transfer_key=key)
+        cls.secondary.admin("zone", "add", ZONE, "--primary", "127.0.0.1:%d" % cls.knot.port,
+                            "--key", "xfr.key")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.knot.stop(expect_status=None)
+        cls.secondary.stop()
+        cls.knot_tmp.close()
+        cls.tmp.close()
+
+    def test_refresh_then_expiry_then_recovery(self):
+        # No NOTIFY is configured: the change arrives by the REFRESH timer.
+        run = tl.knsupdate(self.knot.port, ["zone " + ZONE, "update add t.%s 60 A 192.0.2.77" % ZONE],
+                           key=self.update_key)
+        self.assertTrue(run.ok, run)
+        final = serial_or_none(self.knot.port)
+        wait_for("a refresh to serial %s" % final, lambda: serial_or_none(self.secondary.port) == final)
+        # The primary goes away: after EXPIRE the zone answers SERVFAIL.
+        self.knot.stop(expect_status=None)
+        wait_for("expiry", lambda: tl.dig(self.secondary.port, ZONE, "SOA", check=False,
+                                          expect=None)[0].rcode == "SERVFAIL", timeout=15)
+        self.assertIn("expired", self.secondary.log())
+        # It comes back: the next RETRY refreshes and the zone answers again.
+        self.knot._spawn([tl.KNOTD, "-c", self.knot.conf_path])
+        wait_for("recovery", lambda: serial_or_none(self.secondary.port) == final, timeout=15)
+        self.assertIn("no longer expired", self.secondary.log())
 
 
 class TetherdPrimaryTest(unittest.TestCase):
