@@ -130,7 +130,9 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
   out.reserve(text.size());
   while (!text.empty()) {
     // Copy the run up to the next escape (or '+') at once.
-    size_t special = plus_is_space ? text.find_first_of("%+") : text.find('%');
+    size_t special = 0;
+    while (special < text.size() && text[special] != '%' && !(plus_is_space && text[special] == '+')) ++special;
+    if (special == text.size()) special = std::string_view::npos;
     out.append(text.substr(0, special));
     if (special == std::string_view::npos) break;
     const char c = text[special];
@@ -149,22 +151,50 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> ParseForm(std::string_view text) {
-  std::vector<std::pair<std::string, std::string>> out;
-  out.reserve(8);
+namespace {
+
+bool NeedsDecoding(std::string_view text) {
+  for (char c : text) {
+    if (c == '%' || c == '+') return true;
+  }
+  return false;
+}
+
+// Calls fn(name, value) for each field of form-encoded `text`, decoded, the name in lower
+// case. Fields that need no decoding (the usual case) are passed as views of `text`.
+template <class Fn>
+void ForEachField(std::string_view text, Fn&& fn) {
+  std::string name_buffer;
+  std::string value_buffer;
   while (!text.empty()) {
     size_t end = text.find('&');
     std::string_view pair = Trim(text.substr(0, end));
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     if (pair.empty()) continue;
     size_t equals = pair.find('=');
-    std::string name = PercentDecode(pair.substr(0, equals), true);
-    for (char& c : name) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    std::string_view name = pair.substr(0, equals);
+    std::string_view value = equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
+    const bool upper = std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    if (upper || NeedsDecoding(name)) {
+      name_buffer = PercentDecode(name, true);
+      for (char& c : name_buffer) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      }
+      name = name_buffer;
     }
-    std::string value = equals == std::string_view::npos ? "" : PercentDecode(pair.substr(equals + 1), true);
-    out.emplace_back(std::move(name), std::move(value));
+    if (NeedsDecoding(value)) {
+      value_buffer = PercentDecode(value, true);
+      value = value_buffer;
+    }
+    fn(name, value);
   }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> ParseForm(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  ForEachField(text, [&](std::string_view name, std::string_view value) { out.emplace_back(name, value); });
   return out;
 }
 
@@ -201,7 +231,7 @@ Dyndns2Parse ParseDyndns2(std::string_view parameters) {
   Dyndns2Request& request = parse.request;
   bool bad_address = false;
   bool saw_hostname = false;
-  for (auto& [name, value] : ParseForm(parameters)) {
+  ForEachField(parameters, [&](std::string_view name, std::string_view value) {
     if (name == "hostname" || name == "host" || name == "domain") {
       saw_hostname = true;
       ForEachPart(value, ',', [&](std::string_view host) {
@@ -218,16 +248,16 @@ Dyndns2Parse ParseDyndns2(std::string_view parameters) {
     } else if (name == "wildcard") {
       request.wildcard = ParseToggle(value, "on", "off");
     } else if (name == "mx") {
-      request.mx = value;
+      request.mx = std::string(value);
     } else if (name == "backmx") {
       request.backup_mx = EqualsIgnoreCase(value, "yes");
     } else if (name == "username" || name == "user") {
-      request.username = value;
+      request.username = std::string(value);
     } else if (name == "password" || name == "pass") {
-      request.password = value;
+      request.password = std::string(value);
     }
     // system= (dyndns, statdns, custom) and anything else: accepted and ignored.
-  }
+  });
   if (request.hostnames.size() > kMaxHostnames) {
     parse.error = Dyndns2Error::kNumHost;
   } else if (!saw_hostname || request.hostnames.empty() ||
@@ -241,13 +271,13 @@ Dyndns2Parse ParseDyndns2(std::string_view parameters) {
 
 DuckRequest ParseDuck(std::string_view parameters) {
   DuckRequest request;
-  for (auto& [name, value] : ParseForm(parameters)) {
+  ForEachField(parameters, [&](std::string_view name, std::string_view value) {
     if (name == "domains") {
       ForEachPart(value, ',', [&](std::string_view domain) {
         if (!domain.empty()) request.domains.emplace_back(domain);
       });
     } else if (name == "token") {
-      request.token = value;
+      request.token = std::string(value);
     } else if (name == "ip") {
       // DuckDNS: a blank ip means "detect it from the request".
       if (!Trim(value).empty() && !ParseFamilyValue(value, AF_INET, &request.ipv4)) {
@@ -257,13 +287,13 @@ DuckRequest ParseDuck(std::string_view parameters) {
     } else if (name == "ipv6") {
       if (!Trim(value).empty() && !ParseFamilyValue(value, AF_INET6, &request.ipv6)) request.bad = true;
     } else if (name == "txt") {
-      request.txt = value;
+      request.txt = std::string(value);
     } else if (name == "clear") {
       request.clear = EqualsIgnoreCase(value, "true");
     } else if (name == "verbose") {
       request.verbose = EqualsIgnoreCase(value, "true");
     }
-  }
+  });
   if (request.domains.empty() || request.token.empty() || request.domains.size() > kMaxHostnames) request.bad = true;
   return request;
 }
