@@ -337,9 +337,9 @@ Status SecondaryService::RefreshFrom(ZoneState& state, const PeerAddress& primar
     full = transfer->kind == TransferKind::kFull;
     applied = ApplyTransfer(store_, state.zone_id, zone, *transfer);
   }
+  // Not after a TSIG failure: an AXFR would fail the same way.
   const bool retry_axfr =
-      ours && ((!transfer && transfer.error().code == ErrorCode::kUnavailable &&
-                transfer.error().message.find("answered") != std::string::npos) ||
+      ours && ((!transfer && transfer.error().code != ErrorCode::kPermissionDenied) ||
                (transfer && !full && !applied &&
                 applied.error().code == ErrorCode::kFailedPrecondition));
   if (retry_axfr) {

@@ -14,7 +14,7 @@ const char* kOrigin = "example.com.";
 
 class SecondaryTest : public ::testing::Test {
  protected:
-  SecondaryService& Service(std::optional<dns::Name> key) {
+  SecondaryService& Service(std::optional<dns::Name> key, int64_t refreshed = 0) {
     service_ = std::make_unique<SecondaryService>(
         *store_opened_, [](const dns::Name& name) -> std::optional<dns::TsigKey> {
           if (name == Key().name) return Key();
@@ -23,7 +23,8 @@ class SecondaryTest : public ::testing::Test {
         SecondaryOptions{});
     auto zone = std::make_shared<zone::Zone>(N(kOrigin));
     EXPECT_TRUE(zone->Apply(store::testing::ZoneContent(kOrigin, 5, 1)));
-    service_->AddZone(1, zone, store::PrimarySettings{{"192.0.2.53:5300"}, key, 0});
+    zone_ = zone;
+    service_->AddZone(1, zone, store::PrimarySettings{{"192.0.2.53:5300"}, key, refreshed});
     return *service_;
   }
   dns::Message Notify(const std::string& zone, const std::string& from, const dns::TsigKey* key) {
@@ -42,7 +43,18 @@ class SecondaryTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_opened_ = *store::OpenSqliteStore(
       store::SqliteOptions{dir_.File("s.db"), {}, {.automatic = false}, {}});
   std::unique_ptr<SecondaryService> service_;
+  std::shared_ptr<zone::Zone> zone_;
 };
+
+TEST_F(SecondaryTest, ZoneNotRefreshedWithinExpireIsExpired) {
+  Service(std::nullopt, /*refreshed=*/1000);  // 1970: long past the SOA's EXPIRE
+  EXPECT_TRUE(zone_->expired());
+}
+
+TEST_F(SecondaryTest, ZoneRefreshedRecentlyIsNotExpired) {
+  Service(std::nullopt, static_cast<int64_t>(UnixNow()) - 60);
+  EXPECT_FALSE(zone_->expired());
+}
 
 TEST_F(SecondaryTest, NotifyFromThePrimaryIsAnsweredNoErrorWithTheNotifyOpcode) {
   Service(std::nullopt);
