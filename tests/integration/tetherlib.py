@@ -542,10 +542,14 @@ class Nsd(Server):
     name = "nsd"
 
     def __init__(self, zones, tmp=None, ipv6=False, cpu=None, extra_server="", wait=True,
-                 timeout=60.0):
+                 timeout=60.0, primary=None, key=None, port=None):
+        """primary=(host, port): the zones are secondary zones of that primary (request-xfr,
+        and allow-notify from its address), signed with TsigKey `key` if given; their paths in
+        `zones` are where NSD keeps them, and wait does not apply. port: NSD's port (default
+        a free one)."""
         super().__init__(tmp)
         self.zones = dict(zones)
-        port = free_port("127.0.0.1")
+        port = port or free_port("127.0.0.1")
         self.endpoints = [("127.0.0.1", port)]
         addresses = ["    ip-address: 127.0.0.1@%d" % port]
         if ipv6:
@@ -573,12 +577,19 @@ class Nsd(Server):
             "remote-control:",
             "    control-enable: no",
         ]
+        if key is not None:
+            conf += ["key:", "    name: \"%s\"" % key.name.rstrip("."),
+                     "    algorithm: %s" % key.algorithm, "    secret: \"%s\"" % key.secret_b64]
         for origin, path in self.zones.items():
             conf += ["zone:", "    name: \"%s\"" % origin,
                      "    zonefile: \"%s\"" % os.path.abspath(path)]
+            if primary is not None:  # as tests/integration/test_xfr.py's NsdSecondary
+                key_name = key.name.rstrip(".") if key is not None else "NOKEY"
+                conf += ["    allow-notify: %s %s" % (primary[0], key_name),
+                         "    request-xfr: %s@%d %s" % (primary[0], primary[1], key_name)]
         self.conf_path = t.write("nsd.conf", "\n".join(conf) + "\n")
         self._spawn([NSD, "-d", "-c", self.conf_path], cpu)
-        if wait:
+        if wait and primary is None:
             for origin in self.zones:
                 self.wait_answers(origin, "SOA", timeout)
 
