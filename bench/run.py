@@ -5,6 +5,7 @@
   python3 bench/run.py --hosts 100000 --seconds 5 --runs 1   # a quick look
   python3 bench/run.py --updates                        # RFC 2136 updates (bench/updates.py)
   python3 bench/run.py --http                           # HTTP updates vs nginx (bench/http_bench.py)
+  python3 bench/run.py --xfr                            # NSD secondary of tetherd (bench/xfr_bench.py)
 
 Runs itself inside a private network namespace (only loopback). Each server is pinned to
 CPU 0 and dnsperf to CPU 1; results go to stdout and bench/out/results.md.
@@ -459,6 +460,22 @@ def parse_args():
                    help="--http: HTTP Basic with the user's password, or a Bearer API token")
     p.add_argument("--http-config", default=None,
                    help="--http: tetherd --config file (default: one raising the [ddns] limits)")
+    p.add_argument("--xfr", action="store_true",
+                   help="the zone transfer benchmark instead (bench/xfr_bench.py, see "
+                        "bench/README.md)")
+    p.add_argument("--xfr-hosts", type=int, default=1000000, help="--xfr: names in the zone")
+    p.add_argument("--xfr-rate", type=int, default=1000, help="--xfr: updates per second")
+    p.add_argument("--xfr-seconds", type=int, default=30, help="--xfr: length of the stream")
+    p.add_argument("--xfr-sample-fraction", type=float, default=0.01,
+                   help="--xfr: share of the updates whose propagation is timed")
+    p.add_argument("--xfr-poll-ms", type=int, default=5,
+                   help="--xfr: interval between two polls of a pending sample")
+    p.add_argument("--xfr-land-timeout", type=float, default=10.0,
+                   help="--xfr: a sample not landed this many seconds after its ack fails")
+    p.add_argument("--xfr-ack-timeout", type=float, default=5.0,
+                   help="--xfr: wait for acks this long after the last update is sent")
+    p.add_argument("--xfr-axfr-timeout", type=float, default=600.0,
+                   help="--xfr: bound of the AXFR to NSD")
     p.add_argument("--clients", type=int, default=8, help="dnsperf -c")
     p.add_argument("--outstanding", type=int, default=500, help="dnsperf -q")
     p.add_argument("--load-timeout", type=float, default=600)
@@ -500,6 +517,10 @@ def main():
     if args.http:
         import http_bench  # bench/http.py would shadow the standard library's http
         http_bench.main(args)
+        return
+    if args.xfr:
+        import xfr_bench  # bench/xfr_bench.py
+        xfr_bench.main(args)
         return
     for tool in ("dnsperf", "taskset", "knotd", "nsd"):
         if not shutil.which(tool):
