@@ -1,6 +1,7 @@
 // Files the store must refuse, and damaged rows it must report instead of crashing on.
 #include <fstream>
 #include <random>
+#include <regex>
 
 #include <gtest/gtest.h>
 
@@ -90,66 +91,76 @@ TEST_F(OpenTest, DamagedPagesAreRefused) {
   ExpectNamesFile(opened.error(), path());
 }
 
-using DamagedRowTest = StoreTest;
+// Both stores: the SQL damaging a row is written with SQLite's blob literals (x'00ff'),
+// which Damage() turns into PostgreSQL's ('\x00ff'::bytea) for the PostgreSQL store.
+class DamagedRowTest : public AnyStoreTest {
+ protected:
+  void Damage(const std::string& sql) {
+    if (!postgres()) return ExecSql(path(), sql);
+    static const std::regex blob("x'([0-9a-f]*)'");
+    ExecRaw(std::regex_replace(sql, blob, "'\\x$1'::bytea"));
+  }
+};
+TETHER_BOTH_STORES(DamagedRowTest);
 
-TEST_F(DamagedRowTest, DamagedNameDataFailsLoad) {
+TEST_P(DamagedRowTest, DamagedNameDataFailsLoad) {
   ZoneInfo zone = Create("example.com.");
-  ExecSql(path(), "UPDATE names SET data = x'0100010000003cffff' WHERE owner = " + HostKey(1));
+  Damage("UPDATE names SET data = x'0100010000003cffff' WHERE owner = " + HostKey(1));
   auto loaded = store_->LoadZone(zone.id, [](zone::NameUpdate&&) {});
   ASSERT_FALSE(loaded);
-  ExpectNamesFile(loaded.error(), path());
+  ExpectNamesFile(loaded.error(), where());
 }
 
-TEST_F(DamagedRowTest, DamagedOwnerKeyFailsLoad) {
+TEST_P(DamagedRowTest, DamagedOwnerKeyFailsLoad) {
   ZoneInfo zone = Create("example.com.");
-  ExecSql(path(), "UPDATE names SET owner = x'09ff00' WHERE owner = " + HostKey(1));
+  Damage("UPDATE names SET owner = x'09ff00' WHERE owner = " + HostKey(1));
   EXPECT_FALSE(store_->LoadZone(zone.id, [](zone::NameUpdate&&) {}));
 }
 
 // A commit reads the SOA from the zones row (never a names row).
-TEST_F(DamagedRowTest, DamagedStoredSoaFailsCommit) {
+TEST_P(DamagedRowTest, DamagedStoredSoaFailsCommit) {
   ZoneInfo zone = Create("example.com.");
-  ExecSql(path(), "UPDATE zones SET soa = x'01000600000e1000010003616263'");
+  Damage("UPDATE zones SET soa = x'01000600000e1000010003616263'");
   auto result = store_->Commit(SetA(zone, "www", A(1, 1, 1, 1)));
   ASSERT_FALSE(result);
-  ExpectNamesFile(result.error(), path());
+  ExpectNamesFile(result.error(), where());
 }
 
-TEST_F(DamagedRowTest, SerialDisagreeingWithApexFailsCommit) {
+TEST_P(DamagedRowTest, SerialDisagreeingWithApexFailsCommit) {
   ZoneInfo zone = Create("example.com.", 10);
-  ExecSql(path(), "UPDATE zones SET serial = 5");
+  Damage("UPDATE zones SET serial = 5");
   EXPECT_FALSE(store_->Commit(SetA(zone, "www", A(1, 1, 1, 1))));
 }
 
-TEST_F(DamagedRowTest, DamagedJournalFailsRead) {
+TEST_P(DamagedRowTest, DamagedJournalFailsRead) {
   ZoneInfo zone = Create("example.com.");
   ASSERT_TRUE(store_->Commit(SetA(zone, "www", A(1, 1, 1, 1))));
-  ExecSql(path(), "UPDATE journal SET added = x'01c000'");
+  Damage("UPDATE journal SET added = x'01c000'");
   auto journal = store_->ReadJournal(zone.id, 0);
   ASSERT_FALSE(journal);
-  ExpectNamesFile(journal.error(), path());
+  ExpectNamesFile(journal.error(), where());
 }
 
-TEST_F(DamagedRowTest, DamagedZoneRowFailsList) {
+TEST_P(DamagedRowTest, DamagedZoneRowFailsList) {
   Create("example.com.");
-  ExecSql(path(), "UPDATE zones SET origin = x'ff00'");
+  Damage("UPDATE zones SET origin = x'ff00'");
   EXPECT_FALSE(store_->ListZones());
-  ExecSql(path(), "UPDATE zones SET origin = x'00', serial_policy = 'sometimes'");
+  Damage("UPDATE zones SET origin = x'00', serial_policy = 'sometimes'");
   EXPECT_FALSE(store_->ListZones());
 }
 
-TEST_F(DamagedRowTest, DamagedGrantFailsListKeys) {
+TEST_P(DamagedRowTest, DamagedGrantFailsListKeys) {
   Create("example.com.");
   ASSERT_TRUE(store_->AddKey({N("k."), "hmac-sha256", {1}, {}}));
   ASSERT_TRUE(store_->AddGrant(N("k."), {N("example.com."), GrantScope::kZone, dns::Name(), {}}));
-  ExecSql(path(), "UPDATE grants SET types = 'A,NOTATYPE'");
+  Damage("UPDATE grants SET types = 'A,NOTATYPE'");
   EXPECT_FALSE(store_->ListKeys());
-  ExecSql(path(), "UPDATE grants SET types = '', scope = 'everything'");
+  Damage("UPDATE grants SET types = '', scope = 'everything'");
   EXPECT_FALSE(store_->ListKeys());
 }
 
 // Any bytes at all in a name's data give a result or an error; ASan and UBSan watch.
-TEST_F(DamagedRowTest, RandomlyMutatedDataNeverCrashes) {
+TEST_P(DamagedRowTest, RandomlyMutatedDataNeverCrashes) {
   ZoneInfo zone = Create("example.com.", 1, 2);
   std::vector<uint8_t> blob = {1,  0, 1, 0, 0, 0,  60, 0, 2, 0,  4, 10, 0, 0, 1, 0,   4,
                                10, 0, 0, 2, 0, 16, 0,  0, 0, 60, 0, 1,  0, 3, 2, 'h', 'i'};
@@ -160,7 +171,7 @@ TEST_F(DamagedRowTest, RandomlyMutatedDataNeverCrashes) {
       mutated[random() % mutated.size()] = static_cast<uint8_t>(random());
     }
     mutated.resize(random() % (mutated.size() + 1));
-    ExecSql(path(), "UPDATE names SET data = " + Hex(mutated) + " WHERE owner = " + HostKey(0));
+    Damage("UPDATE names SET data = " + Hex(mutated) + " WHERE owner = " + HostKey(0));
     (void)store_->LoadZone(zone.id, [](zone::NameUpdate&&) {});
     (void)store_->Commit(SetA(zone, "host0", A(1, 1, 1, 1), A(10, 0, 0, 0)));
   }

@@ -56,7 +56,9 @@ class PgServer {
     const std::string name = "tether_test_" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
     std::string error = Exec(base_ + " dbname=postgres", "CREATE SCHEMA " + name);
     EXPECT_EQ(error, "") << "CREATE SCHEMA " << name;
-    return base_ + " dbname=postgres options='-c search_path=" + name + "'";
+    // application_name tells this test's connections from those of tests running beside it.
+    return base_ + " dbname=postgres application_name=" + name + " options='-c search_path=" +
+           name + "'";
   }
 
   // Runs `sql` on a database; returns "" or the error.

@@ -1,4 +1,4 @@
-// A secondary zone's primaries (PrimarySettings) in the SQLite store.
+// A secondary zone's primaries (PrimarySettings) in both stores.
 #include <gtest/gtest.h>
 
 #include "store_test_util.h"
@@ -6,7 +6,8 @@
 namespace tether::store::testing {
 namespace {
 
-using PrimariesTest = StoreTest;
+class PrimariesTest : public AnyStoreTest {};
+TETHER_BOTH_STORES(PrimariesTest);
 
 PrimarySettings Sample() {
   PrimarySettings settings;
@@ -16,14 +17,14 @@ PrimarySettings Sample() {
   return settings;
 }
 
-TEST_F(PrimariesTest, NewZoneIsNoSecondary) {
+TEST_P(PrimariesTest, NewZoneIsNoSecondary) {
   ZoneInfo zone = Create("example.com.");
   auto settings = store_->GetPrimarySettings(zone.id);
   ASSERT_TRUE(settings) << settings.error().message;
   EXPECT_FALSE(settings->has_value());
 }
 
-TEST_F(PrimariesTest, RoundTripAcrossReopen) {
+TEST_P(PrimariesTest, RoundTripAcrossReopen) {
   ZoneInfo zone = Create("example.com.");
   ASSERT_TRUE(store_->SetPrimarySettings(zone.id, Sample()));
   EXPECT_EQ(*store_->GetPrimarySettings(zone.id), Sample());
@@ -31,7 +32,7 @@ TEST_F(PrimariesTest, RoundTripAcrossReopen) {
   EXPECT_EQ(*store_->GetPrimarySettings(zone.id), Sample());
 }
 
-TEST_F(PrimariesTest, SetAgainReplacesAndNulloptDeletes) {
+TEST_P(PrimariesTest, SetAgainReplacesAndNulloptDeletes) {
   ZoneInfo zone = Create("example.com.");
   ASSERT_TRUE(store_->SetPrimarySettings(zone.id, Sample()));
   PrimarySettings later{{"192.0.2.1:53"}, std::nullopt, 1700000100};
@@ -41,14 +42,14 @@ TEST_F(PrimariesTest, SetAgainReplacesAndNulloptDeletes) {
   EXPECT_FALSE(store_->GetPrimarySettings(zone.id)->has_value());
 }
 
-TEST_F(PrimariesTest, GoWithTheZone) {
+TEST_P(PrimariesTest, GoWithTheZone) {
   ZoneInfo zone = Create("example.com.");
   ASSERT_TRUE(store_->SetPrimarySettings(zone.id, Sample()));
   ASSERT_TRUE(*store_->DeleteZone(N("example.com.")));
-  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM primaries"), 0);
+  EXPECT_EQ(Sql("SELECT count(*) FROM primaries"), 0);
 }
 
-TEST_F(PrimariesTest, NoPrimaryOrUnknownZoneIsRefused) {
+TEST_P(PrimariesTest, NoPrimaryOrUnknownZoneIsRefused) {
   ZoneInfo zone = Create("example.com.");
   EXPECT_FALSE(store_->SetPrimarySettings(zone.id, PrimarySettings{}));
   auto set = store_->SetPrimarySettings(42, Sample());
@@ -56,12 +57,12 @@ TEST_F(PrimariesTest, NoPrimaryOrUnknownZoneIsRefused) {
   EXPECT_EQ(set.error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(PrimariesTest, DamagedRowFailsTheRead) {
+TEST_P(PrimariesTest, DamagedRowFailsTheRead) {
   ZoneInfo zone = Create("example.com.");
-  ExecSql(path(), "INSERT INTO primaries VALUES(" + std::to_string(zone.id) + ", '127.0.0.1:53,', '', 0)");
+  ExecRaw("INSERT INTO primaries VALUES(" + std::to_string(zone.id) + ", '127.0.0.1:53,', '', 0)");
   auto settings = store_->GetPrimarySettings(zone.id);
   ASSERT_FALSE(settings);
-  EXPECT_NE(settings.error().message.find(path()), std::string::npos);
+  EXPECT_NE(settings.error().message.find(where()), std::string::npos);
 }
 
 }  // namespace

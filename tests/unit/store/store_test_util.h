@@ -170,6 +170,8 @@ class StoreTest : public ::testing::Test {
     store_ = std::move(*opened);
   }
   std::string path() const { return dir_.File("store.db"); }
+  // What the store's error messages name it by.
+  std::string where() const { return postgres() ? "postgresql" : path(); }
 
   // Raw SQL on the store's database, whichever it is.
   int64_t Sql(const std::string& sql) {

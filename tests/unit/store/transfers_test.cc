@@ -8,7 +8,6 @@ namespace {
 
 class TransfersTest : public AnyStoreTest {};
 TETHER_BOTH_STORES(TransfersTest);
-using TransfersTestSqlite = StoreTest;
 
 TransferSettings Sample() {
   TransferSettings settings;
@@ -64,13 +63,13 @@ TEST_P(TransfersTest, BadNetworkIsRefused) {
   EXPECT_FALSE(store_->SetTransferSettings(zone.id, bad));
 }
 
-TEST_F(TransfersTestSqlite, DamagedRowFailsTheRead) {
+TEST_P(TransfersTest, DamagedRowFailsTheRead) {
   ZoneInfo zone = Create("example.com.");
-  ExecSql(path(), "INSERT INTO transfer_peers VALUES(" + std::to_string(zone.id) +
-                      ", 'key', 'no-final-dot', '')");
+  ExecRaw("INSERT INTO transfer_peers(zone_id, kind, value, key_name) VALUES(" +
+          std::to_string(zone.id) + ", 'key', 'no-final-dot', '')");
   auto settings = store_->GetTransferSettings(zone.id);
   ASSERT_FALSE(settings);
-  EXPECT_NE(settings.error().message.find(path()), std::string::npos);
+  EXPECT_NE(settings.error().message.find(where()), std::string::npos);
 }
 
 }  // namespace
