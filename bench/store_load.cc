@@ -10,6 +10,10 @@
 //       THREADS callers (default 64) each commit single-name changes (a new A record for a
 //       random host of HOSTS, default 10,000) for SECONDS (default 5). Prints commits/s and
 //       changes per transaction (= per fsync of the WAL).
+//   store_load pgcommit CONNINFO [THREADS] [SECONDS] [HOSTS]
+//       The same on the PostgreSQL store, in an empty database (or schema) CONNINFO names.
+//   store_load pgload CONNINFO [NAMES]
+//       CreateZone of NAMES hosts (default 1,000,000) on the PostgreSQL store, then LoadZone.
 //
 // Each run works in a new directory DIR/store_load.XXXXXX, removed at the end. DIR should
 // be on the disk the store would live on: fsync cost is the point.
@@ -26,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "zone/zone.h"
 
@@ -202,11 +207,9 @@ int Load(const std::string& dir, size_t hosts, size_t chunk, size_t backlog) {
   return 0;
 }
 
-int CommitLoad(const std::string& dir, int threads, double seconds, size_t hosts) {
+template <class StoreType>
+int CommitLoadOn(StoreType& store, int threads, double seconds, size_t hosts) {
   const dns::Name origin = *dns::Name::FromText("commit.example.");
-  auto opened = Open(dir);
-  if (!opened) return Fail(opened.error().message);
-  store::sqlite::SqliteStore& store = **opened;
   auto created =
       store.CreateZone(origin, store::SerialPolicy::kIncrement, MakeZone(origin, hosts), {});
   if (!created) return Fail(created.error().message);
@@ -254,16 +257,55 @@ int CommitLoad(const std::string& dir, int threads, double seconds, size_t hosts
   return failures.load() == 0 ? 0 : 1;
 }
 
+int CommitLoad(const std::string& dir, int threads, double seconds, size_t hosts) {
+  auto opened = Open(dir);
+  if (!opened) return Fail(opened.error().message);
+  return CommitLoadOn(**opened, threads, seconds, hosts);
+}
+
+Result<std::unique_ptr<store::postgres::PostgresStore>> OpenPostgres(const std::string& conninfo) {
+  store::PostgresOptions options;
+  options.conninfo = conninfo;
+  return store::postgres::PostgresStore::Open(options);
+}
+
+int PgLoad(const std::string& conninfo, size_t names) {
+  const dns::Name origin = *dns::Name::FromText("load.example.");
+  auto opened = OpenPostgres(conninfo);
+  if (!opened) return Fail(opened.error().message);
+  auto content = MakeZone(origin, names);
+  auto start = Clock::now();
+  auto created = (*opened)->CreateZone(origin, store::SerialPolicy::kIncrement, content, {});
+  if (!created) return Fail(created.error().message);
+  std::printf("CreateZone   %zu names  %.2f s\n", names, Since(start));
+  start = Clock::now();
+  size_t loaded = 0;
+  Status status = (*opened)->LoadZone(created->id, [&](zone::NameUpdate&&) { ++loaded; });
+  if (!status) return Fail(status.error().message);
+  std::printf("LoadZone     %zu names  %.2f s\n", loaded, Since(start));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
                  "usage: store_load load DIR [NAMES] [CHUNK] [BACKLOG]\n"
-                 "       store_load commit DIR [THREADS] [SECONDS] [HOSTS]\n");
+                 "       store_load commit DIR [THREADS] [SECONDS] [HOSTS]\n"
+                 "       store_load pgcommit CONNINFO [THREADS] [SECONDS] [HOSTS]\n"
+                 "       store_load pgload CONNINFO [NAMES]\n");
     return 2;
   }
   const std::string mode = argv[1];
+  auto pg_arg = [&](int i, double fallback) { return argc > i ? std::atof(argv[i]) : fallback; };
+  if (mode == "pgcommit") {
+    auto opened = OpenPostgres(argv[2]);
+    if (!opened) return Fail(opened.error().message);
+    return CommitLoadOn(**opened, static_cast<int>(pg_arg(3, 64)), pg_arg(4, 5),
+                        static_cast<size_t>(pg_arg(5, 10000)));
+  }
+  if (mode == "pgload") return PgLoad(argv[2], static_cast<size_t>(pg_arg(3, 1e6)));
   // A fresh directory inside DIR, removed afterwards: never touches an existing store.
   std::filesystem::create_directories(argv[2]);
   std::string pattern = std::string(argv[2]) + "/store_load.XXXXXX";

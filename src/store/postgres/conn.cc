@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace tether::store::postgres {
@@ -13,6 +14,7 @@ constexpr unsigned kBool = 16;
 constexpr unsigned kBytea = 17;
 constexpr unsigned kInt8 = 20;
 constexpr unsigned kText = 25;
+constexpr unsigned kByteaArray = 1001;
 
 void PutBigEndian(std::string* out, uint64_t value, int bytes) {
   for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
@@ -56,6 +58,24 @@ Params& Params::Text(std::string_view value) { return Add(kText, std::string(val
 Params& Params::Bytes(std::span<const uint8_t> value) {
   if (value.empty()) return Add(kBytea, std::string());
   return Add(kBytea, std::string(reinterpret_cast<const char*>(value.data()), value.size()));
+}
+
+Params& Params::BytesArray(const std::vector<std::span<const uint8_t>>& values) {
+  // The binary array format: dimensions, a null flag, the element type, each dimension's
+  // size and lower bound, then each element's length and bytes.
+  std::string bytes;
+  PutBigEndian(&bytes, values.empty() ? 0 : 1, 4);
+  PutBigEndian(&bytes, 0, 4);
+  PutBigEndian(&bytes, kBytea, 4);
+  if (!values.empty()) {
+    PutBigEndian(&bytes, values.size(), 4);
+    PutBigEndian(&bytes, 1, 4);
+  }
+  for (const auto& value : values) {
+    PutBigEndian(&bytes, value.size(), 4);
+    bytes.append(reinterpret_cast<const char*>(value.data()), value.size());
+  }
+  return Add(kByteaArray, std::move(bytes));
 }
 
 Params& Params::Bool(bool value) { return Add(kBool, std::string(1, value ? '\1' : '\0')); }
@@ -139,7 +159,8 @@ Conn::~Conn() {
   if (conn_ != nullptr) PQfinish(conn_);
 }
 
-Conn::Conn(Conn&& other) noexcept : conn_(other.conn_), sqlstate_(std::move(other.sqlstate_)) {
+Conn::Conn(Conn&& other) noexcept
+    : conn_(other.conn_), sqlstate_(std::move(other.sqlstate_)), prepared_(std::move(other.prepared_)) {
   other.conn_ = nullptr;
 }
 
@@ -148,6 +169,7 @@ Conn& Conn::operator=(Conn&& other) noexcept {
     if (conn_ != nullptr) PQfinish(conn_);
     conn_ = other.conn_;
     sqlstate_ = std::move(other.sqlstate_);
+    prepared_ = std::move(other.prepared_);
     other.conn_ = nullptr;
   }
   return *this;
@@ -187,6 +209,32 @@ Result<Rows> Conn::Query(std::string_view sql_view, const Params& params) {
                          lengths.data(), formats.data(), /*resultFormat=*/1));
   const ExecStatusType status = rows.raw() != nullptr ? PQresultStatus(rows.raw()) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return Fail(sql, rows.raw());
+  sqlstate_.clear();
+  return rows;
+}
+
+Result<Rows> Conn::Prepared(const char* name, std::string_view sql_view, const Params& params) {
+  if (conn_ == nullptr) return MakeError(ErrorCode::kUnavailable, "postgresql: not connected");
+  if (std::find(prepared_.begin(), prepared_.end(), name) == prepared_.end()) {
+    const std::string sql(sql_view);
+    Rows prepared(PQprepare(conn_, name, sql.c_str(), static_cast<int>(params.size()),
+                            params.types_.data()));
+    if (prepared.raw() == nullptr || PQresultStatus(prepared.raw()) != PGRES_COMMAND_OK) {
+      return Fail(sql, prepared.raw());
+    }
+    prepared_.emplace_back(name);
+  }
+  std::vector<const char*> values(params.size());
+  std::vector<int> lengths(params.size());
+  std::vector<int> formats(params.size(), 1);
+  for (size_t i = 0; i < params.size(); ++i) {
+    values[i] = params.values_[i].data();
+    lengths[i] = static_cast<int>(params.values_[i].size());
+  }
+  Rows rows(PQexecPrepared(conn_, name, static_cast<int>(params.size()), values.data(),
+                           lengths.data(), formats.data(), /*resultFormat=*/1));
+  const ExecStatusType status = rows.raw() != nullptr ? PQresultStatus(rows.raw()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return Fail(sql_view, rows.raw());
   sqlstate_.clear();
   return rows;
 }
@@ -280,6 +328,7 @@ bool Conn::Healthy() {
   if (conn_ == nullptr) return false;
   if (PQstatus(conn_) == CONNECTION_OK) return true;
   PQreset(conn_);
+  prepared_.clear();  // they went with the old session
   if (PQstatus(conn_) != CONNECTION_OK) return false;
   return static_cast<bool>(Script("SET synchronous_commit = on; SET TIME ZONE 'UTC'"));
 }

@@ -35,6 +35,8 @@ class Params {
   Params& Text(std::string_view value);
   Params& Bytes(std::span<const uint8_t> value);
   Params& Bool(bool value);
+  // A BYTEA[] (one dimension; empty allowed).
+  Params& BytesArray(const std::vector<std::span<const uint8_t>>& values);
 
   size_t size() const { return types_.size(); }
 
@@ -100,6 +102,10 @@ class Conn {
 
   // One statement with parameters; binary results.
   Result<Rows> Query(std::string_view sql, const Params& params = {});
+  // The same as a prepared statement, prepared on first use on this connection (and again
+  // after a reconnection): the hot statements are parsed and planned once. `name` must
+  // always come with the same `sql`.
+  Result<Rows> Prepared(const char* name, std::string_view sql, const Params& params);
   Status Exec(std::string_view sql, const Params& params = {});
   // Several statements without parameters (migrations).
   Status Script(std::string_view sql);
@@ -126,6 +132,7 @@ class Conn {
 
   pg_conn* conn_ = nullptr;
   std::string sqlstate_;
+  std::vector<std::string> prepared_;  // names prepared on this connection
 };
 
 // Binary COPY tuple building: a tuple is int16 field count, then per field int32 length

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <deque>
 #include <limits>
+#include <map>
 
 #include "store/blob_codec.h"
 #include "store/commit_plan.h"
@@ -231,9 +232,11 @@ Result<CommitResult> PostgresStore::Commit(ZoneChange change) {
 Result<CommitResult> PostgresStore::CommitIn(Conn& conn, ZoneChange& change) {
   // The row lock serialises commits to this zone from every node until this transaction
   // ends; the serial and journal sequence below come from the row as it is now.
-  const std::string select =
-      std::string("SELECT ") + kZoneColumns + ", soa FROM zones WHERE id = $1 FOR UPDATE";
-  ASSIGN_OR_RETURN(Rows rows, conn.Query(select, Params().Int(change.zone_id)));
+  ASSIGN_OR_RETURN(Rows rows,
+                   conn.Prepared("zone_for_commit",
+                                 std::string("SELECT ") + kZoneColumns +
+                                     ", soa FROM zones WHERE id = $1 FOR UPDATE",
+                                 Params().Int(change.zone_id)));
   if (rows.size() == 0) return NotFound("no zone with id {}", change.zone_id);
   Row row = rows.At(0);
   ASSIGN_OR_RETURN(ZoneInfo zone, ZoneFromRow(row, 0));
@@ -250,54 +253,63 @@ Result<CommitResult> PostgresStore::CommitIn(Conn& conn, ZoneChange& change) {
   std::vector<uint8_t> added;
   EncodeJournalRrs(change.removed, &removed);
   EncodeJournalRrs(change.added, &added);
-  RETURN_IF_ERROR(conn.Exec(
-      "INSERT INTO journal(zone_id, seq, serial_from, serial_to, time, removed, added) "
-      "VALUES($1, $2, $3, $4, $5, $6, $7)",
-      Params()
-          .Int(zone.id)
-          .Int(static_cast<int64_t>(result.journal_seq))
-          .Int(result.old_serial)
-          .Int(result.new_serial)
-          .Int(now)
-          .Bytes(removed)
-          .Bytes(added)));
-  // The names, written now: no fold (docs/postgresql.md).
-  std::vector<uint8_t> data;
+  // The names, written now (no fold): each name once, the last content given for it.
+  std::map<std::vector<uint8_t>, std::vector<uint8_t>> contents;  // owner key -> data, '' deletes
   for (const auto& update : change.names) {
     const std::span<const uint8_t> key = OwnerKey(update.name, zone.origin);
-    const std::vector<zone::Rrset> rrsets =
-        key.empty() ? WithoutSoa(update.rrsets) : update.rrsets;
-    if (rrsets.empty()) {
-      RETURN_IF_ERROR(conn.Exec("DELETE FROM names WHERE zone_id = $1 AND owner = $2",
-                                Params().Int(zone.id).Bytes(key)));
-      continue;
-    }
-    EncodeRrsets(rrsets, &data);
-    RETURN_IF_ERROR(conn.Exec(
-        "INSERT INTO names(zone_id, owner, data) VALUES($1, $2, $3) "
-        "ON CONFLICT (zone_id, owner) DO UPDATE SET data = excluded.data",
-        Params().Int(zone.id).Bytes(key).Bytes(data)));
+    std::vector<uint8_t>& data = contents[std::vector<uint8_t>(key.begin(), key.end())];
+    data.clear();
+    const std::vector<zone::Rrset> rrsets = key.empty() ? WithoutSoa(update.rrsets) : update.rrsets;
+    if (!rrsets.empty()) EncodeRrsets(rrsets, &data);
   }
-  EncodeRrsets({result.soa}, &data);
-  RETURN_IF_ERROR(conn.Exec("UPDATE zones SET serial = $2, journal_seq = $3, soa = $4 WHERE id = $1",
-                            Params()
-                                .Int(zone.id)
-                                .Int(result.new_serial)
-                                .Int(static_cast<int64_t>(result.journal_seq))
-                                .Bytes(data)));
+  std::vector<std::span<const uint8_t>> put_owners, put_data, delete_owners;
+  for (const auto& [owner, data] : contents) {
+    if (data.empty()) {
+      delete_owners.emplace_back(owner);
+    } else {
+      put_owners.emplace_back(owner);
+      put_data.emplace_back(data);
+    }
+  }
+  std::vector<uint8_t> soa_data;
+  EncodeRrsets({result.soa}, &soa_data);
   // JournalLimits: a prefix of the zone's journal goes (IXFR needs an unbroken chain from
   // any entry kept to the newest), by count and by age — oldest first, up to the first
-  // young entry. Both go by the primary key.
+  // young entry. Both go by the primary key. (The new entry is invisible to the trim, which
+  // sees the snapshot before this statement: without a young entry before it, every older
+  // one is old.)
   const uint64_t seq = result.journal_seq;
   const int64_t count_bound =
       seq > limits_.max_entries ? static_cast<int64_t>(seq - limits_.max_entries) : 0;
   const int64_t cutoff = limits_.max_age_seconds > std::numeric_limits<int64_t>::max() / 2
                              ? std::numeric_limits<int64_t>::min()
                              : now - limits_.max_age_seconds;
-  RETURN_IF_ERROR(conn.Exec(
-      "DELETE FROM journal WHERE zone_id = $1 AND (seq <= $2 OR seq < (SELECT coalesce(min(seq), 0) "
-      "FROM journal WHERE zone_id = $1 AND time >= $3))",
-      Params().Int(zone.id).Int(count_bound).Int(cutoff)));
+  // One round trip for every write of the commit.
+  RETURN_IF_ERROR(conn.Prepared(
+      "commit_writes",
+      "WITH entry AS (INSERT INTO journal(zone_id, seq, serial_from, serial_to, time, removed, "
+      "added) VALUES($1, $2, $3, $4, $5, $6, $7)), "
+      "put AS (INSERT INTO names(zone_id, owner, data) SELECT $1, owner, data FROM "
+      "unnest($8::bytea[], $9::bytea[]) AS t(owner, data) "
+      "ON CONFLICT (zone_id, owner) DO UPDATE SET data = excluded.data), "
+      "gone AS (DELETE FROM names WHERE zone_id = $1 AND owner = ANY($10::bytea[])), "
+      "trim AS (DELETE FROM journal WHERE zone_id = $1 AND (seq <= $11 OR seq < "
+      "(SELECT coalesce(min(seq), $2) FROM journal WHERE zone_id = $1 AND time >= $12))) "
+      "UPDATE zones SET serial = $4, journal_seq = $2, soa = $13 WHERE id = $1",
+      Params()
+          .Int(zone.id)
+          .Int(static_cast<int64_t>(seq))
+          .Int(result.old_serial)
+          .Int(result.new_serial)
+          .Int(now)
+          .Bytes(removed)
+          .Bytes(added)
+          .BytesArray(put_owners)
+          .BytesArray(put_data)
+          .BytesArray(delete_owners)
+          .Int(count_bound)
+          .Int(cutoff)
+          .Bytes(soa_data)));
   return result;
 }
 
