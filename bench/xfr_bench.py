@@ -405,10 +405,39 @@ def bench(args):
         result["nsd_rss"] = base.rss_bytes(nsd.proc.pid)
         log("  AXFR to NSD: %.1f s (tetherd CPU %.1f s); NSD RSS %.0f MB" % (
             result["axfr_nsd_s"], result["axfr_tetherd_cpu"], result["nsd_rss"] / 2**20))
-        secs, size, messages = axfr_bytes(server.port, xfr_key, timeout=args.xfr_axfr_timeout)
+        # The same AXFR read by a client that only counts bytes; meanwhile one update at a
+        # time (each waits for its ack): how long updates wait while tetherd copies the zone.
+        box = {}
+
+        def read_axfr():
+            try:
+                box["read"] = axfr_bytes(server.port, xfr_key, timeout=args.xfr_axfr_timeout)
+            except (OSError, XfrError) as e:
+                box["error"] = e
+
+        reader = threading.Thread(target=read_axfr, daemon=True)
+        reader.start()
+        during = []
+        for n in range(args.xfr_hosts - 1, -1, -1):  # hosts from the end, another address
+            if not reader.is_alive():
+                break
+            msg = tl.UpdateMessage(base.ORIGIN)
+            msg.delete_rrset(host_name(n), "A").add(host_name(n), 60, "A",
+                                                     updates.new_address(n, VARIANT + 1))
+            t = time.monotonic()
+            if tl.send_update("127.0.0.1", server.port, msg, key=update_key, timeout=10.0).ok:
+                during.append(time.monotonic() - t)
+            time.sleep(0.005)
+        reader.join(args.xfr_axfr_timeout)
+        if "read" not in box:
+            raise RuntimeError("AXFR read failed: %s" % box.get("error"))
+        secs, size, messages = box["read"]
         result["axfr_read"] = (secs, size, messages)
-        log("  AXFR read by a byte-counting client: %.1f s, %.1f MB in %d messages" % (
-            secs, size / 1e6, messages))
+        result["rtt_during_axfr"] = during
+        log("  AXFR read by a byte-counting client: %.1f s, %.1f MB in %d messages; %d updates "
+            "meanwhile, round trip p50 %s ms, max %s ms" % (
+                secs, size / 1e6, messages, len(during), fmt_ms(percentile(during, 0.5)),
+                fmt_ms(max(during) if during else None)))
 
         # ---- the update stream
         os.sched_setaffinity(0, {args.client_cpu})  # this process: the client, on CPU 1
@@ -518,6 +547,11 @@ def bench(args):
             result["nsd_failed"] = len(re.findall(NSD_FAILED, text))
             result["nsd_reload_gap"] = longest_gap(text)
         if server is not None:
+            text = server.log()
+            with open(os.path.join(base.OUT_DIR, "tetherd-xfr.last.log"), "w") as f:
+                f.write(text)
+            result["tetherd_axfrs"] = len(re.findall(r"\bAXFR of \S+ serial", text))
+            result["tetherd_full_ixfrs"] = len(re.findall(r"IXFR \(full\) of", text))
             base.stop_server(server, tmp)
         else:
             tmp.close()
@@ -582,6 +616,11 @@ def report(r, args):
             r["axfr_nsd_s"], r["axfr_tetherd_cpu"], r["nsd_rss"] / 2**20),
         "| the same AXFR read by a byte-counting client | %.1f s, %.1f MB in %d messages "
         "(%.0f B/record) |" % (axfr_s, axfr_b / 1e6, axfr_m, axfr_b / max(r["hosts"] + 3, 1)),
+        "| updates sent one at a time while that AXFR is served: round trip p50 / max "
+        "| %s / %s ms (%d updates) |" % (
+            fmt_ms(percentile(r["rtt_during_axfr"], 0.5)),
+            fmt_ms(max(r["rtt_during_axfr"]) if r["rtt_during_axfr"] else None),
+            len(r["rtt_during_axfr"])),
         "| updates sent / NOERROR / other RCODE / unanswered | %d / %d / %d / %d |" % (
             r["sent"], r["noerror"], r["other_rcode"], r["lost"]),
         "| send rate achieved | %.0f/s |" % r["send_rate"],
@@ -615,6 +654,9 @@ def report(r, args):
             r.get("nsd_transfers", "?"), r.get("nsd_reloads", "?"), r.get("nsd_failed", "?"),
             "%.1f s" % r["nsd_reload_gap"] if r.get("nsd_reload_gap") is not None else "-"),
     ]
+    lines.append("| tetherd log: AXFRs served (the byte-counting client's included) / IXFRs "
+                 "answered with the whole zone | %s / %s |" % (
+                     r.get("tetherd_axfrs", "?"), r.get("tetherd_full_ixfrs", "?")))
     warnings = []
     if r["foreign"] > 0.05:
         warnings.append("other programs used %.0f%% of the server's core: expect noise"
