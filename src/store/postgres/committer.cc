@@ -69,72 +69,94 @@ void Committer::Loop() NO_THREAD_SAFETY_ANALYSIS {
       group = std::exchange(queue_, {});
     }
     RunGroup(group);
-    MutexLock lock(mu_);
-    for (Pending* pending : group) {
-      pending->done = true;
-      // Under the lock: the waiter may destroy `pending` as soon as it sees done.
-      pending->done_cv.notify_one();
-    }
+  }
+}
+
+void Committer::Finish(const std::vector<Pending*>& group, size_t begin, size_t end) {
+  MutexLock lock(mu_);
+  for (size_t i = begin; i < end; ++i) {
+    group[i]->done = true;
+    // Under the lock: the waiter may destroy it as soon as it sees done.
+    group[i]->done_cv.notify_one();
   }
 }
 
 void Committer::RunGroup(const std::vector<Pending*>& group) {
   uint64_t retries = 0;
-  auto fail_all = [&](const Error& error) {
-    for (Pending* pending : group) pending->status = tl::unexpected(error);
+  uint64_t transactions = 0;
+  std::vector<int> attempts(group.size(), 0);
+  size_t next = 0;  // the first job not run yet
+  auto fail_rest = [&](const Error& error) {
+    for (; next < group.size(); ++next) group[next]->status = tl::unexpected(error);
   };
-  if (!conn_.Healthy()) {
-    fail_all(Error{ErrorCode::kUnavailable, "postgresql: the connection is lost"});
-    return;
-  }
-  if (Status begun = conn_.Exec("BEGIN"); !begun) {
-    fail_all(begun.error());
-    return;
-  }
-  // Set when the group cannot go on (a savepoint could not be released or rolled back, or
-  // the connection broke): the transaction goes, with the jobs that had succeeded.
-  std::optional<Error> aborted;
-  for (Pending* pending : group) {
-    if (aborted) {
-      pending->status = tl::unexpected(*aborted);
-      continue;
+  size_t finished = 0;  // the first job whose caller still waits
+  while (next < group.size()) {
+    // The jobs of a transaction committed after a deadlock are answered at once.
+    Finish(group, finished, next);
+    finished = next;
+    if (!conn_.Healthy()) {
+      fail_rest(Error{ErrorCode::kUnavailable, "postgresql: the connection is lost"});
+      break;
     }
-    Status status = Ok();
-    Status ended = Ok();
-    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
-      status = conn_.Exec("SAVEPOINT job");
+    if (Status begun = conn_.Exec("BEGIN"); !begun) {
+      fail_rest(begun.error());
+      break;
+    }
+    const size_t first = next;
+    // Set when the transaction cannot go on (a savepoint could not be released or rolled
+    // back, or the connection broke): it goes, with the jobs of it that had succeeded.
+    std::optional<Error> aborted;
+    for (; next < group.size(); ++next) {
+      Pending* pending = group[next];
+      Status status = conn_.Exec("SAVEPOINT job");
       if (status) status = (*pending->job)(conn_);
-      const bool retry = !status && conn_.Retryable() && attempt < kAttempts;
+      // A deadlock (or serialization failure) with another node's transaction: the locks in
+      // the cycle may be held by the earlier jobs of this transaction, so rolling back this
+      // job alone would only meet the same cycle again. The earlier jobs are committed
+      // (releasing their locks) and this one runs again in the next transaction.
+      const bool retry = !status && conn_.Retryable() && ++attempts[next] < kAttempts;
       // RELEASE after ROLLBACK TO: the savepoint stays on the stack otherwise.
-      ended = status ? conn_.Exec("RELEASE job")
-                     : conn_.Exec("ROLLBACK TO job").and_then([&] { return conn_.Exec("RELEASE job"); });
-      if (!ended || !retry) break;
-      ++retries;
+      Status ended = status ? conn_.Exec("RELEASE job")
+                            : conn_.Exec("ROLLBACK TO job").and_then([&] { return conn_.Exec("RELEASE job"); });
+      if (ended && retry) {
+        ++retries;
+        break;
+      }
+      if (ended) {
+        pending->status = std::move(status);
+        continue;
+      }
+      const Error& cause = !status ? status.error() : ended.error();
+      aborted = Error{cause.code, "the transaction was rolled back: " + cause.message};
+      for (size_t i = first; i < next; ++i) {
+        if (group[i]->status) group[i]->status = tl::unexpected(*aborted);
+      }
+      pending->status = tl::unexpected(*aborted);
+      ++next;
+      break;
     }
-    if (ended) {
-      pending->status = std::move(status);
-      continue;
+    if (aborted) {
+      (void)conn_.Exec("ROLLBACK");
+      fail_rest(*aborted);
+      break;
     }
-    const Error& cause = !status ? status.error() : ended.error();
-    aborted = Error{cause.code, "the transaction was rolled back: " + cause.message};
-    for (Pending* earlier : group) {
-      if (earlier == pending) break;
-      if (earlier->status) earlier->status = tl::unexpected(*aborted);
+    if (Status committed = Committed(conn_); !committed) {
+      (void)conn_.Exec("ROLLBACK");
+      for (size_t i = first; i < next; ++i) {
+        if (group[i]->status) group[i]->status = committed;
+      }
+      fail_rest(committed.error());
+      break;
     }
-    pending->status = tl::unexpected(*aborted);
+    ++transactions;
   }
-  if (aborted) {
-    (void)conn_.Exec("ROLLBACK");
-  } else if (Status committed = Committed(conn_); !committed) {
-    (void)conn_.Exec("ROLLBACK");
-    for (Pending* pending : group) {
-      if (pending->status) pending->status = committed;
-    }
+  {
+    MutexLock lock(mu_);
+    stats_.jobs += group.size();
+    stats_.retries += retries;
+    stats_.transactions += transactions;
   }
-  MutexLock lock(mu_);
-  stats_.jobs += group.size();
-  stats_.retries += retries;
-  if (!aborted) ++stats_.transactions;
+  Finish(group, finished, group.size());
 }
 
 }  // namespace tether::store::postgres

@@ -6,7 +6,8 @@
 //
 // Several tetherd nodes may share the database, so a job can meet another node's
 // transaction: a job failing with a deadlock (40P01) or serialization failure (40001) is
-// rolled back to its savepoint and run again, up to a few times. A job's status is final
+// rolled back to its savepoint, the jobs before it are committed (their locks may be part
+// of the cycle), and it runs again in a new transaction, up to a few times. A job's status is final
 // only after COMMIT: if COMMIT fails, or the connection is lost, every job of the group
 // gets that error (an acknowledged change is durable; an error may still hide a change
 // that committed if the connection broke during COMMIT — the caller cannot tell, as with
@@ -29,7 +30,7 @@
 namespace tether::store::postgres {
 
 struct CommitterStats {
-  uint64_t transactions = 0;  // groups committed
+  uint64_t transactions = 0;  // transactions committed (a group takes more after a deadlock)
   uint64_t jobs = 0;          // jobs run, successful or not
   uint64_t retries = 0;       // jobs run again after a deadlock or serialization failure
   size_t queued = 0;          // jobs waiting for the next group now
@@ -62,8 +63,11 @@ class Committer {
   };
 
   void Loop() EXCLUDES(mu_);
-  // Runs one group; sets each Pending's status (not `done`).
+  // Runs one group, in one transaction or (after a deadlock) more, and wakes each caller
+  // once the transaction holding its job has committed or failed.
   void RunGroup(const std::vector<Pending*>& group) EXCLUDES(mu_);
+  // Marks group[begin, end) done and wakes their callers.
+  void Finish(const std::vector<Pending*>& group, size_t begin, size_t end) EXCLUDES(mu_);
 
   Mutex mu_;
   std::condition_variable work_cv_;

@@ -1,11 +1,16 @@
 // What only the PostgreSQL store has to show: several nodes on one database, a database
 // it must refuse, and connections that go away. The semantics it shares with SQLite are
 // proven by the tests run on both stores (TETHER_BOTH_STORES).
+#include <libpq-fe.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "store/postgres/postgres_store.h"
 #include "store/postgres/schema.h"
 #include "store_test_util.h"
 
@@ -143,6 +148,76 @@ TEST_F(PostgresStoreTest, LostConnectionsAreMadeAgain) {
   auto result = store_->Commit(SetA(zone, "www", A(2, 2, 2, 2), A(1, 1, 1, 1)));
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->journal_seq, (*store_->GetZone(zone.origin))->journal_seq);
+}
+
+// Another node's transaction holds zone B and waits for zone A, which an earlier job of
+// this node's group transaction locked, while a later job of the group waits for B: a
+// deadlock. Rolling back the later job alone would meet it again; the committer commits the
+// earlier job (freeing A) and runs the later one again in a new transaction. Both succeed.
+TEST_F(PostgresStoreTest, DeadlockWithAnotherNodeIsBrokenAndTheJobRunAgain) {
+  ZoneInfo a = Create("a.example.");
+  ZoneInfo b = Create("b.example.");
+  auto& pg = dynamic_cast<postgres::PostgresStore&>(*store_);
+
+  // The other node, as a bare connection that detects deadlocks late (this node's backend
+  // must be the one to notice).
+  PGconn* other = PQconnectdb(conninfo_.c_str());
+  ASSERT_EQ(PQstatus(other), CONNECTION_OK) << PQerrorMessage(other);
+  auto run = [&](const std::string& sql) {
+    PGresult* result = PQexec(other, sql.c_str());
+    EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << PQresultErrorMessage(result);
+    PQclear(result);
+  };
+  run("SET deadlock_timeout = '30s'");
+  run("BEGIN");
+  run("UPDATE zones SET allow_update = '' WHERE id = " + std::to_string(b.id));
+
+  // This node: SetAllowUpdate(A) then SetAllowUpdate(B) in one group, held together behind
+  // a CreateZone whose progress callback waits for both to be queued.
+  std::atomic<bool> holding{false};
+  std::thread blocker([&] {
+    bool once = true;
+    auto created = store_->CreateZone(N("c.example."), SerialPolicy::kIncrement,
+                                      ZoneContent("c.example.", 1, 1), [&](size_t, size_t) {
+                                        if (!once) return;
+                                        once = false;
+                                        holding = true;
+                                        while (pg.GroupCommitStats().queued < 2) {
+                                          std::this_thread::yield();
+                                        }
+                                      });
+    EXPECT_TRUE(created);
+  });
+  while (!holding) std::this_thread::yield();
+  Status first = MakeError(ErrorCode::kInternal, "not run");
+  Status second = MakeError(ErrorCode::kInternal, "not run");
+  std::thread lock_a([&] { first = store_->SetAllowUpdate(a.id, {"192.0.2.0/24"}); });
+  while (pg.GroupCommitStats().queued < 1) std::this_thread::yield();
+  std::thread lock_b([&] { second = store_->SetAllowUpdate(b.id, {"198.51.100.0/24"}); });
+  // Once this node waits for B, the other asks for A: the cycle closes.
+  while (Sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+             "current_setting('application_name') AND wait_event_type = 'Lock'") < 1) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(PQsendQuery(other, ("UPDATE zones SET allow_update = '' WHERE id = " +
+                                std::to_string(a.id)).c_str()),
+            1);
+  lock_a.join();
+  blocker.join();
+  // A is free now: the other node's update goes through, and it commits, freeing B.
+  while (PGresult* result = PQgetResult(other)) {
+    EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << PQresultErrorMessage(result);
+    PQclear(result);
+  }
+  run("COMMIT");
+  lock_b.join();
+  PQfinish(other);
+
+  EXPECT_TRUE(first) << first.error().message;
+  EXPECT_TRUE(second) << second.error().message;
+  EXPECT_GE(pg.GroupCommitStats().retries, 1u);
+  EXPECT_EQ((*store_->GetZone(N("b.example.")))->allow_update,
+            std::vector<std::string>{"198.51.100.0/24"});
 }
 
 }  // namespace
