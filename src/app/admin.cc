@@ -353,6 +353,7 @@ int Admin::ZoneAllowUpdate(const control::Invocation& inv, control::CommandOutpu
   auto info = store_.GetZone(*origin);
   if (!info) return Fail(out, info.error().message);
   if (!*info) return Fail(out, "no dynamic zone " + origin->ToText());
+  if (IsSecondary(*origin)) return Fail(out, origin->ToText() + " is a secondary zone: it takes no updates");
   std::vector<std::string> cidrs = inv.clear ? std::vector<std::string>() : (*info)->allow_update;
   for (const auto& text : inv.addresses) {
     auto cidr = Cidr::Parse(text);

@@ -140,6 +140,9 @@ class KnotPrimaryTest(unittest.TestCase):
                           key=self.key)
         self.assertFalse(run.ok)
         self.assertIn("REFUSED", run.stdout + run.stderr)
+        allowed = self.secondary.admin("zone", "allow-update", ZONE, "--address", "127.0.0.0/8",
+                                       check=False)
+        self.assertEqual(allowed.returncode, 1, allowed)
 
     def test_notify_not_from_the_primary_or_unsigned_is_refused(self):
         self.assertEqual(notify_from("127.0.0.2", self.secondary.port), 5)

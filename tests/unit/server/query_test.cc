@@ -77,6 +77,13 @@ TEST_F(QueryTest, AnswersAQuery) {
   EXPECT_EQ(message->answers.size(), 1u);
 }
 
+TEST_F(QueryTest, ExpiredZoneIsServFailUntilRefreshed) {
+  zones_.zones().front()->set_expired(true);  // a secondary zone past its SOA EXPIRE
+  EXPECT_EQ(RcodeOf(Send(Packet())), Rcode::kServFail);
+  zones_.zones().front()->set_expired(false);
+  EXPECT_EQ(RcodeOf(Send(Packet())), Rcode::kNoError);
+}
+
 TEST_F(QueryTest, ShortPacketIsDropped) {
   EXPECT_TRUE(Send({0, 1, 2, 3, 4}).empty());
 }
