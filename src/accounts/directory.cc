@@ -38,8 +38,9 @@ Status Directory::Load(store::AccountStore& store) {
   hosts_.clear();
   tokens_.clear();
   for (auto& user : users) {
-    user_ids_[user.name] = user.id;
-    users_[user.id] = std::make_shared<const store::UserInfo>(std::move(user));
+    const int64_t id = user.id;  // before the move below, as for hosts
+    user_ids_[user.name] = id;
+    users_[id] = std::make_shared<const store::UserInfo>(std::move(user));
   }
   hosts_.reserve(hosts.size());
   for (auto& host : hosts) {
