@@ -474,6 +474,8 @@ def parse_args():
                    help="--xfr: a sample not landed this many seconds after its ack fails")
     p.add_argument("--xfr-ack-timeout", type=float, default=5.0,
                    help="--xfr: wait for acks this long after the last update is sent")
+    p.add_argument("--xfr-nsd-reload-timeout", type=int, default=0,
+                   help="--xfr: NSD's xfrd-reload-timeout (0: reload after every transfer)")
     p.add_argument("--xfr-axfr-timeout", type=float, default=600.0,
                    help="--xfr: bound of the AXFR to NSD")
     p.add_argument("--clients", type=int, default=8, help="dnsperf -c")

@@ -386,7 +386,7 @@ def bench(args):
         start = time.monotonic()
         nsd = tl.Nsd({base.ORIGIN: nsd_tmp.join("bench.zone")}, tmp=nsd_tmp,
                      cpu=args.client_cpu, primary=("127.0.0.1", server.port), key=xfr_key,
-                     port=nsd_port, extra_server="xfrd-reload-timeout: 0\nverbosity: 2")
+                     port=nsd_port, extra_server="xfrd-reload-timeout: %d\nverbosity: 2" % args.xfr_nsd_reload_timeout)
         last_a = socket.inet_aton("10.%d.%d.%d" % (((args.xfr_hosts - 1) >> 16) & 255,
                                                   ((args.xfr_hosts - 1) >> 8) & 255,
                                                   (args.xfr_hosts - 1) & 255))
@@ -582,11 +582,11 @@ def report(r, args):
         "# Tether transfer benchmark: %s" % time.strftime("%Y-%m-%dT%H:%M:%S"),
         "",
         "Zone: %d × `hostN 60 IN A`; tetherd `--threads 1` on CPU %s; NSD (`server-count: 1`, "
-        "`xfrd-reload-timeout: 0`, TSIG secondary) and this client on CPU %s. Updates: TSIG "
+        "`xfrd-reload-timeout: %d`, TSIG secondary) and this client on CPU %s. Updates: TSIG "
         "over UDP, each replacing one distinct host's A record, open loop at %d/s for %d s; "
         "1 in %d sampled, polled every %d ms, bound %.0f s. Load average (1/5/15 min) at the "
         "start %s, at the end %s. %d CPUs: %s." % (
-            r["hosts"], args.server_cpu, args.client_cpu, args.xfr_rate, args.xfr_seconds,
+            r["hosts"], args.server_cpu, args.xfr_nsd_reload_timeout, args.client_cpu, args.xfr_rate, args.xfr_seconds,
             max(1, round(1 / args.xfr_sample_fraction)), args.xfr_poll_ms,
             args.xfr_land_timeout, "/".join("%.2f" % x for x in r["load_before"]),
             "/".join("%.2f" % x for x in r["load_after"]), os.cpu_count(), base.cpu_model()),
