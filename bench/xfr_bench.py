@@ -239,7 +239,7 @@ class Poller(threading.Thread):
                     sample["checked"], sample["version"] = now, current
                 try:
                     ok = self.check(sample)
-                except (OSError, XfrError, ValueError):
+                except Exception:  # noqa: BLE001 (counted, reported; the poll goes on)
                     ok = False
                     self.errors += 1
                 self.polls += 1
@@ -315,7 +315,8 @@ def stream(args, port, key, targets, samples, on_sample):
     last_send = max((t for t in sent_at if t is not None), default=start)
     sock.close()
     return {"start": start, "sent_at": sent_at, "acked_at": acked_at, "rcodes": rcodes,
-            "send_seconds": last_send - start, "lost": len(inflight)}
+            "send_seconds": last_send - start, "lost": len(inflight),
+            "serial_before": serial_before}
 
 
 # ---------------------------------------------------------------------------------------
@@ -496,7 +497,10 @@ def bench(args):
         rtts = [a - t for t, a in zip(s["sent_at"], s["acked_at"]) if a is not None]
         result["rtt"] = (percentile(rtts, 0.5), percentile(rtts, 0.99), max(rtts or [0]))
         result["samples"] = len(samples)
-        result["samples_acked"] = sum(1 for i in samples if s["rcodes"][i] == 0)
+        # Samples handed to the pollers: acknowledged NOERROR, with the serial read before.
+        result["samples_acked"] = sum(1 for i in samples if s["rcodes"][i] == 0 and
+                                      s["serial_before"].get(i) is not None)
+        result["samples_lost"] = len(samples) - result["samples_acked"]
         last_ack = max((a for a in s["acked_at"] if a is not None), default=stream_end)
         log("  stream: %d sent at %.0f/s, %d NOERROR, %d other RCODE, %d unanswered; ack RTT "
             "p50 %.1f ms p99 %.1f ms; tetherd CPU %.1f s; others on CPU %d %.0f%%, CPU %d busy "
@@ -658,6 +662,13 @@ def report(r, args):
                  "answered with the whole zone | %s / %s |" % (
                      r.get("tetherd_axfrs", "?"), r.get("tetherd_full_ixfrs", "?")))
     warnings = []
+    if r["samples_lost"]:
+        warnings.append("%d sampled updates were not acknowledged NOERROR (or tetherd's serial "
+                        "could not be read before them): not timed" % r["samples_lost"])
+    for name, p in r["pollers"].items():
+        if p.errors:
+            warnings.append("%s poller: %d polls failed (timeouts, broken transfers)"
+                            % (name, p.errors))
     if r["foreign"] > 0.05:
         warnings.append("other programs used %.0f%% of the server's core: expect noise"
                         % (100 * r["foreign"]))
