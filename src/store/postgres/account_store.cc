@@ -2,7 +2,9 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "store/postgres/rows.h"
 
@@ -415,27 +417,57 @@ Status PostgresAccountStore::FlushHistory() {
       MutexLock lock(history_mu_);
       batch.swap(history_);
     }
+    if (batch.empty()) return Ok();
+    // One statement for the batch, however large (a second of polls under load), so the
+    // committer is not held for a round trip per entry.
+    std::vector<int64_t> host_ids, times;
+    std::vector<std::string_view> sources, agents, credentials, old_values, new_values, results;
+    std::map<int64_t, int64_t> touched;  // host id -> its newest good update
     for (const auto& entry : batch) {
-      RETURN_IF_ERROR(conn.Exec(
-          "INSERT INTO history(host_id, time, source, user_agent, credential, old_value, "
-          "new_value, result) SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS "
-          "(SELECT 1 FROM hosts WHERE id = $1)",
-          Params()
-              .Int(entry.host_id)
-              .Int(entry.time)
-              .Text(entry.source)
-              .Text(entry.user_agent)
-              .Text(entry.credential)
-              .Text(entry.old_value)
-              .Text(entry.new_value)
-              .Text(entry.result)));
+      host_ids.push_back(entry.host_id);
+      times.push_back(entry.time);
+      sources.push_back(entry.source);
+      agents.push_back(entry.user_agent);
+      credentials.push_back(entry.credential);
+      old_values.push_back(entry.old_value);
+      new_values.push_back(entry.new_value);
+      results.push_back(entry.result);
       if (entry.result.rfind("good", 0) == 0) {
-        RETURN_IF_ERROR(conn.Exec(
-            "UPDATE hosts SET last_update = greatest(last_update, $2) WHERE id = $1",
-            Params().Int(entry.host_id).Int(entry.time)));
+        auto [at, fresh] = touched.emplace(entry.host_id, entry.time);
+        if (!fresh) at->second = std::max(at->second, entry.time);
       }
     }
-    return Ok();
+    // WITH ORDINALITY keeps the appended order in the ids. Entries of hosts deleted
+    // meanwhile are dropped.
+    RETURN_IF_ERROR(conn.Prepared(
+        "history_insert",
+        "INSERT INTO history(host_id, time, source, user_agent, credential, old_value, "
+        "new_value, result) SELECT e.host_id, e.time, e.source, e.user_agent, e.credential, "
+        "e.old_value, e.new_value, e.result FROM unnest($1::bigint[], $2::bigint[], "
+        "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH "
+        "ORDINALITY AS e(host_id, time, source, user_agent, credential, old_value, new_value, "
+        "result, n) WHERE EXISTS (SELECT 1 FROM hosts h WHERE h.id = e.host_id) ORDER BY e.n",
+        Params()
+            .IntArray(host_ids)
+            .IntArray(times)
+            .TextArray(sources)
+            .TextArray(agents)
+            .TextArray(credentials)
+            .TextArray(old_values)
+            .TextArray(new_values)
+            .TextArray(results)));
+    if (touched.empty()) return Ok();
+    std::vector<int64_t> touched_ids, touched_times;
+    for (const auto& [id, time] : touched) {
+      touched_ids.push_back(id);
+      touched_times.push_back(time);
+    }
+    return conn
+        .Prepared("history_touch",
+                  "UPDATE hosts h SET last_update = greatest(h.last_update, t.time) FROM "
+                  "unnest($1::bigint[], $2::bigint[]) AS t(id, time) WHERE h.id = t.id",
+                  Params().IntArray(touched_ids).IntArray(touched_times))
+        .map([](Rows&&) {});
   });
 }
 

@@ -15,6 +15,8 @@ constexpr unsigned kBytea = 17;
 constexpr unsigned kInt8 = 20;
 constexpr unsigned kText = 25;
 constexpr unsigned kByteaArray = 1001;
+constexpr unsigned kInt8Array = 1016;
+constexpr unsigned kTextArray = 1009;
 
 void PutBigEndian(std::string* out, uint64_t value, int bytes) {
   for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
@@ -26,6 +28,22 @@ uint64_t GetBigEndian(std::span<const uint8_t> bytes) {
   uint64_t value = 0;
   for (uint8_t byte : bytes) value = (value << 8) | byte;
   return value;
+}
+
+// The binary array format: dimensions, a null flag, the element type, each dimension's size
+// and lower bound, then each element's length and bytes.
+template <class T, class Put>
+std::string BinaryArray(unsigned element_type, const std::vector<T>& values, Put put) {
+  std::string bytes;
+  PutBigEndian(&bytes, values.empty() ? 0 : 1, 4);
+  PutBigEndian(&bytes, 0, 4);
+  PutBigEndian(&bytes, element_type, 4);
+  if (!values.empty()) {
+    PutBigEndian(&bytes, values.size(), 4);
+    PutBigEndian(&bytes, 1, 4);
+  }
+  for (const auto& value : values) put(&bytes, value);
+  return bytes;
 }
 
 std::string Trimmed(const char* message) {
@@ -61,21 +79,24 @@ Params& Params::Bytes(std::span<const uint8_t> value) {
 }
 
 Params& Params::BytesArray(const std::vector<std::span<const uint8_t>>& values) {
-  // The binary array format: dimensions, a null flag, the element type, each dimension's
-  // size and lower bound, then each element's length and bytes.
-  std::string bytes;
-  PutBigEndian(&bytes, values.empty() ? 0 : 1, 4);
-  PutBigEndian(&bytes, 0, 4);
-  PutBigEndian(&bytes, kBytea, 4);
-  if (!values.empty()) {
-    PutBigEndian(&bytes, values.size(), 4);
-    PutBigEndian(&bytes, 1, 4);
-  }
-  for (const auto& value : values) {
-    PutBigEndian(&bytes, value.size(), 4);
-    bytes.append(reinterpret_cast<const char*>(value.data()), value.size());
-  }
-  return Add(kByteaArray, std::move(bytes));
+  return Add(kByteaArray, BinaryArray(kBytea, values, [](std::string* out, std::span<const uint8_t> value) {
+               PutBigEndian(out, value.size(), 4);
+               out->append(reinterpret_cast<const char*>(value.data()), value.size());
+             }));
+}
+
+Params& Params::IntArray(const std::vector<int64_t>& values) {
+  return Add(kInt8Array, BinaryArray(kInt8, values, [](std::string* out, int64_t value) {
+               PutBigEndian(out, 8, 4);
+               PutBigEndian(out, static_cast<uint64_t>(value), 8);
+             }));
+}
+
+Params& Params::TextArray(const std::vector<std::string_view>& values) {
+  return Add(kTextArray, BinaryArray(kText, values, [](std::string* out, std::string_view value) {
+               PutBigEndian(out, value.size(), 4);
+               out->append(value.data(), value.size());
+             }));
 }
 
 Params& Params::Bool(bool value) { return Add(kBool, std::string(1, value ? '\1' : '\0')); }

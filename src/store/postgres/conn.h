@@ -35,8 +35,10 @@ class Params {
   Params& Text(std::string_view value);
   Params& Bytes(std::span<const uint8_t> value);
   Params& Bool(bool value);
-  // A BYTEA[] (one dimension; empty allowed).
+  // A BYTEA[], BIGINT[] or TEXT[] (one dimension; empty allowed).
   Params& BytesArray(const std::vector<std::span<const uint8_t>>& values);
+  Params& IntArray(const std::vector<int64_t>& values);
+  Params& TextArray(const std::vector<std::string_view>& values);
 
   size_t size() const { return types_.size(); }
 
