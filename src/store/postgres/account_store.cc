@@ -6,104 +6,35 @@
 #include <chrono>
 #include <map>
 
+#include "store/account_rows.h"
 #include "store/postgres/rows.h"
 
 namespace tether::store::postgres {
 
 namespace {
 
-constexpr const char* kUserColumns =
-    "id, name, role, password_hash, credential_version, created, host_limit";
-constexpr const char* kHostColumns =
-    "id, fqdn, user_id, zone_id, lifecycle, created, last_update";
-constexpr const char* kTokenColumns =
-    "id, user_id, digest, hosts, types, networks, expires, created, revoked";
-constexpr const char* kCredentialColumns = "id, host_id, username, digest, created";
-
-std::vector<std::string> Split(std::string_view text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    if (comma > start) out.emplace_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-Result<std::string> Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (item.empty() || item.find(',') != std::string::npos) {
-      return InvalidArgument("bad list item '{}'", item);
-    }
-    out += (out.empty() ? "" : ",") + item;
-  }
-  return out;
-}
-
 Result<UserInfo> UserFromRow(Row& row) {
-  UserInfo user;
-  user.id = row.Int(0);
-  user.name = std::string(row.Text(1));
-  auto role = RoleFromName(row.Text(2));
-  user.password_hash = std::string(row.Text(3));
-  user.credential_version = static_cast<uint64_t>(row.Int(4));
-  user.created = row.Int(5);
-  user.host_limit = static_cast<int>(row.Int(6));
-  if (!row.ok() || !role) return Damaged("user row " + user.name);
-  user.role = *role;
-  return user;
+  auto decoded = account_rows::User(row);
+  if (!decoded) return Damaged("user row " + std::string(row.Text(1)));
+  return std::move(*decoded);
 }
 
 Result<HostInfo> HostFromRow(Row& row) {
-  HostInfo host;
-  host.id = row.Int(0);
-  auto fqdn = dns::Name::FromWire(row.Bytes(1));
-  host.user_id = row.Int(2);
-  host.zone_id = row.Int(3);
-  auto lifecycle = LifecycleFromName(row.Text(4));
-  host.created = row.Int(5);
-  host.last_update = row.Int(6);
-  if (!row.ok() || !fqdn || !lifecycle) return Damaged("host row " + std::to_string(host.id));
-  host.fqdn = *fqdn;
-  host.lifecycle = *lifecycle;
-  return host;
+  auto decoded = account_rows::Host(row);
+  if (!decoded) return Damaged("host row " + std::to_string(row.Int(0)));
+  return std::move(*decoded);
 }
 
 Result<TokenInfo> TokenFromRow(Row& row) {
-  TokenInfo token;
-  token.id = row.Int(0);
-  token.user_id = row.Int(1);
-  token.digest = std::string(row.Text(2));
-  for (const auto& text : Split(row.Text(3))) {
-    auto name = dns::Name::FromText(text);
-    if (!name) return Damaged("token row " + std::to_string(token.id));
-    token.hosts.push_back(*name);
-  }
-  for (const auto& text : Split(row.Text(4))) {
-    auto type = dns::RrTypeFromString(text);
-    if (!type) return Damaged("token row " + std::to_string(token.id));
-    token.types.push_back(*type);
-  }
-  token.networks = Split(row.Text(5));
-  token.expires = row.Int(6);
-  token.created = row.Int(7);
-  token.revoked = row.Bool(8);
-  if (!row.ok()) return Damaged("token row " + std::to_string(token.id));
-  return token;
+  auto decoded = account_rows::Token(row);
+  if (!decoded) return Damaged("token row " + std::to_string(row.Int(0)));
+  return std::move(*decoded);
 }
 
 Result<HostCredentialInfo> CredentialFromRow(Row& row) {
-  HostCredentialInfo credential;
-  credential.id = row.Int(0);
-  credential.host_id = row.Int(1);
-  credential.username = std::string(row.Text(2));
-  credential.digest = std::string(row.Text(3));
-  credential.created = row.Int(4);
-  if (!row.ok()) return Damaged("host credential row");
-  return credential;
+  auto decoded = account_rows::Credential(row);
+  if (!decoded) return Damaged("host credential row");
+  return std::move(*decoded);
 }
 
 // The id an INSERT ... RETURNING id gave.
@@ -196,19 +127,19 @@ Result<UserInfo> PostgresAccountStore::CreateUser(const UserInfo& user) {
 }
 
 Result<std::optional<UserInfo>> PostgresAccountStore::GetUser(int64_t id) {
-  return First(Query<UserInfo>(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1",
+  return First(Query<UserInfo>(std::string("SELECT ") + account_rows::kUserColumns + " FROM users WHERE id = $1",
                                Params().Int(id), UserFromRow));
 }
 
 Result<std::optional<UserInfo>> PostgresAccountStore::GetUserByName(const std::string& name) {
-  return First(Query<UserInfo>(std::string("SELECT ") + kUserColumns +
+  return First(Query<UserInfo>(std::string("SELECT ") + account_rows::kUserColumns +
                                    " FROM users WHERE name = $1",
                                Params().Text(name), UserFromRow));
 }
 
 Result<std::vector<UserInfo>> PostgresAccountStore::ListUsers() {
   // COLLATE "C": byte order, as SQLite sorts TEXT.
-  return Query<UserInfo>(std::string("SELECT ") + kUserColumns +
+  return Query<UserInfo>(std::string("SELECT ") + account_rows::kUserColumns +
                              " FROM users ORDER BY name COLLATE \"C\"",
                          Params(), UserFromRow);
 }
@@ -258,13 +189,13 @@ Result<HostInfo> PostgresAccountStore::CreateHost(const HostInfo& host) {
 
 Result<std::optional<HostInfo>> PostgresAccountStore::GetHost(const dns::Name& fqdn) {
   const dns::Name lower = fqdn.Lowercased();
-  return First(Query<HostInfo>(std::string("SELECT ") + kHostColumns +
+  return First(Query<HostInfo>(std::string("SELECT ") + account_rows::kHostColumns +
                                    " FROM hosts WHERE fqdn = $1",
                                Params().Bytes(lower.wire()), HostFromRow));
 }
 
 Result<std::vector<HostInfo>> PostgresAccountStore::ListHosts(std::optional<int64_t> user_id) {
-  std::string sql = std::string("SELECT ") + kHostColumns + " FROM hosts";
+  std::string sql = std::string("SELECT ") + account_rows::kHostColumns + " FROM hosts";
   Params params;
   if (user_id) {
     sql += " WHERE user_id = $1";
@@ -305,13 +236,7 @@ Status PostgresAccountStore::SetLifecycle(int64_t host_id, Lifecycle lifecycle) 
 
 Result<TokenInfo> PostgresAccountStore::CreateToken(const TokenInfo& token) {
   TokenInfo created = token;
-  std::vector<std::string> hosts;
-  for (const auto& host : token.hosts) hosts.push_back(host.Lowercased().ToText());
-  std::vector<std::string> types;
-  for (auto type : token.types) types.push_back(dns::RrTypeToString(type));
-  ASSIGN_OR_RETURN(std::string hosts_text, Join(hosts));
-  ASSIGN_OR_RETURN(std::string types_text, Join(types));
-  ASSIGN_OR_RETURN(std::string networks_text, Join(token.networks));
+  ASSIGN_OR_RETURN(account_rows::TokenLists lists, account_rows::TokenListsOf(token));
   RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
     ASSIGN_OR_RETURN(
         created.id,
@@ -321,9 +246,9 @@ Result<TokenInfo> PostgresAccountStore::CreateToken(const TokenInfo& token) {
                               Params()
                                   .Int(created.user_id)
                                   .Text(created.digest)
-                                  .Text(hosts_text)
-                                  .Text(types_text)
-                                  .Text(networks_text)
+                                  .Text(lists.hosts)
+                                  .Text(lists.types)
+                                  .Text(lists.networks)
                                   .Int(created.expires)
                                   .Int(created.created)),
                    "token"));
@@ -334,13 +259,13 @@ Result<TokenInfo> PostgresAccountStore::CreateToken(const TokenInfo& token) {
 }
 
 Result<std::optional<TokenInfo>> PostgresAccountStore::FindToken(const std::string& digest) {
-  return First(Query<TokenInfo>(std::string("SELECT ") + kTokenColumns +
+  return First(Query<TokenInfo>(std::string("SELECT ") + account_rows::kTokenColumns +
                                     " FROM tokens WHERE digest = $1",
                                 Params().Text(digest), TokenFromRow));
 }
 
 Result<std::vector<TokenInfo>> PostgresAccountStore::ListTokens(std::optional<int64_t> user_id) {
-  std::string sql = std::string("SELECT ") + kTokenColumns + " FROM tokens";
+  std::string sql = std::string("SELECT ") + account_rows::kTokenColumns + " FROM tokens";
   Params params;
   if (user_id) {
     sql += " WHERE user_id = $1";
@@ -390,13 +315,13 @@ Result<HostCredentialInfo> PostgresAccountStore::CreateHostCredential(
 
 Result<std::optional<HostCredentialInfo>> PostgresAccountStore::FindHostCredential(
     const std::string& username) {
-  return First(Query<HostCredentialInfo>(std::string("SELECT ") + kCredentialColumns +
+  return First(Query<HostCredentialInfo>(std::string("SELECT ") + account_rows::kCredentialColumns +
                                              " FROM host_credentials WHERE username = $1",
                                          Params().Text(username), CredentialFromRow));
 }
 
 Result<std::vector<HostCredentialInfo>> PostgresAccountStore::ListHostCredentials() {
-  return Query<HostCredentialInfo>(std::string("SELECT ") + kCredentialColumns +
+  return Query<HostCredentialInfo>(std::string("SELECT ") + account_rows::kCredentialColumns +
                                        " FROM host_credentials ORDER BY id",
                                    Params(), CredentialFromRow);
 }

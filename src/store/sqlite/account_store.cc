@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 
+#include "store/account_rows.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/writer.h"
@@ -14,95 +15,32 @@ namespace tether::store::sqlite {
 
 namespace {
 
-constexpr const char* kUserColumns = "id, name, role, password_hash, credential_version, created, host_limit";
-constexpr const char* kHostColumns = "id, fqdn, user_id, zone_id, lifecycle, created, last_update";
-constexpr const char* kTokenColumns = "id, user_id, digest, hosts, types, networks, expires, created, revoked";
-constexpr const char* kCredentialColumns = "id, host_id, username, digest, created";
-
 Error Damaged(const std::string& path, const std::string& what) {
   return Error{ErrorCode::kIo, path + ": damaged " + what};
 }
 
-std::vector<std::string> Split(std::string_view text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    if (comma > start) out.emplace_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-Result<std::string> Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (item.empty() || item.find(',') != std::string::npos) return InvalidArgument("bad list item '{}'", item);
-    out += (out.empty() ? "" : ",") + item;
-  }
-  return out;
-}
-
 Result<UserInfo> UserFromRow(const Statement& row, const std::string& path) {
-  UserInfo user;
-  user.id = row.Int(0);
-  user.name = std::string(row.Text(1));
-  auto role = RoleFromName(row.Text(2));
-  if (!role) return tl::unexpected(Damaged(path, "user row " + user.name));
-  user.role = *role;
-  user.password_hash = std::string(row.Text(3));
-  user.credential_version = static_cast<uint64_t>(row.Int(4));
-  user.created = row.Int(5);
-  user.host_limit = static_cast<int>(row.Int(6));
-  return user;
+  auto decoded = account_rows::User(row);
+  if (!decoded) return tl::unexpected(Damaged(path, "user row " + std::string(row.Text(1))));
+  return std::move(*decoded);
 }
 
 Result<HostInfo> HostFromRow(const Statement& row, const std::string& path) {
-  HostInfo host;
-  host.id = row.Int(0);
-  auto fqdn = dns::Name::FromWire(row.Blob(1));
-  auto lifecycle = LifecycleFromName(row.Text(4));
-  if (!fqdn || !lifecycle) return tl::unexpected(Damaged(path, "host row " + std::to_string(host.id)));
-  host.fqdn = *fqdn;
-  host.user_id = row.Int(2);
-  host.zone_id = row.Int(3);
-  host.lifecycle = *lifecycle;
-  host.created = row.Int(5);
-  host.last_update = row.Int(6);
-  return host;
+  auto decoded = account_rows::Host(row);
+  if (!decoded) return tl::unexpected(Damaged(path, "host row " + std::to_string(row.Int(0))));
+  return std::move(*decoded);
 }
 
 Result<TokenInfo> TokenFromRow(const Statement& row, const std::string& path) {
-  TokenInfo token;
-  token.id = row.Int(0);
-  token.user_id = row.Int(1);
-  token.digest = std::string(row.Text(2));
-  for (const auto& text : Split(row.Text(3))) {
-    auto name = dns::Name::FromText(text);
-    if (!name) return tl::unexpected(Damaged(path, "token row " + std::to_string(token.id)));
-    token.hosts.push_back(*name);
-  }
-  for (const auto& text : Split(row.Text(4))) {
-    auto type = dns::RrTypeFromString(text);
-    if (!type) return tl::unexpected(Damaged(path, "token row " + std::to_string(token.id)));
-    token.types.push_back(*type);
-  }
-  token.networks = Split(row.Text(5));
-  token.expires = row.Int(6);
-  token.created = row.Int(7);
-  token.revoked = row.Int(8) != 0;
-  return token;
+  auto decoded = account_rows::Token(row);
+  if (!decoded) return tl::unexpected(Damaged(path, "token row " + std::to_string(row.Int(0))));
+  return std::move(*decoded);
 }
 
-Result<HostCredentialInfo> CredentialFromRow(const Statement& row, const std::string&) {
-  HostCredentialInfo credential;
-  credential.id = row.Int(0);
-  credential.host_id = row.Int(1);
-  credential.username = std::string(row.Text(2));
-  credential.digest = std::string(row.Text(3));
-  credential.created = row.Int(4);
-  return credential;
+Result<HostCredentialInfo> CredentialFromRow(const Statement& row, const std::string& path) {
+  auto decoded = account_rows::Credential(row);
+  if (!decoded) return tl::unexpected(Damaged(path, "host credential row"));
+  return std::move(*decoded);
 }
 
 // Runs one statement in a committer job; `changes` gets sqlite3_changes-like counts via a
@@ -193,7 +131,7 @@ Result<UserInfo> SqliteAccountStore::CreateUser(const UserInfo& user) {
 }
 
 Result<std::optional<UserInfo>> SqliteAccountStore::GetUser(int64_t id) {
-  ASSIGN_OR_RETURN(auto users, Query<UserInfo>(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?1",
+  ASSIGN_OR_RETURN(auto users, Query<UserInfo>(std::string("SELECT ") + account_rows::kUserColumns + " FROM users WHERE id = ?1",
                                                [&](Statement& s) { s.Bind(1, id); },
                                                [&](const Statement& r) { return UserFromRow(r, path_); }));
   if (users.empty()) return std::optional<UserInfo>();
@@ -202,7 +140,7 @@ Result<std::optional<UserInfo>> SqliteAccountStore::GetUser(int64_t id) {
 
 Result<std::optional<UserInfo>> SqliteAccountStore::GetUserByName(const std::string& name) {
   ASSIGN_OR_RETURN(auto users,
-                   Query<UserInfo>(std::string("SELECT ") + kUserColumns + " FROM users WHERE name = ?1",
+                   Query<UserInfo>(std::string("SELECT ") + account_rows::kUserColumns + " FROM users WHERE name = ?1",
                                    [&](Statement& s) { s.BindText(1, name); },
                                    [&](const Statement& r) { return UserFromRow(r, path_); }));
   if (users.empty()) return std::optional<UserInfo>();
@@ -210,7 +148,7 @@ Result<std::optional<UserInfo>> SqliteAccountStore::GetUserByName(const std::str
 }
 
 Result<std::vector<UserInfo>> SqliteAccountStore::ListUsers() {
-  return Query<UserInfo>(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY name", [](Statement&) {},
+  return Query<UserInfo>(std::string("SELECT ") + account_rows::kUserColumns + " FROM users ORDER BY name", [](Statement&) {},
                          [&](const Statement& r) { return UserFromRow(r, path_); });
 }
 
@@ -264,7 +202,7 @@ Result<HostInfo> SqliteAccountStore::CreateHost(const HostInfo& host) {
 Result<std::optional<HostInfo>> SqliteAccountStore::GetHost(const dns::Name& fqdn) {
   dns::Name lower = fqdn.Lowercased();
   ASSIGN_OR_RETURN(auto hosts,
-                   Query<HostInfo>(std::string("SELECT ") + kHostColumns + " FROM hosts WHERE fqdn = ?1",
+                   Query<HostInfo>(std::string("SELECT ") + account_rows::kHostColumns + " FROM hosts WHERE fqdn = ?1",
                                    [&](Statement& s) { s.BindStatic(1, lower.wire()); },
                                    [&](const Statement& r) { return HostFromRow(r, path_); }));
   if (hosts.empty()) return std::optional<HostInfo>();
@@ -272,7 +210,7 @@ Result<std::optional<HostInfo>> SqliteAccountStore::GetHost(const dns::Name& fqd
 }
 
 Result<std::vector<HostInfo>> SqliteAccountStore::ListHosts(std::optional<int64_t> user_id) {
-  std::string sql = std::string("SELECT ") + kHostColumns + " FROM hosts";
+  std::string sql = std::string("SELECT ") + account_rows::kHostColumns + " FROM hosts";
   if (user_id) sql += " WHERE user_id = ?1";
   return Query<HostInfo>(
       sql, [&](Statement& s) {
@@ -312,13 +250,7 @@ Status SqliteAccountStore::SetLifecycle(int64_t host_id, Lifecycle lifecycle) {
 
 Result<TokenInfo> SqliteAccountStore::CreateToken(const TokenInfo& token) {
   TokenInfo created = token;
-  std::vector<std::string> hosts;
-  for (const auto& host : token.hosts) hosts.push_back(host.Lowercased().ToText());
-  std::vector<std::string> types;
-  for (auto type : token.types) types.push_back(dns::RrTypeToString(type));
-  ASSIGN_OR_RETURN(std::string hosts_text, Join(hosts));
-  ASSIGN_OR_RETURN(std::string types_text, Join(types));
-  ASSIGN_OR_RETURN(std::string networks_text, Join(token.networks));
+  ASSIGN_OR_RETURN(account_rows::TokenLists lists, account_rows::TokenListsOf(token));
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
     RETURN_IF_ERROR(UniqueOr(
         RunSql(writer,
@@ -327,9 +259,9 @@ Result<TokenInfo> SqliteAccountStore::CreateToken(const TokenInfo& token) {
                [&](Statement& s) {
                  s.Bind(1, created.user_id);
                  s.BindText(2, created.digest);
-                 s.BindText(3, hosts_text);
-                 s.BindText(4, types_text);
-                 s.BindText(5, networks_text);
+                 s.BindText(3, lists.hosts);
+                 s.BindText(4, lists.types);
+                 s.BindText(5, lists.networks);
                  s.Bind(6, created.expires);
                  s.Bind(7, created.created);
                }),
@@ -343,7 +275,7 @@ Result<TokenInfo> SqliteAccountStore::CreateToken(const TokenInfo& token) {
 
 Result<std::optional<TokenInfo>> SqliteAccountStore::FindToken(const std::string& digest) {
   ASSIGN_OR_RETURN(auto tokens,
-                   Query<TokenInfo>(std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE digest = ?1",
+                   Query<TokenInfo>(std::string("SELECT ") + account_rows::kTokenColumns + " FROM tokens WHERE digest = ?1",
                                     [&](Statement& s) { s.BindText(1, digest); },
                                     [&](const Statement& r) { return TokenFromRow(r, path_); }));
   if (tokens.empty()) return std::optional<TokenInfo>();
@@ -351,7 +283,7 @@ Result<std::optional<TokenInfo>> SqliteAccountStore::FindToken(const std::string
 }
 
 Result<std::vector<TokenInfo>> SqliteAccountStore::ListTokens(std::optional<int64_t> user_id) {
-  std::string sql = std::string("SELECT ") + kTokenColumns + " FROM tokens";
+  std::string sql = std::string("SELECT ") + account_rows::kTokenColumns + " FROM tokens";
   if (user_id) sql += " WHERE user_id = ?1";
   return Query<TokenInfo>(
       sql, [&](Statement& s) {
@@ -399,7 +331,7 @@ Result<HostCredentialInfo> SqliteAccountStore::CreateHostCredential(const HostCr
 
 Result<std::optional<HostCredentialInfo>> SqliteAccountStore::FindHostCredential(const std::string& username) {
   ASSIGN_OR_RETURN(auto found, Query<HostCredentialInfo>(
-                                   std::string("SELECT ") + kCredentialColumns +
+                                   std::string("SELECT ") + account_rows::kCredentialColumns +
                                        " FROM host_credentials WHERE username = ?1",
                                    [&](Statement& s) { s.BindText(1, username); },
                                    [&](const Statement& r) { return CredentialFromRow(r, path_); }));
@@ -408,7 +340,7 @@ Result<std::optional<HostCredentialInfo>> SqliteAccountStore::FindHostCredential
 }
 
 Result<std::vector<HostCredentialInfo>> SqliteAccountStore::ListHostCredentials() {
-  return Query<HostCredentialInfo>(std::string("SELECT ") + kCredentialColumns + " FROM host_credentials",
+  return Query<HostCredentialInfo>(std::string("SELECT ") + account_rows::kCredentialColumns + " FROM host_credentials",
                                    [](Statement&) {}, [&](const Statement& r) { return CredentialFromRow(r, path_); });
 }
 

@@ -54,6 +54,9 @@ class Statement {
   bool IsNull(int column) const;
   std::span<const uint8_t> Blob(int column) const;
   std::string_view Text(int column) const;
+  // Spellings shared with the PostgreSQL store's rows (store/account_rows.h).
+  std::span<const uint8_t> Bytes(int column) const { return Blob(column); }
+  bool Bool(int column) const { return Int(column) != 0; }
 
  private:
   Error StepError(int rc) const;

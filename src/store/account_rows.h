@@ -1,0 +1,118 @@
+// The account tables' rows as both stores (SQLite, PostgreSQL) write and read them, so the
+// two cannot drift apart: the columns in the order of the k*Columns lists, and the list
+// columns of a token (hosts, types, networks) as comma-separated text.
+//
+// `Row` is a store's result row with Int(i), Text(i) (a string_view), Bytes(i) (a span of
+// bytes) and Bool(i), and optionally ok() (false once a value could not be read). The
+// decoders return nullopt for a damaged row; the store says where it was.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "dns/name.h"
+#include "dns/rr_type.h"
+#include "store/accounts.h"
+
+namespace tether::store::account_rows {
+
+inline constexpr const char* kUserColumns = "id, name, role, password_hash, credential_version, created, host_limit";
+inline constexpr const char* kHostColumns = "id, fqdn, user_id, zone_id, lifecycle, created, last_update";
+inline constexpr const char* kTokenColumns = "id, user_id, digest, hosts, types, networks, expires, created, revoked";
+inline constexpr const char* kCredentialColumns = "id, host_id, username, digest, created";
+
+// A list column: the items, comma-separated (an empty text is no item).
+std::vector<std::string> SplitList(std::string_view text);
+// Fails for an empty item or one with a comma.
+Result<std::string> JoinList(const std::vector<std::string>& items);
+
+// A token's scope as its hosts and types columns store it.
+struct TokenLists {
+  std::string hosts;
+  std::string types;
+  std::string networks;
+};
+Result<TokenLists> TokenListsOf(const TokenInfo& token);
+
+template <class Row>
+bool RowOk(Row& row) {
+  if constexpr (requires { row.ok(); }) {
+    return row.ok();
+  } else {
+    return true;
+  }
+}
+
+template <class Row>
+std::optional<UserInfo> User(Row& row) {
+  UserInfo user;
+  user.id = row.Int(0);
+  user.name = std::string(row.Text(1));
+  auto role = RoleFromName(row.Text(2));
+  user.password_hash = std::string(row.Text(3));
+  user.credential_version = static_cast<uint64_t>(row.Int(4));
+  user.created = row.Int(5);
+  user.host_limit = static_cast<int>(row.Int(6));
+  if (!RowOk(row) || !role) return std::nullopt;
+  user.role = *role;
+  return user;
+}
+
+template <class Row>
+std::optional<HostInfo> Host(Row& row) {
+  HostInfo host;
+  host.id = row.Int(0);
+  auto fqdn = dns::Name::FromWire(row.Bytes(1));
+  host.user_id = row.Int(2);
+  host.zone_id = row.Int(3);
+  auto lifecycle = LifecycleFromName(row.Text(4));
+  host.created = row.Int(5);
+  host.last_update = row.Int(6);
+  if (!RowOk(row) || !fqdn || !lifecycle) return std::nullopt;
+  host.fqdn = *fqdn;
+  host.lifecycle = *lifecycle;
+  return host;
+}
+
+template <class Row>
+std::optional<TokenInfo> Token(Row& row) {
+  TokenInfo token;
+  token.id = row.Int(0);
+  token.user_id = row.Int(1);
+  token.digest = std::string(row.Text(2));
+  for (const auto& text : SplitList(row.Text(3))) {
+    auto name = dns::Name::FromText(text);
+    if (!name) return std::nullopt;
+    token.hosts.push_back(*name);
+  }
+  for (const auto& text : SplitList(row.Text(4))) {
+    auto type = dns::RrTypeFromString(text);
+    if (!type) return std::nullopt;
+    token.types.push_back(*type);
+  }
+  token.networks = SplitList(row.Text(5));
+  token.expires = row.Int(6);
+  token.created = row.Int(7);
+  token.revoked = row.Bool(8);
+  if (!RowOk(row)) return std::nullopt;
+  return token;
+}
+
+template <class Row>
+std::optional<HostCredentialInfo> Credential(Row& row) {
+  HostCredentialInfo credential;
+  credential.id = row.Int(0);
+  credential.host_id = row.Int(1);
+  credential.username = std::string(row.Text(2));
+  credential.digest = std::string(row.Text(3));
+  credential.created = row.Int(4);
+  if (!RowOk(row)) return std::nullopt;
+  return credential;
+}
+
+}  // namespace tether::store::account_rows
