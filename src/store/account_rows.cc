@@ -14,6 +14,19 @@ std::vector<std::string> SplitList(std::string_view text) {
   return out;
 }
 
+std::optional<std::vector<std::string>> SplitListStrict(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    if (comma == start) return std::nullopt;
+    out.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
 Result<std::string> JoinList(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) {

@@ -26,8 +26,11 @@ inline constexpr const char* kHostColumns = "id, fqdn, user_id, zone_id, lifecyc
 inline constexpr const char* kTokenColumns = "id, user_id, digest, hosts, types, networks, expires, created, revoked";
 inline constexpr const char* kCredentialColumns = "id, host_id, username, digest, created";
 
-// A list column: the items, comma-separated (an empty text is no item).
+// A list column (also of other tables, e.g. a secondary zone's primaries): the items,
+// comma-separated. SplitList skips empty items (an empty text is no item); SplitListStrict
+// refuses them (nullopt) and needs at least one.
 std::vector<std::string> SplitList(std::string_view text);
+std::optional<std::vector<std::string>> SplitListStrict(std::string_view text);
 // Fails for an empty item or one with a comma.
 Result<std::string> JoinList(const std::vector<std::string>& items);
 

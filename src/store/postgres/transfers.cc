@@ -2,6 +2,7 @@
 // transfer_peers table, and a secondary zone's primaries (PrimarySettings) in the
 // primaries table, with the SQLite store's meaning (sqlite/transfers.cc).
 #include "base/cidr.h"
+#include "store/account_rows.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
 
@@ -97,14 +98,9 @@ Result<std::optional<PrimarySettings>> PostgresStore::GetPrimarySettings(int64_t
     const std::string_view key_name = row.Text(1);
     settings.refreshed = row.Int(2);
     if (!row.ok()) return Damaged("primaries row");
-    size_t start = 0;
-    while (start <= addresses.size()) {
-      size_t comma = addresses.find(',', start);
-      if (comma == std::string_view::npos) comma = addresses.size();
-      if (comma == start) return Damaged("primaries.addresses");
-      settings.primaries.emplace_back(addresses.substr(start, comma - start));
-      start = comma + 1;
-    }
+    auto primaries = account_rows::SplitListStrict(addresses);
+    if (!primaries) return Damaged("primaries.addresses");
+    settings.primaries = std::move(*primaries);
     if (!key_name.empty()) {
       ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(key_name));
       settings.key = std::move(key);
@@ -118,12 +114,7 @@ Status PostgresStore::SetPrimarySettings(int64_t zone_id,
   std::string addresses;
   if (settings) {
     if (settings->primaries.empty()) return InvalidArgument("a secondary zone without primaries");
-    for (const auto& address : settings->primaries) {
-      if (address.empty() || address.find(',') != std::string::npos) {
-        return InvalidArgument("bad primary address '{}'", address);
-      }
-      addresses += (addresses.empty() ? "" : ",") + address;
-    }
+    ASSIGN_OR_RETURN(addresses, account_rows::JoinList(settings->primaries));
   }
   return committer_->Run([&](Conn& conn) -> Status {
     ASSIGN_OR_RETURN(Rows zone, conn.Query("SELECT 1 FROM zones WHERE id = $1 FOR UPDATE",

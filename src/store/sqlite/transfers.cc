@@ -3,6 +3,7 @@
 // table (schema.h). Rows are untrusted: every value is parsed back and a
 // row that does not parse fails the read naming the file.
 #include "base/cidr.h"
+#include "store/account_rows.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -101,14 +102,9 @@ Result<std::optional<PrimarySettings>> SqliteStore::GetPrimarySettings(int64_t z
   if (!found) return std::optional<PrimarySettings>();
   PrimarySettings settings;
   const std::string_view addresses = row.Text(0);
-  size_t start = 0;
-  while (start <= addresses.size()) {
-    size_t comma = addresses.find(',', start);
-    if (comma == std::string_view::npos) comma = addresses.size();
-    if (comma == start) return DamagedRow(path_, "primaries.addresses");
-    settings.primaries.emplace_back(addresses.substr(start, comma - start));
-    start = comma + 1;
-  }
+  auto primaries = account_rows::SplitListStrict(addresses);
+  if (!primaries) return DamagedRow(path_, "primaries.addresses");
+  settings.primaries = std::move(*primaries);
   if (!row.Text(1).empty()) {
     ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(row.Text(1), path_));
     settings.key = std::move(key);
@@ -122,12 +118,7 @@ Status SqliteStore::SetPrimarySettings(int64_t zone_id,
   std::string addresses;
   if (settings) {
     if (settings->primaries.empty()) return InvalidArgument("a secondary zone without primaries");
-    for (const auto& address : settings->primaries) {
-      if (address.empty() || address.find(',') != std::string::npos) {
-        return InvalidArgument("bad primary address '{}'", address);
-      }
-      addresses += (addresses.empty() ? "" : ",") + address;
-    }
+    ASSIGN_OR_RETURN(addresses, account_rows::JoinList(settings->primaries));
   }
   return committer_->Run([&](Writer& writer) -> Status {
     Db& db = writer.db();
