@@ -71,7 +71,7 @@ Status LoadConfigFile(const std::string& path, Config* config) {
     return InvalidArgument("{}:{}: {}", path, error.source().begin.line, error.description());
   }
   RETURN_IF_ERROR(CheckKeys(
-      root, {"data_dir", "store", "log_level", "dns", "zone", "zone_defaults", "journal", "update", "http", "ddns", "names"},
+      root, {"data_dir", "store", "log_level", "dns", "zone", "zone_defaults", "journal", "xfr", "update", "http", "ddns", "names"},
       ""));
   if (auto value = root["data_dir"].value<std::string>()) config->data_dir = *value;
   if (auto value = root["store"].value<std::string>()) config->store = *value;
@@ -109,6 +109,10 @@ Status LoadConfigFile(const std::string& path, Config* config) {
     RETURN_IF_ERROR(CheckKeys(*journal, {"max_entries", "max_age_days"}, "journal"));
     RETURN_IF_ERROR(ReadInt<uint64_t>(*journal, "max_entries", 1, 100000000, &config->journal_max_entries, "journal"));
     RETURN_IF_ERROR(ReadInt<int64_t>(*journal, "max_age_days", 1, 3650, &config->journal_max_age_days, "journal"));
+  }
+  if (const toml::table* xfr = root["xfr"].as_table()) {
+    RETURN_IF_ERROR(CheckKeys(*xfr, {"notify_interval_ms"}, "xfr"));
+    RETURN_IF_ERROR(ReadInt<int64_t>(*xfr, "notify_interval_ms", 0, 60000, &config->notify_interval_ms, "xfr"));
   }
   if (const toml::table* update = root["update"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*update, {"threads"}, "update"));

@@ -36,6 +36,9 @@ struct Config {
   uint64_t journal_max_entries = 10000;
   int64_t journal_max_age_days = 7;
 
+  // [xfr]: NOTIFY to secondaries (docs/zone-transfers.md).
+  int64_t notify_interval_ms = 250;
+
   // [update]
   int update_threads = 4;
 

@@ -320,7 +320,9 @@ int Run(int argc, char** argv) {
     return key ? std::optional<dns::TsigKey>(*key) : std::nullopt;
   };
   xfr::XfrService transfers(registry, *store, find_key, xfr::XfrOptions{});
-  xfr::Notifier notifier([&transfers] { return transfers.policies(); }, find_key);
+  xfr::NotifierOptions notifier_options;
+  notifier_options.min_interval = std::chrono::milliseconds(config.notify_interval_ms);
+  xfr::Notifier notifier([&transfers] { return transfers.policies(); }, find_key, notifier_options);
   TransferDispatcher transfer_dispatcher(transfers);
 
   update::UpdateServiceOptions update_options;

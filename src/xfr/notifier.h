@@ -33,7 +33,9 @@ namespace tether::xfr {
 struct NotifierOptions {
   int tries = 5;
   std::chrono::milliseconds first_timeout{1000};
-  std::chrono::milliseconds min_interval{20};
+  // At least a secondary's reload time: NSD 4.6 fails an update when one reload applies
+  // several transfers, and falls back to a full AXFR (bench/README.md, --xfr).
+  std::chrono::milliseconds min_interval{250};
 };
 
 struct NotifierStats {
