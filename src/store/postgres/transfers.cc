@@ -1,26 +1,12 @@
 // PostgresStore: the zone transfer settings (store.h TransferSettings), in the
 // transfer_peers table, and a secondary zone's primaries (PrimarySettings) in the
 // primaries table, with the SQLite store's meaning (sqlite/transfers.cc).
-#include "base/cidr.h"
 #include "store/account_rows.h"
+#include "store/transfer_rows.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
 
 namespace tether::store::postgres {
-
-namespace {
-
-constexpr const char* kSecondary = "secondary";
-constexpr const char* kKey = "key";
-constexpr const char* kAddress = "address";
-
-Result<dns::Name> KeyFromColumn(std::string_view text) {
-  auto name = dns::Name::FromText(text);
-  if (text.empty() || text.back() != '.' || !name) return Damaged("transfer key name");
-  return name->Lowercased();
-}
-
-}  // namespace
 
 Result<TransferSettings> PostgresStore::GetTransferSettings(int64_t zone_id) {
   return Read<TransferSettings>([&](Conn& conn) -> Result<TransferSettings> {
@@ -31,23 +17,9 @@ Result<TransferSettings> PostgresStore::GetTransferSettings(int64_t zone_id) {
     for (int i = 0; i < rows.size(); ++i) {
       Row row = rows.At(i);
       const std::string_view kind = row.Text(0);
-      const std::string value(row.Text(1));
+      const std::string_view value = row.Text(1);
       const std::string_view key_name = row.Text(2);
-      if (!row.ok()) return Damaged("transfer_peers row");
-      if (kind == kSecondary) {
-        Secondary secondary{value, std::nullopt};
-        if (value.empty()) return Damaged("secondary address");
-        if (!key_name.empty()) {
-          ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(key_name));
-          secondary.key = std::move(key);
-        }
-        settings.secondaries.push_back(std::move(secondary));
-      } else if (kind == kKey) {
-        ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(value));
-        settings.keys.push_back(std::move(key));
-      } else if (kind == kAddress && Cidr::Parse(value)) {
-        settings.cidrs.push_back(value);
-      } else {
+      if (!row.ok() || !transfer_rows::AddPeerRow(kind, value, key_name, &settings)) {
         return Damaged("transfer_peers row");
       }
     }
@@ -56,12 +28,7 @@ Result<TransferSettings> PostgresStore::GetTransferSettings(int64_t zone_id) {
 }
 
 Status PostgresStore::SetTransferSettings(int64_t zone_id, const TransferSettings& settings) {
-  for (const auto& secondary : settings.secondaries) {
-    if (secondary.address.empty()) return InvalidArgument("a secondary without an address");
-  }
-  for (const auto& cidr : settings.cidrs) {
-    if (!Cidr::Parse(cidr)) return InvalidArgument("bad network '{}'", cidr);
-  }
+  ASSIGN_OR_RETURN(std::vector<transfer_rows::PeerRow> peers, transfer_rows::PeerRowsOf(settings));
   return committer_->Run([&](Conn& conn) -> Status {
     // Locks the zone row: settings replaced by two nodes at once end as one or the other.
     ASSIGN_OR_RETURN(Rows zone, conn.Query("SELECT 1 FROM zones WHERE id = $1 FOR UPDATE",
@@ -75,12 +42,7 @@ Status PostgresStore::SetTransferSettings(int64_t zone_id, const TransferSetting
           "ON CONFLICT DO NOTHING",
           Params().Int(zone_id).Text(kind).Text(value).Text(key));
     };
-    for (const auto& secondary : settings.secondaries) {
-      RETURN_IF_ERROR(put(kSecondary, secondary.address,
-                          secondary.key ? secondary.key->Lowercased().ToText() : ""));
-    }
-    for (const auto& key : settings.keys) RETURN_IF_ERROR(put(kKey, key.Lowercased().ToText(), ""));
-    for (const auto& cidr : settings.cidrs) RETURN_IF_ERROR(put(kAddress, cidr, ""));
+    for (const auto& peer : peers) RETURN_IF_ERROR(put(peer.kind, peer.value, peer.key_name));
     return Ok();
   });
 }
@@ -102,8 +64,8 @@ Result<std::optional<PrimarySettings>> PostgresStore::GetPrimarySettings(int64_t
     if (!primaries) return Damaged("primaries.addresses");
     settings.primaries = std::move(*primaries);
     if (!key_name.empty()) {
-      ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(key_name));
-      settings.key = std::move(key);
+      settings.key = transfer_rows::KeyFromColumn(key_name);
+      if (!settings.key) return Damaged("transfer key name");
     }
     return Found(std::move(settings));
   });

@@ -2,26 +2,12 @@
 // transfer_peers table, and a secondary zone's primaries (PrimarySettings) in the primaries
 // table (schema.h). Rows are untrusted: every value is parsed back and a
 // row that does not parse fails the read naming the file.
-#include "base/cidr.h"
 #include "store/account_rows.h"
+#include "store/transfer_rows.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace tether::store::sqlite {
-
-namespace {
-
-constexpr const char* kSecondary = "secondary";
-constexpr const char* kKey = "key";
-constexpr const char* kAddress = "address";
-
-Result<dns::Name> KeyFromColumn(std::string_view text, const std::string& path) {
-  auto name = dns::Name::FromText(text);
-  if (text.empty() || text.back() != '.' || !name) return DamagedRow(path, "transfer key name");
-  return name->Lowercased();
-}
-
-}  // namespace
 
 Result<TransferSettings> SqliteStore::GetTransferSettings(int64_t zone_id) {
   MutexLock lock(read_mu_);
@@ -34,21 +20,8 @@ Result<TransferSettings> SqliteStore::GetTransferSettings(int64_t zone_id) {
     ASSIGN_OR_RETURN(bool row, rows.Step());
     if (!row) break;
     const std::string_view kind = rows.Text(0);
-    const std::string value(rows.Text(1));
-    if (kind == kSecondary) {
-      Secondary secondary{value, std::nullopt};
-      if (value.empty()) return DamagedRow(path_, "secondary address");
-      if (!rows.Text(2).empty()) {
-        ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(rows.Text(2), path_));
-        secondary.key = std::move(key);
-      }
-      settings.secondaries.push_back(std::move(secondary));
-    } else if (kind == kKey) {
-      ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(value, path_));
-      settings.keys.push_back(std::move(key));
-    } else if (kind == kAddress && Cidr::Parse(value)) {
-      settings.cidrs.push_back(value);
-    } else {
+    const std::string_view value = rows.Text(1);
+    if (!transfer_rows::AddPeerRow(kind, value, rows.Text(2), &settings)) {
       return DamagedRow(path_, "transfer_peers row");
     }
   }
@@ -56,12 +29,7 @@ Result<TransferSettings> SqliteStore::GetTransferSettings(int64_t zone_id) {
 }
 
 Status SqliteStore::SetTransferSettings(int64_t zone_id, const TransferSettings& settings) {
-  for (const auto& secondary : settings.secondaries) {
-    if (secondary.address.empty()) return InvalidArgument("a secondary without an address");
-  }
-  for (const auto& cidr : settings.cidrs) {
-    if (!Cidr::Parse(cidr)) return InvalidArgument("bad network '{}'", cidr);
-  }
+  ASSIGN_OR_RETURN(std::vector<transfer_rows::PeerRow> peers, transfer_rows::PeerRowsOf(settings));
   return committer_->Run([&](Writer& writer) -> Status {
     Db& db = writer.db();
     ASSIGN_OR_RETURN(Statement zone, db.Prepare("SELECT 1 FROM zones WHERE id = ?1"));
@@ -83,12 +51,7 @@ Status SqliteStore::SetTransferSettings(int64_t zone_id, const TransferSettings&
       insert.BindText(4, key);
       return insert.Run();
     };
-    for (const auto& secondary : settings.secondaries) {
-      RETURN_IF_ERROR(put(kSecondary, secondary.address,
-                          secondary.key ? secondary.key->Lowercased().ToText() : ""));
-    }
-    for (const auto& key : settings.keys) RETURN_IF_ERROR(put(kKey, key.Lowercased().ToText(), ""));
-    for (const auto& cidr : settings.cidrs) RETURN_IF_ERROR(put(kAddress, cidr, ""));
+    for (const auto& peer : peers) RETURN_IF_ERROR(put(peer.kind, peer.value, peer.key_name));
     return Ok();
   });
 }
@@ -106,8 +69,8 @@ Result<std::optional<PrimarySettings>> SqliteStore::GetPrimarySettings(int64_t z
   if (!primaries) return DamagedRow(path_, "primaries.addresses");
   settings.primaries = std::move(*primaries);
   if (!row.Text(1).empty()) {
-    ASSIGN_OR_RETURN(dns::Name key, KeyFromColumn(row.Text(1), path_));
-    settings.key = std::move(key);
+    settings.key = transfer_rows::KeyFromColumn(row.Text(1));
+    if (!settings.key) return DamagedRow(path_, "transfer key name");
   }
   settings.refreshed = row.Int(2);
   return std::optional<PrimarySettings>(std::move(settings));
