@@ -235,13 +235,7 @@ class TetherdPrimaryTest(unittest.TestCase):
         cls.tmp.close()
 
     def update(self, *commands):
-        message = tl.UpdateMessage(ZONE)
-        for command in commands:
-            verb, name, ttl, rtype, value = command.split(" ", 4)
-            if verb == "add":
-                message.add(name, int(ttl), rtype, value)
-            else:
-                message.delete_rr(name, rtype, value)
+        message = tl.update_message(ZONE, *commands)
         result = tl.send_update("127.0.0.1", self.primary.port, message, key=self.update_key)
         self.assertTrue(result.ok, result)
 

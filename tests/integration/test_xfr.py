@@ -141,48 +141,6 @@ class KnotSecondary(tl.Server):
         self._spawn([tl.KNOTD, "-c", self.conf_path])
 
 
-class NsdSecondary(tl.Server):
-    """nsd as a secondary of `primary_port` for ZONE with TSIG `key`; reloads at once after
-    each transfer (xfrd-reload-timeout: 0)."""
-
-    name = "nsd"
-
-    def __init__(self, primary_port, key):
-        super().__init__()
-        port = tl.free_port("127.0.0.1")
-        self.endpoints = [("127.0.0.1", port)]
-        t = self.tmp
-        conf = [
-            "server:",
-            "    ip-address: 127.0.0.1@%d" % port,
-            "    do-ip4: yes",
-            "    do-ip6: no",
-            '    zonesdir: "%s"' % t.path,
-            '    pidfile: "%s"' % t.join("nsd.pid"),
-            '    xfrdfile: "%s"' % t.join("xfrd.state"),
-            '    zonelistfile: "%s"' % t.join("zone.list"),
-            '    database: ""',
-            '    username: ""',
-            '    chroot: ""',
-            "    verbosity: 2",
-            "    server-count: 1",
-            "    xfrd-reload-timeout: 0",
-            "remote-control:",
-            "    control-enable: no",
-            "key:",
-            '    name: "%s"' % key.name.rstrip("."),
-            "    algorithm: %s" % key.algorithm,
-            '    secret: "%s"' % key.secret_b64,
-            "zone:",
-            '    name: "%s"' % ZONE,
-            '    zonefile: "%s"' % t.join("dyn.test.zone"),
-            "    allow-notify: 127.0.0.1 %s" % key.name.rstrip("."),
-            "    request-xfr: 127.0.0.1@%d %s" % (primary_port, key.name.rstrip(".")),
-        ]
-        self.conf_path = t.write("nsd.conf", "\n".join(conf) + "\n")
-        self._spawn([tl.NSD, "-d", "-c", self.conf_path])
-
-
 class XfrTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -210,13 +168,7 @@ class XfrTest(unittest.TestCase):
         cls.tmp.close()
 
     def update(self, *commands):
-        message = tl.UpdateMessage(ZONE)
-        for command in commands:
-            verb, name, ttl, rtype, value = command.split(" ", 4)
-            if verb == "add":
-                message.add(name, int(ttl), rtype, value)
-            else:
-                message.delete_rr(name, rtype, value)
+        message = tl.update_message(ZONE, *commands)
         result = tl.send_update("127.0.0.1", self.server.port, message, key=self.update_key)
         assert result.ok, result
         self.updates += 1
@@ -324,7 +276,9 @@ class XfrTest(unittest.TestCase):
     def test_zz_nsd_and_knot_follow_by_notify_and_ixfr(self):
         admin = self.server.admin
         knot = KnotSecondary(self.server.port, self.xfr_key)
-        nsd = NsdSecondary(self.server.port, self.xfr_key)
+        # Reloads at once after each transfer.
+        nsd = tl.Nsd({ZONE: self.tmp.join("nsd-dyn.test.zone")}, primary=("127.0.0.1", self.server.port),
+                     key=self.xfr_key, extra_server="xfrd-reload-timeout: 0")
         try:
             for peer in (knot, nsd):
                 admin("zone", "secondary", "add", ZONE, "127.0.0.1:%d" % peer.port, "--key",

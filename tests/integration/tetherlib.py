@@ -583,7 +583,7 @@ class Nsd(Server):
         for origin, path in self.zones.items():
             conf += ["zone:", "    name: \"%s\"" % origin,
                      "    zonefile: \"%s\"" % os.path.abspath(path)]
-            if primary is not None:  # as tests/integration/test_xfr.py's NsdSecondary
+            if primary is not None:
                 key_name = key.name.rstrip(".") if key is not None else "NOKEY"
                 conf += ["    allow-notify: %s %s" % (primary[0], key_name),
                          "    request-xfr: %s@%d %s" % (primary[0], primary[1], key_name)]
@@ -1175,6 +1175,19 @@ def check_update_response(response, qid, key=None, request_mac=None):
     import hmac
     result.verified = hmac.compare_digest(_hmac(key, data), mac)
     return result
+
+
+def update_message(zone, *commands):
+    """An UpdateMessage from commands "add NAME TTL TYPE VALUE" / "del NAME TTL TYPE VALUE"
+    (the TTL of a "del" is ignored: it deletes that one RR)."""
+    message = UpdateMessage(zone)
+    for command in commands:
+        verb, name, ttl, rtype, value = command.split(" ", 4)
+        if verb == "add":
+            message.add(name, int(ttl), rtype, value)
+        else:
+            message.delete_rr(name, rtype, value)
+    return message
 
 
 def send_update(host, port, message, key=None, tcp=False, timeout=3.0, sock=None):
