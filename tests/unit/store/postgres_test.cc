@@ -35,28 +35,8 @@ TEST_F(PostgresStoreTest, TwoNodesCommittingToOneZoneGetDistinctConsecutiveSeria
   ASSERT_NE(other, nullptr);
   constexpr int kThreads = 8;  // half on each node
   constexpr int kCommits = 20;
-  std::vector<std::vector<uint32_t>> serials(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      Store& node = t % 2 == 0 ? *store_ : *other;
-      for (int i = 0; i < kCommits; ++i) {
-        const auto previous = i == 0
-                                  ? A(10, 0, 0, static_cast<uint8_t>(t))
-                                  : A(10, static_cast<uint8_t>(t), 0, static_cast<uint8_t>(i - 1));
-        auto result = node.Commit(SetA(zone, "host" + std::to_string(t),
-                                       A(10, static_cast<uint8_t>(t), 0, static_cast<uint8_t>(i)),
-                                       previous));
-        ASSERT_TRUE(result) << result.error().message;
-        serials[static_cast<size_t>(t)].push_back(result->new_serial);
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-
-  std::vector<uint32_t> all;
-  for (const auto& some : serials) all.insert(all.end(), some.begin(), some.end());
-  std::sort(all.begin(), all.end());
+  std::vector<uint32_t> all =
+      CommitFromThreads(zone, kThreads, kCommits, [&](int t) -> Store& { return t % 2 == 0 ? *store_ : *other; });
   ASSERT_EQ(all.size(), static_cast<size_t>(kThreads) * kCommits);
   for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], 101 + i);
   // One unbroken journal, and both nodes load the same, final content.

@@ -7,10 +7,13 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -220,6 +223,33 @@ class StoreTest : public ::testing::Test {
     if (!previous.empty()) change.removed.push_back({name, dns::RrType::kA, 60, previous});
     change.added.push_back({name, dns::RrType::kA, 60, address});
     return change;
+  }
+
+  // `threads` threads each commit `commits` changes of host<t> of `zone` (its A record
+  // moves from 10.0.0.t to 10.t.0.0, 10.t.0.1, ...), thread t to `node(t)`. Returns every
+  // new serial, sorted.
+  static std::vector<uint32_t> CommitFromThreads(const ZoneInfo& zone, int threads, int commits,
+                                                 const std::function<Store&(int)>& node) {
+    std::vector<std::vector<uint32_t>> serials(static_cast<size_t>(threads));
+    std::vector<std::thread> running;
+    running.reserve(static_cast<size_t>(threads));
+    for (int t = 0; t < threads; ++t) {
+      running.emplace_back([&, t] {
+        for (int i = 0; i < commits; ++i) {
+          const auto previous = i == 0 ? A(10, 0, 0, static_cast<uint8_t>(t))
+                                       : A(10, static_cast<uint8_t>(t), 0, static_cast<uint8_t>(i - 1));
+          auto result = node(t).Commit(SetA(zone, "host" + std::to_string(t),
+                                            A(10, static_cast<uint8_t>(t), 0, static_cast<uint8_t>(i)), previous));
+          ASSERT_TRUE(result) << result.error().message;
+          serials[static_cast<size_t>(t)].push_back(result->new_serial);
+        }
+      });
+    }
+    for (auto& thread : running) thread.join();
+    std::vector<uint32_t> all;
+    for (const auto& some : serials) all.insert(all.end(), some.begin(), some.end());
+    std::sort(all.begin(), all.end());
+    return all;
   }
 
   TempDir dir_;
