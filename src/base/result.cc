@@ -20,6 +20,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "permission denied";
     case ErrorCode::kInternal:
       return "internal error";
+    case ErrorCode::kAborted:
+      return "aborted by a concurrent change";
   }
   return "unknown error";
 }

@@ -20,6 +20,7 @@ enum class ErrorCode {
   kUnavailable,
   kPermissionDenied,
   kInternal,
+  kAborted,  // met a concurrent change (another node's); read again and retry
 };
 
 const char* ErrorCodeName(ErrorCode code);

@@ -11,6 +11,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -80,11 +81,18 @@ struct JournalEntry {
 // refuses (kInvalidArgument) a diff that visibly disagrees with `names`: an RR of a name
 // not listed, an added RR missing from its name's new content or with another TTL, or a
 // removed RR still there and not added again.
+//
+// `base_journal_seq`, when set, is the journal sequence of the content the change was
+// computed from (the updater's view): Commit refuses the change with kAborted if the zone's
+// journal_seq is another one, i.e. another node committed to the zone meanwhile
+// (docs/postgresql.md, "Several nodes"); the caller then brings its view forward
+// (ReadJournal) and computes the change again.
 struct ZoneChange {
   int64_t zone_id = 0;
   std::vector<zone::NameUpdate> names;
   std::vector<JournalRr> removed;
   std::vector<JournalRr> added;
+  std::optional<uint64_t> base_journal_seq;
 };
 
 struct CommitResult {
@@ -145,6 +153,36 @@ struct PrimarySettings {
   bool operator==(const PrimarySettings& other) const = default;
 };
 
+// The store-wide change feed (docs/postgresql.md, "Several nodes"): one entry per change
+// any node made to the store, in commit order, so that every node sharing the store can
+// follow the others. What an entry names:
+enum class ChangeKind {
+  kJournal,     // a zone's new journal entry (records): id = zone id, object = origin text
+  kZone,        // a zone made, deleted, or its settings (allow-update, transfers,
+                // primaries) changed: id = zone id, object = origin text
+  kKeys,        // a TSIG key added or removed, or a grant: object = the key's name text
+  kUser,        // a user made, deleted, or its password or credential_version changed: id
+  kHost,        // a host made, deleted or its lifecycle changed: id, object = fqdn text
+  kToken,       // a token made or revoked: id, object = its digest
+  kCredential,  // a host credential made: id, object = its username
+};
+const char* ChangeKindName(ChangeKind kind);
+std::optional<ChangeKind> ChangeKindFromName(std::string_view name);
+
+struct StoreChange {
+  uint64_t seq = 0;  // position in the feed: gap-free, in commit order
+  ChangeKind kind = ChangeKind::kJournal;
+  int64_t id = 0;
+  std::string object;
+};
+
+struct ChangeBatch {
+  std::vector<StoreChange> changes;  // oldest first
+  // Entries after the position asked for were trimmed already: the reader missed changes
+  // and must reload everything.
+  bool lost = false;
+};
+
 // Entries beyond either limit are deleted, oldest first, once they are folded (the SQLite
 // store keeps every entry its names table does not reflect yet).
 struct JournalLimits {
@@ -198,6 +236,17 @@ class Store {
 
   // ---- accounts (store/accounts.h) ----
   virtual AccountStore& accounts() = 0;
+
+  // ---- the change feed (several nodes on one store) ----
+  // Whether the store keeps one (PostgreSQL). A store without a feed has one node; the
+  // defaults below are for it.
+  virtual bool HasChangeFeed() const { return false; }
+  // The newest entry's seq (0: none yet). A node reads it before loading the store, and
+  // follows from it.
+  virtual Result<uint64_t> ChangeFeedHead() { return uint64_t{0}; }
+  // The entries with seq > `after`, oldest first (a bounded number per call); waits up to
+  // `wait` for one if there is none yet. Call from one thread at a time.
+  virtual Result<ChangeBatch> WaitForChanges(uint64_t after, std::chrono::milliseconds wait);
 };
 
 // When the SQLite store folds its journal into its names table. A commit writes only its
