@@ -6,7 +6,8 @@
   * curl(): the real curl against an endpoint; returns an HttpReply (status, headers, body,
     curl's verbose log) and checks what every answer of the API must satisfy
     (check_reply(): Content-Length equal to the body, never chunked, never 429, no success
-    word in an error line).
+    word in an error line); CurlError if no answer came. nic_update(): curl on a tetherd's
+    /nic/update.
   * raw_http(): one request on a raw socket, reading until the server closes (HTTP/1.0).
   * addresses(): what dig sees at a name (A, AAAA, TXT, ...), rdata only, sorted.
   * make_self_signed(): an openssl certificate for 127.0.0.1 / ::1 / localhost.
@@ -213,7 +214,7 @@ def curl(url, user=None, headers=(), data=None, http10=False, cacert=None, metho
     log = proc.stderr.decode("utf-8", "replace")
     blocks = _parse_header_block(head)
     if proc.returncode != 0 or not blocks:
-        raise AssertionError("curl failed (exit %d): %s\n%s" % (proc.returncode, " ".join(argv),
+        raise CurlError("curl failed (exit %d): %s\n%s" % (proc.returncode, " ".join(argv),
                                                                 log[-3000:]))
     version, status, hdrs = blocks[-1]
     reply = HttpReply(status, version, hdrs, raw_body.decode("utf-8", "replace"), log, argv,
@@ -222,6 +223,22 @@ def curl(url, user=None, headers=(), data=None, http10=False, cacert=None, metho
     if check:
         check_reply(reply)
     return reply
+
+
+class CurlError(AssertionError):
+    """curl got no HTTP answer (connection refused, timeout, ...)."""
+
+
+def nic_update(server, query, user, source=None, **kw):
+    """curl http://HTTP-ENDPOINT/nic/update?QUERY with Basic `user` ("name:password", or
+    "x:TOKEN"), from the loopback address `source` (127.0.0.N) if given, on tetherd `server`'s
+    first HTTP endpoint."""
+    host, port = server.http_endpoints[0]
+    host = "[%s]" % host if ":" in host else host
+    extra = list(kw.pop("extra", ()))
+    if source:
+        extra += ["--interface", source]
+    return curl("http://%s:%d/nic/update?%s" % (host, port, query), user=user, extra=extra, **kw)
 
 
 def check_reply(reply):

@@ -48,8 +48,7 @@ class PostgresStoreTest(unittest.TestCase):
                           data_dir=self.tmp.join(data_dir), extra_args=["--store", self.pg.uri])
 
     def dyndns(self, server, query, user):
-        host, port = server.http_endpoints[0]
-        return dd.curl("http://%s:%d/nic/update?%s" % (host, port, query), user=user)
+        return dd.nic_update(server, query, user)
 
     def records(self, server, name, rrtype="A"):
         return dd.addresses(server.port, name, rrtype)

@@ -9,7 +9,8 @@ What is here:
   * dig(), kdig(), parse_dig(): run the real clients pinned to loopback and turn their
     text output into Answer objects (rcode, flags, sections as sorted normalised RR lines).
   * build_query(), parse_message(), udp_exchange(), tcp_exchange(): a tiny wire client for
-    packets dig will not send (garbage, QR=1, QDCOUNT=2, ...).
+    packets dig will not send (garbage, QR=1, QDCOUNT=2, ...); lookup(), one query with it
+    for tests that poll a server many times a second; wait_until(), a bounded poll.
   * tether(): the `tether` admin command against a data directory.
   * nsupdate(), knsupdate(): the real update clients, with the RCODE they reported.
   * TsigKey, UpdateMessage, send_update(): a small RFC 2136 + TSIG (RFC 8945) client of our
@@ -934,6 +935,66 @@ def _recv_exact(s, n):
             raise EOFError
         buf += chunk
     return buf
+
+
+def _rdata_text(rtype, rdata):
+    if rtype == 1 and len(rdata) == 4:
+        return socket.inet_ntop(socket.AF_INET, rdata)
+    if rtype == 28 and len(rdata) == 16:
+        return socket.inet_ntop(socket.AF_INET6, rdata)
+    if rtype == 6 and len(rdata) >= 20:
+        return int.from_bytes(rdata[-20:-16], "big")
+    if rtype == 16:
+        out, off = [], 0
+        while off < len(rdata):
+            out.append('"%s"' % rdata[off + 1:off + 1 + rdata[off]].decode("latin-1"))
+            off += 1 + rdata[off]
+        return " ".join(out)
+    return rdata.hex()
+
+
+class Lookup:
+    """One answer of lookup(): rcode (name, None if no answer came), aa, and the answer
+    section's records of the asked name and type as text: A/AAAA addresses, TXT quoted
+    strings, an SOA's serial (an int), hex for the rest; sorted."""
+
+    def __init__(self, rcode=None, aa=False, rdata=()):
+        self.rcode, self.aa, self.rdata = rcode, aa, sorted(rdata)
+
+    @property
+    def serial(self):
+        return self.rdata[0] if self.rdata and isinstance(self.rdata[0], int) else None
+
+    def __repr__(self):
+        return "<Lookup %s%s %s>" % (self.rcode, " aa" if self.aa else "", self.rdata)
+
+
+def lookup(host, port, name, rtype="A", timeout=0.5):
+    """One UDP query (RD=0) with our own wire client: cheaper than dig where a test polls a
+    server many times a second (waiting for a change to reach another node)."""
+    qname = name if name.endswith(".") else name + "."
+    code = RRTYPES[rtype.upper()]
+    packet = build_query(qname, rtype, rd=False)
+    reply = udp_exchange(host, port, packet, timeout=timeout)
+    msg = parse_message(reply) if reply else None
+    if msg is None or msg["id"] != struct.unpack("!H", packet[:2])[0]:
+        return Lookup()
+    return Lookup(RCODES.get(msg["rcode"], str(msg["rcode"])), msg["aa"],
+                  [_rdata_text(rt, rdata) for sec, owner, rt, _, _, rdata in msg["records"]
+                   if sec == "answer" and rt == code and owner.lower() == qname.lower()])
+
+
+def wait_until(check, timeout, interval=0.01):
+    """Calls check() until it returns true or `timeout` seconds passed; returns the seconds
+    it took (from the call of wait_until) or None. Bounded by the deadline."""
+    start = time.monotonic()
+    deadline = start + timeout
+    while True:
+        if check():
+            return time.monotonic() - start
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(interval)
 
 
 # ---------------------------------------------------------------------------------------
