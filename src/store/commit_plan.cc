@@ -95,6 +95,15 @@ Result<CommitResult> PlanCommit(const ZoneInfo& zone, const zone::Rrset& stored_
     return MakeError(ErrorCode::kIo, fmt::format("{}: damaged {} in the store", where, what));
   };
 
+  // A change computed on a view the zone has left (another node committed meanwhile) would
+  // undo that commit or keep a prerequisite it no longer meets: the caller computes it again.
+  if (change.base_journal_seq && *change.base_journal_seq != zone.journal_seq) {
+    return MakeError(
+        ErrorCode::kAborted,
+        fmt::format("zone {} changed meanwhile (journal {}, the change was made on {})",
+                    origin.ToText(), zone.journal_seq, *change.base_journal_seq));
+  }
+
   // Check the whole change before deciding anything.
   const zone::NameUpdate* apex_update = nullptr;
   for (auto& update : change.names) {

@@ -19,8 +19,10 @@ namespace tether::store {
 // `where` names the store in damage messages (a file, or "postgresql"). Normalises
 // `change` in place: names lowercased and RRsets normalised, apex SOAs dropped from the
 // diff and the old and new SOA put at the head of `removed` and `added` (RFC 1995 4).
-// Fails, having decided nothing, on a bad change (kInvalidArgument) or a stored SOA that
-// does not parse or disagrees with the zone's serial (kIo, damage).
+// Fails, having decided nothing, on a change made on another journal sequence than the
+// zone's (`base_journal_seq`, kAborted; checked first, so the change is left as it came), a
+// bad change (kInvalidArgument) or a stored SOA that does not parse or disagrees with the
+// zone's serial (kIo, damage).
 Result<CommitResult> PlanCommit(const ZoneInfo& zone, const zone::Rrset& stored_soa,
                                 ZoneChange& change, int64_t now, std::string_view where);
 
