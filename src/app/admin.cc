@@ -130,37 +130,42 @@ Result<std::vector<std::shared_ptr<zone::Zone>>> Admin::LoadDynamicZones(
       return MakeError(ErrorCode::kFailedPrecondition,
                        fmt::format("zone {} is both in the store and given with --zone", info.origin.ToText()));
     }
-    auto start = std::chrono::steady_clock::now();
-    auto zone = std::make_shared<zone::Zone>(info.origin);
-    std::vector<zone::NameUpdate> chunk;
-    Status applied = Ok();
-    size_t names = 0;
-    RETURN_IF_ERROR(store_.LoadZone(info.id, [&](zone::NameUpdate&& update) {
-      chunk.push_back(std::move(update));
-      ++names;
-      if (chunk.size() >= 250000 && applied) {
-        applied = zone->Apply(std::move(chunk));
-        chunk.clear();
-      }
-    }));
-    if (applied && !chunk.empty()) applied = zone->Apply(std::move(chunk));
-    if (!applied) {
-      return MakeError(ErrorCode::kInternal, fmt::format("zone {} in the store is not usable: {}",
-                                                         info.origin.ToText(), applied.error().message));
-    }
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    ASSIGN_OR_RETURN(std::optional<store::PrimarySettings> primary, store_.GetPrimarySettings(info.id));
-    spdlog::info("{}zone {} loaded from the store: {} names, serial {}, {:.2f} s", primary ? "secondary " : "",
-                 info.origin.ToText(), names, info.serial, seconds);
-    if (primary) {
-      // Secondary zones change only by transfers from their primaries (xfr/secondary.h).
-      if (secondaries_ != nullptr) secondaries_->AddZone(info.id, zone, std::move(*primary));
-    } else {
-      updates_.AddZone(info.id, zone);
-    }
+    ASSIGN_OR_RETURN(std::shared_ptr<zone::Zone> zone, LoadStoredZone(info));
     loaded.push_back(std::move(zone));
   }
   return loaded;
+}
+
+Result<std::shared_ptr<zone::Zone>> Admin::LoadStoredZone(const store::ZoneInfo& info) {
+  auto start = std::chrono::steady_clock::now();
+  auto zone = std::make_shared<zone::Zone>(info.origin);
+  std::vector<zone::NameUpdate> chunk;
+  Status applied = Ok();
+  size_t names = 0;
+  RETURN_IF_ERROR(store_.LoadZone(info.id, [&](zone::NameUpdate&& update) {
+    chunk.push_back(std::move(update));
+    ++names;
+    if (chunk.size() >= 250000 && applied) {
+      applied = zone->Apply(std::move(chunk));
+      chunk.clear();
+    }
+  }));
+  if (applied && !chunk.empty()) applied = zone->Apply(std::move(chunk));
+  if (!applied) {
+    return MakeError(ErrorCode::kInternal, fmt::format("zone {} in the store is not usable: {}",
+                                                       info.origin.ToText(), applied.error().message));
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSIGN_OR_RETURN(std::optional<store::PrimarySettings> primary, store_.GetPrimarySettings(info.id));
+  spdlog::info("{}zone {} loaded from the store: {} names, serial {}, {:.2f} s", primary ? "secondary " : "",
+               info.origin.ToText(), names, info.serial, seconds);
+  if (primary) {
+    // Secondary zones change only by transfers from their primaries (xfr/secondary.h).
+    if (secondaries_ != nullptr) secondaries_->AddZone(info.id, zone, std::move(*primary));
+  } else {
+    updates_.AddZone(info.id, zone, info.journal_seq);
+  }
+  return zone;
 }
 
 Status Admin::RefreshAccess() {
@@ -277,7 +282,7 @@ int Admin::ZoneAdd(const control::Invocation& inv, control::CommandOutput& out) 
   if (!created) return Fail(out, created.error().message);
   auto zone = std::make_shared<zone::Zone>(*origin);
   if (auto applied = zone->Apply(std::move(names)); !applied) return Fail(out, applied.error().message);
-  updates_.AddZone(created->id, zone);
+  updates_.AddZone(created->id, zone, created->journal_seq);
   zones_.Put(zone);
   if (auto refreshed = RefreshAccess(); !refreshed) return Fail(out, refreshed.error().message);
   spdlog::info("zone {} added ({} names)", origin->ToText(), zone->Stats().nodes);
@@ -335,16 +340,67 @@ int Admin::ZoneRemove(const control::Invocation& inv, control::CommandOutput& ou
   auto removed = store_.DeleteZone(*origin);
   if (!removed) return Fail(out, removed.error().message);
   if (!*removed) return Fail(out, "no zone " + origin->ToText());
-  updates_.RemoveZone(*origin);
-  if (secondaries_ != nullptr) secondaries_->RemoveZone(*origin);
-  zones_.Remove(*origin);
+  ForgetZone(*origin);
+  spdlog::info("zone {} removed", origin->ToText());
+  return kOk;
+}
+
+void Admin::ForgetZone(const dns::Name& origin) {
+  updates_.RemoveZone(origin);
+  if (secondaries_ != nullptr) secondaries_->RemoveZone(origin);
+  zones_.Remove(origin);
   (void)RefreshAccess();
   // The store dropped the zone's hosts (and their credentials) with it.
   if (auto reloaded = directory_.Load(accounts_); !reloaded) {
-    spdlog::error("reloading accounts after removing {}: {}", origin->ToText(), reloaded.error().message);
+    spdlog::error("reloading accounts after removing {}: {}", origin.ToText(), reloaded.error().message);
   }
-  spdlog::info("zone {} removed", origin->ToText());
-  return kOk;
+}
+
+Status Admin::ReloadTransfers() { return transfers_ != nullptr ? transfers_->Reload() : Ok(); }
+
+Status Admin::SyncZone(const dns::Name& origin) {
+  MutexLock lock(mu_);
+  return SyncZoneLocked(origin);
+}
+
+Status Admin::SyncZoneLocked(const dns::Name& origin) {
+  ASSIGN_OR_RETURN(std::optional<store::ZoneInfo> info, store_.GetZone(origin));
+  const bool stored_here = updates_.IsDynamic(origin) || IsSecondary(origin);
+  if (!info && stored_here) {
+    ForgetZone(origin);
+    spdlog::info("zone {} removed (by another node)", origin.ToText());
+  } else if (info && !stored_here) {
+    if (zones_.Get(origin) != nullptr) {
+      return MakeError(ErrorCode::kFailedPrecondition,
+                       "zone " + origin.ToText() + " was made in the store, but it is a --zone file zone here");
+    }
+    ASSIGN_OR_RETURN(std::shared_ptr<zone::Zone> zone, LoadStoredZone(*info));
+    zones_.Put(std::move(zone));
+  }
+  RETURN_IF_ERROR(RefreshAccess());  // allow-update lists
+  return ReloadTransfers();
+}
+
+Status Admin::SyncKeys() {
+  MutexLock lock(mu_);
+  RETURN_IF_ERROR(RefreshAccess());
+  return ReloadTransfers();
+}
+
+Status Admin::SyncAll() {
+  MutexLock lock(mu_);
+  ASSIGN_OR_RETURN(std::vector<store::ZoneInfo> infos, store_.ListZones());
+  std::vector<dns::Name> origins;
+  for (const auto& info : infos) origins.push_back(info.origin);
+  for (const auto& zone : zones_.All()) {
+    const dns::Name& origin = zone->origin();
+    if (std::find(origins.begin(), origins.end(), origin) == origins.end()) origins.push_back(origin);
+  }
+  for (const auto& origin : origins) {
+    RETURN_IF_ERROR(SyncZoneLocked(origin));
+    updates_.CatchUp(origin);
+  }
+  return directory_.Load(accounts_);
 }
 
 int Admin::ZoneAllowUpdate(const control::Invocation& inv, control::CommandOutput& out) {

@@ -50,6 +50,15 @@ class Admin {
   // Re-reads keys, grants and allow-update lists from the store into `access`.
   Status RefreshAccess();
 
+  // Another node sharing the store changed something (the change feed, app/change_follower.h):
+  // Sync* bring this node's view to the store's. SyncZone loads a zone made elsewhere,
+  // drops one deleted elsewhere, and re-reads the zone settings (access, transfers);
+  // SyncKeys re-reads keys and grants; SyncAll does all of it for every zone (after the
+  // feed lost entries).
+  Status SyncZone(const dns::Name& origin);
+  Status SyncKeys();
+  Status SyncAll();
+
   // The zone transfer service, told to re-read the transfer settings after the commands
   // that change them (admin_transfer.cc). Null: none. Call before Run.
   void SetTransfers(xfr::XfrService* transfers) { transfers_ = transfers; }
@@ -71,6 +80,13 @@ class Admin {
   int KeyGrant(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int KeyList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int KeyRemove(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  // Loads a zone of the store and registers it (update path, or secondary service); the
+  // caller publishes it.
+  Result<std::shared_ptr<zone::Zone>> LoadStoredZone(const store::ZoneInfo& info);
+  // Drops a zone the store no longer has from memory (and the accounts with it).
+  void ForgetZone(const dns::Name& origin) REQUIRES(mu_);
+  Status SyncZoneLocked(const dns::Name& origin) REQUIRES(mu_);
+  Status ReloadTransfers();
   Result<std::vector<zone::NameUpdate>> DefaultZoneContent(const dns::Name& origin,
                                                            const control::Invocation& inv) const;
 

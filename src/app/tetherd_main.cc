@@ -22,6 +22,7 @@
 #include "api/rest_api.h"
 #include "api/router.h"
 #include "app/admin.h"
+#include "app/change_follower.h"
 #include "app/config.h"
 #include "app/update_receiver.h"
 #include "base/cidr.h"
@@ -289,6 +290,13 @@ int Run(int argc, char** argv) {
     return 1;
   }
   std::unique_ptr<store::Store> store = std::move(*opened);
+  // Several nodes may share the store: this node follows the others' changes from the feed
+  // position read before it loads anything (app/change_follower.h).
+  auto feed_start = store->ChangeFeedHead();
+  if (!feed_start) {
+    spdlog::error("{}", feed_start.error().message);
+    return 1;
+  }
 
   std::vector<LoadedZone> file_zones;
   zone::ZoneRegistry registry;
@@ -370,6 +378,8 @@ int Run(int argc, char** argv) {
   }
   updates.Start();
   secondaries.Start();
+  ChangeFollower follower(*store, updates, admin, directory, *feed_start);
+  if (store->HasChangeFeed()) follower.Start();
 
   update::Rfc2136Context update_context{&updates, &access, &registry, UnixNow};
   UpdateReceiver receiver(update_context, [&secondaries](std::span<const uint8_t> message, const sockaddr* peer) {
@@ -463,6 +473,7 @@ int Run(int argc, char** argv) {
     break;
   }
   control_server.Stop();
+  follower.Stop();   // no more changes from other nodes
   http.Stop();       // no new HTTP requests
   dns.Stop();        // no new requests; sockets stay open for the last update replies
   transfers.Stop();  // finishes the transfers in flight

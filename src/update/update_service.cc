@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include "base/log.h"
+#include "update/zone_sync.h"
 
 namespace tether::update {
 
@@ -13,13 +14,20 @@ std::string Key(const dns::Name& name) {
 }
 }  // namespace
 
+namespace {
+// How often a batch is evaluated in all when its commits are refused as stale.
+constexpr int kAttempts = 5;
+}  // namespace
+
 struct UpdateService::ZoneUpdater {
   int64_t zone_id = 0;
   std::shared_ptr<zone::Zone> zone;
+  uint64_t journal_seq = 0;  // what `zone` reflects; used by the worker running the zone
   // Guarded by the service's mutex:
   std::deque<std::unique_ptr<UpdateRequest>> queue;
   bool scheduled = false;  // in ready_ or being run by a worker
   bool removed = false;
+  bool catch_up = false;   // sync with the store before the next batch
   std::chrono::steady_clock::time_point last_batch_end;
 };
 
@@ -54,9 +62,10 @@ void UpdateService::Stop() {
   for (auto& request : orphans) request->Done({dns::Rcode::kServFail, 0});
 }
 
-void UpdateService::AddZone(int64_t zone_id, std::shared_ptr<zone::Zone> zone) {
+void UpdateService::AddZone(int64_t zone_id, std::shared_ptr<zone::Zone> zone, uint64_t journal_seq) {
   auto updater = std::make_shared<ZoneUpdater>();
   updater->zone_id = zone_id;
+  updater->journal_seq = journal_seq;
   updater->zone = std::move(zone);
   MutexLock lock(mu_);
   zones_[Key(updater->zone->origin())] = std::move(updater);
@@ -105,10 +114,47 @@ bool UpdateService::Submit(const dns::Name& origin, std::unique_ptr<UpdateReques
   return true;
 }
 
+bool UpdateService::CatchUp(const dns::Name& origin) {
+  {
+    MutexLock lock(mu_);
+    char buffer[dns::Name::kMaxWire];
+    auto it = zones_.find(origin.LowercaseKey(buffer));
+    if (it == zones_.end() || stopping_) return false;
+    ZoneUpdater& updater = *it->second;
+    updater.catch_up = true;
+    if (updater.scheduled) return true;  // the worker sees the flag
+    updater.scheduled = true;
+    ready_.push_back(it->second);
+  }
+  wake_.notify_one();
+  return true;
+}
+
+bool UpdateService::Behind(ZoneUpdater& updater) {
+  auto info = store_.GetZone(updater.zone->origin());
+  return info && *info && (*info)->id == updater.zone_id && (*info)->journal_seq != updater.journal_seq;
+}
+
+bool UpdateService::Sync(ZoneUpdater& updater) {
+  zone::Zone& zone = *updater.zone;
+  auto synced = SyncZone(store_, updater.zone_id, zone, updater.journal_seq);
+  if (!synced) {
+    spdlog::error("zone {}: catching up with the store failed: {}", zone.origin().ToText(), synced.error().message);
+    return false;
+  }
+  if (!synced->changed) return true;
+  spdlog::debug("zone {}: caught up to journal {} ({} names{})", zone.origin().ToText(), synced->journal_seq,
+                synced->names, synced->full ? ", full reload" : "");
+  updater.journal_seq = synced->journal_seq;
+  if (options_.on_publish) options_.on_publish(zone.origin(), synced->soa);
+  return true;
+}
+
 void UpdateService::Worker() {
   while (true) {
     std::shared_ptr<ZoneUpdater> updater;
     std::vector<std::unique_ptr<UpdateRequest>> batch;
+    bool catch_up = false;
     {
       MutexLock lock(mu_);
       while (!stopping_ && ready_.empty()) wake_.wait(mu_);
@@ -125,13 +171,15 @@ void UpdateService::Worker() {
         batch.push_back(std::move(updater->queue.front()));
         updater->queue.pop_front();
       }
+      catch_up = std::exchange(updater->catch_up, false) && !updater->removed;
     }
+    if (catch_up) Sync(*updater);
     if (!batch.empty()) RunBatch(*updater, std::move(batch));
     {
       MutexLock lock(mu_);
       updater->last_batch_end = std::chrono::steady_clock::now();
       // More arrived while the batch ran: go round again (after other ready zones).
-      if (!updater->queue.empty() && !updater->removed) {
+      if ((!updater->queue.empty() || updater->catch_up) && !updater->removed) {
         ready_.push_back(updater);
       } else {
         updater->scheduled = false;
@@ -143,52 +191,69 @@ void UpdateService::Worker() {
 
 void UpdateService::RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<UpdateRequest>> requests) {
   zone::Zone& zone = *updater.zone;
-  ZoneView view(zone);
+  const dns::Name& apex = zone.origin();
   std::vector<dns::Rcode> results;
   results.reserve(requests.size());
-  for (auto& request : requests) {
-    ZoneView savepoint(view);
-    dns::Rcode rcode = request->Apply(savepoint);
-    if (rcode == dns::Rcode::kNoError) savepoint.MergeIntoParent();
-    results.push_back(rcode);
-  }
-
-  ZoneView::Changes changes = view.CollectChanges();
-  uint32_t serial = 0;
-  bool failed = false;
-  if (!changes.names.empty()) {
-    const dns::Name& apex = zone.origin();
-    std::vector<zone::Rrset> apex_content = view.Get(apex);
+  std::vector<zone::NameUpdate> publish;
+  std::optional<Result<store::CommitResult>> committed;  // nullopt: nothing to commit
+  for (int attempt = 1;; ++attempt) {
+    ZoneView view(zone);
+    results.clear();
+    for (auto& request : requests) {
+      ZoneView savepoint(view);
+      dns::Rcode rcode = request->Apply(savepoint);
+      if (rcode == dns::Rcode::kNoError) savepoint.MergeIntoParent();
+      results.push_back(rcode);
+    }
+    ZoneView::Changes changes = view.CollectChanges();
+    if (changes.names.empty()) {
+      // Nothing to commit, so no commit tells whether the view was current: the answers
+      // (a prerequisite not met, a delete of nothing) hold only if another node did not
+      // change the zone meanwhile.
+      if (attempt < kAttempts && Behind(updater) && Sync(updater)) continue;
+      break;
+    }
     store::ZoneChange change;
     change.zone_id = updater.zone_id;
     change.names = changes.names;
     change.removed = std::move(changes.removed);
     change.added = std::move(changes.added);
-    auto committed = store_.Commit(std::move(change));
-    if (!committed) {
-      spdlog::error("zone {}: commit failed, {} update(s) refused: {}", apex.ToText(), requests.size(),
-                    committed.error().message);
-      failed = true;
-    } else {
-      serial = committed->new_serial;
+    change.base_journal_seq = updater.journal_seq;
+    committed = store_.Commit(std::move(change));
+    if (!*committed && committed->error().code == ErrorCode::kAborted && attempt < kAttempts) {
+      // Another node committed to the zone since our view: take its changes, evaluate again.
+      if (Sync(updater)) continue;
+    }
+    if (*committed) {
       // Publish: the changed names, and the apex with the SOA the store now holds.
-      std::vector<zone::NameUpdate> publish;
+      std::vector<zone::Rrset> apex_content = view.Get(apex);
       publish.reserve(changes.names.size() + 1);
       for (auto& name : changes.names) {
         if (!name.name.EqualsIgnoreCase(apex)) publish.push_back(std::move(name));
       }
       for (auto& rrset : apex_content) {
-        if (rrset.type == dns::RrType::kSoa) rrset = committed->soa;
+        if (rrset.type == dns::RrType::kSoa) rrset = (*committed)->soa;
       }
       publish.push_back({apex, std::move(apex_content)});
-      auto applied = zone.Apply(std::move(publish));
-      if (!applied) {
-        // The store has it; the next start loads it. Should not happen: inputs were checked.
-        spdlog::error("zone {}: publishing serial {} failed: {}", apex.ToText(), serial,
-                      applied.error().message);
-      }
-      if (options_.on_publish) options_.on_publish(apex, committed->soa);
     }
+    break;
+  }
+
+  const bool failed = committed && !*committed;
+  uint32_t serial = 0;
+  if (failed) {
+    spdlog::error("zone {}: commit failed, {} update(s) refused: {}", apex.ToText(), requests.size(),
+                  committed->error().message);
+  } else if (committed) {
+    const store::CommitResult& commit = **committed;
+    serial = commit.new_serial;
+    updater.journal_seq = commit.journal_seq;
+    auto applied = zone.Apply(std::move(publish));
+    if (!applied) {
+      // The store has it; the next start loads it. Should not happen: inputs were checked.
+      spdlog::error("zone {}: publishing serial {} failed: {}", apex.ToText(), serial, applied.error().message);
+    }
+    if (options_.on_publish) options_.on_publish(apex, commit.soa);
   }
   for (size_t i = 0; i < requests.size(); ++i) {
     UpdateOutcome outcome;

@@ -3,6 +3,10 @@
 //   request -> zone queue -> (updater) apply to the batch view -> store commit (durable,
 //   new serial, journal) -> publish to the in-memory zone -> Done() for every request
 //
+// Several nodes may share the store (docs/postgresql.md): each commit names the journal
+// sequence its view was built on, and a commit refused as stale (another node committed to
+// the zone meanwhile) brings the zone forward and evaluates the batch again.
+//
 // Each dynamic zone has one logical writer: its queue is drained by at most one worker
 // thread at a time, in batches, so a batch of concurrent requests costs one transaction and
 // one fsync (and the store groups batches of several zones into one transaction as well).
@@ -17,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -53,8 +58,9 @@ class UpdateService {
   // Finishes the batches in progress, fails queued requests with SERVFAIL, joins threads.
   void Stop();
 
-  // Registers a dynamic zone (its content already loaded from the store).
-  void AddZone(int64_t zone_id, std::shared_ptr<zone::Zone> zone);
+  // Registers a dynamic zone (its content already loaded from the store, reflecting its
+  // journal up to `journal_seq`: ZoneInfo::journal_seq read before the load).
+  void AddZone(int64_t zone_id, std::shared_ptr<zone::Zone> zone, uint64_t journal_seq);
   // Unregisters a zone; queued requests for it get NOTAUTH.
   void RemoveZone(const dns::Name& origin);
   bool IsDynamic(const dns::Name& origin) const;
@@ -64,10 +70,19 @@ class UpdateService {
   // request) if the zone is not dynamic.
   bool Submit(const dns::Name& origin, std::unique_ptr<UpdateRequest> request);
 
+  // Another node committed to the zone (the store's change feed): its updater brings it
+  // forward (update/zone_sync.h) before its next batch, and publishes. Returns false if the
+  // zone is not dynamic here.
+  bool CatchUp(const dns::Name& origin);
+
  private:
   struct ZoneUpdater;
   void Worker();
   void RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<UpdateRequest>> requests);
+  // Brings the zone forward to the store (SyncZone) and publishes; false if that failed.
+  bool Sync(ZoneUpdater& updater);
+  // Whether another node committed to the zone since the updater's view (one store read).
+  bool Behind(ZoneUpdater& updater);
 
   store::Store& store_;
   const UpdateServiceOptions options_;

@@ -66,7 +66,7 @@ TEST(UpdateConcurrencyTest, UpdatesAndQueriesTogether) {
     zone::ZoneRegistry registry;
     registry.Put(zone);
     update::UpdateService updates(*store, update::UpdateServiceOptions{2, 1000});
-    updates.AddZone(info->id, zone);
+    updates.AddZone(info->id, zone, info->journal_seq);
     updates.Start();
     update::AccessControl access;
     store::ZoneInfo allowed;

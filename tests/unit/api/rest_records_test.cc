@@ -231,7 +231,7 @@ class RestRecordsBrokenZoneTest : public RestFixture {
     ASSERT_TRUE(broken_->Apply(
         {{N("broken.example."),
           {zone::Rrset{dns::RrType::kSoa, 3600, {Rdata(dns::RrType::kSoa, "ns1. h. 1 3600 900 604800 60")}}}}}));
-    updates_->AddZone(987654, broken_);
+    updates_->AddZone(987654, broken_, 0);
     registry_.Put(broken_);
     service_zones_["broken.example."] = 987654;
     MakeHost("home.broken.example.", alice_, "broken.example.");

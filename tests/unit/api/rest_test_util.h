@@ -291,7 +291,7 @@ class RestFixture : public ::testing::Test {
     EXPECT_TRUE(info) << info.error().message;
     auto zone = std::make_shared<zone::Zone>(N(origin));
     EXPECT_TRUE(zone->Apply(names));
-    updates_->AddZone(info->id, zone);
+    updates_->AddZone(info->id, zone, info->journal_seq);
     registry_.Put(zone);
     if (service) service_zones_[origin] = info->id;
     return info->id;

@@ -131,7 +131,7 @@ class UpdateFixture : public ::testing::Test {
     ASSERT_TRUE(info) << info.error().message;
     auto zone = std::make_shared<zone::Zone>(N(origin));
     ASSERT_TRUE(zone->Apply(names));
-    service_->AddZone(info->id, zone);
+    service_->AddZone(info->id, zone, info->journal_seq);
     registry_.Put(zone);
     zone_ = zone;
   }
