@@ -1,9 +1,13 @@
 #include "store/postgres/conn.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+
+#include <fmt/format.h>
 
 namespace tether::store::postgres {
 
@@ -343,6 +347,33 @@ Status Conn::CopyIn(std::string_view sql_view, const std::function<bool(std::str
   if (status && (ended != 1 || !sent)) status = Fail(sql, nullptr);
   if (status) sqlstate_.clear();
   return status;
+}
+
+Result<int> Conn::AwaitNotifications(std::chrono::milliseconds timeout) {
+  if (conn_ == nullptr) return MakeError(ErrorCode::kUnavailable, "postgresql: not connected");
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    // Reads whatever the socket holds without blocking; libpq queues the notifications.
+    if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+      return MakeError(ErrorCode::kUnavailable,
+                       "postgresql: the connection is lost: " + Trimmed(PQerrorMessage(conn_)));
+    }
+    int count = 0;
+    while (PGnotify* notify = PQnotifies(conn_)) {
+      PQfreemem(notify);
+      ++count;
+    }
+    if (count > 0) return count;
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return 0;
+    pollfd socket{PQsocket(conn_), POLLIN, 0};
+    if (socket.fd < 0) return MakeError(ErrorCode::kUnavailable, "postgresql: no socket");
+    const int ready = ::poll(&socket, 1, static_cast<int>(std::min<int64_t>(left.count(), 60000)));
+    if (ready < 0 && errno != EINTR) {
+      return MakeError(ErrorCode::kIo, fmt::format("postgresql: poll: {}", std::strerror(errno)));
+    }
+  }
 }
 
 bool Conn::Healthy() {

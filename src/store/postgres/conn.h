@@ -13,6 +13,7 @@
 // it. Thread-safety: none; one thread at a time per Conn (the caller serialises).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -120,6 +121,12 @@ class Conn {
   // CopyField*) to its argument and returns true, or returns false at the end. Data goes
   // out in chunks, so a large copy is never held whole.
   Status CopyIn(std::string_view sql, const std::function<bool(std::string*)>& next);
+
+  // For a connection that LISTENs, between statements: waits up to `timeout` for
+  // notifications, and returns how many came (0: none in time), dropping them — what they
+  // say is read from the tables. Notifications that arrived during earlier statements count
+  // at once. kUnavailable if the connection is lost.
+  Result<int> AwaitNotifications(std::chrono::milliseconds timeout);
 
   // Reconnects if the connection was lost (the server restarted); true if it is usable.
   bool Healthy();
