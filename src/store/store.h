@@ -178,9 +178,19 @@ struct StoreChange {
 
 struct ChangeBatch {
   std::vector<StoreChange> changes;  // oldest first
-  // Entries after the position asked for were trimmed already: the reader missed changes
-  // and must reload everything.
+  // Entries after the position asked for were trimmed already (FeedLimits), or the feed is
+  // behind that position (the database was replaced): the reader missed changes and must
+  // reload everything, then follow from ChangeFeedHead().
   bool lost = false;
+};
+
+// How much of the change feed the PostgreSQL store keeps: the newest `keep` entries (at
+// least one), trimmed by the commit whose entry's seq is a multiple of `trim_every`, by
+// primary key. A node that falls further behind (e.g. cut off from the database while the
+// others write `keep` changes) gets ChangeBatch::lost and reloads. Entries are ~50 bytes.
+struct FeedLimits {
+  uint64_t keep = 100000;
+  uint64_t trim_every = 1024;
 };
 
 // Entries beyond either limit are deleted, oldest first, once they are folded (the SQLite
@@ -245,7 +255,9 @@ class Store {
   // follows from it.
   virtual Result<uint64_t> ChangeFeedHead() { return uint64_t{0}; }
   // The entries with seq > `after`, oldest first (a bounded number per call); waits up to
-  // `wait` for one if there is none yet. Call from one thread at a time.
+  // `wait` for one if there is none yet, and returns an empty batch if none came. Call from
+  // one thread at a time. A lost connection fails the call (kUnavailable); the next call
+  // connects again.
   virtual Result<ChangeBatch> WaitForChanges(uint64_t after, std::chrono::milliseconds wait);
 };
 
@@ -288,6 +300,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
 struct PostgresOptions {
   std::string conninfo;  // libpq: "postgresql://user@host:port/db" or "host=... dbname=..."
   JournalLimits journal;
+  FeedLimits feed;
   std::function<int64_t()> now;  // as SqliteOptions::now
 };
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "store/account_rows.h"
+#include "store/postgres/feed.h"
 #include "store/postgres/rows.h"
 
 namespace tether::store::postgres {
@@ -62,8 +63,10 @@ Result<std::optional<T>> First(Result<std::vector<T>> found) {
 }  // namespace
 
 Result<std::unique_ptr<PostgresAccountStore>> PostgresAccountStore::Open(
-    const std::string& conninfo, Committer& committer) {
-  std::unique_ptr<PostgresAccountStore> store(new PostgresAccountStore(committer));
+    const std::string& conninfo, Committer& committer, const FeedLimits& feed,
+    std::function<int64_t()> now) {
+  std::unique_ptr<PostgresAccountStore> store(
+      new PostgresAccountStore(committer, feed, std::move(now)));
   ASSIGN_OR_RETURN(Conn conn, Conn::Connect(conninfo));
   {
     MutexLock lock(store->read_mu_);
@@ -84,6 +87,11 @@ PostgresAccountStore::~PostgresAccountStore() {
   history_cv_.notify_all();
   if (flusher_.joinable()) flusher_.join();
   (void)FlushHistory();
+}
+
+Status PostgresAccountStore::Record(Conn& conn, ChangeKind kind, int64_t id,
+                                    std::string_view object) {
+  return RecordChange(conn, feed_, kind, id, object, now_());
 }
 
 template <class T>
@@ -121,7 +129,7 @@ Result<UserInfo> PostgresAccountStore::CreateUser(const UserInfo& user) {
                                   .Int(created.created)
                                   .Int(created.host_limit)),
                    "account " + created.name));
-    return Ok();
+    return Record(conn, ChangeKind::kUser, created.id, created.name);
   }));
   return created;
 }
@@ -147,20 +155,28 @@ Result<std::vector<UserInfo>> PostgresAccountStore::ListUsers() {
 Result<bool> PostgresAccountStore::DeleteUser(int64_t id) {
   bool deleted = false;
   RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
-    // Hosts, tokens, credentials and history go by ON DELETE CASCADE.
-    ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM users WHERE id = $1", Params().Int(id)));
-    deleted = rows.affected() > 0;
-    return Ok();
+    // Hosts, tokens, credentials and history go by ON DELETE CASCADE; the other nodes hear
+    // of the user only.
+    ASSIGN_OR_RETURN(
+        Rows rows, conn.Query("DELETE FROM users WHERE id = $1 RETURNING name", Params().Int(id)));
+    deleted = rows.size() > 0;
+    if (!deleted) return Ok();
+    Row row = rows.At(0);
+    return Record(conn, ChangeKind::kUser, id, row.Text(0));
   }));
   return deleted;
 }
 
 Status PostgresAccountStore::SetPasswordHash(int64_t user_id, const std::string& hash) {
   return committer_.Run([&](Conn& conn) -> Status {
-    return conn.Exec(
-        "UPDATE users SET password_hash = $2, credential_version = credential_version + 1 "
-        "WHERE id = $1",
-        Params().Int(user_id).Text(hash));
+    ASSIGN_OR_RETURN(
+        Rows rows,
+        conn.Query("UPDATE users SET password_hash = $2, credential_version = credential_version "
+                   "+ 1 WHERE id = $1 RETURNING name",
+                   Params().Int(user_id).Text(hash)));
+    if (rows.size() == 0) return Ok();
+    Row row = rows.At(0);
+    return Record(conn, ChangeKind::kUser, user_id, row.Text(0));
   });
 }
 
@@ -182,7 +198,7 @@ Result<HostInfo> PostgresAccountStore::CreateHost(const HostInfo& host) {
                                   .Int(created.created)
                                   .Int(created.last_update)),
                    "host " + created.fqdn.ToText()));
-    return Ok();
+    return Record(conn, ChangeKind::kHost, created.id, created.fqdn.ToText());
   }));
   return created;
 }
@@ -218,17 +234,26 @@ Result<size_t> PostgresAccountStore::CountHosts(int64_t user_id) {
 Result<bool> PostgresAccountStore::DeleteHost(int64_t id) {
   bool deleted = false;
   RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM hosts WHERE id = $1", Params().Int(id)));
-    deleted = rows.affected() > 0;
-    return Ok();
+    ASSIGN_OR_RETURN(
+        Rows rows, conn.Query("DELETE FROM hosts WHERE id = $1 RETURNING fqdn", Params().Int(id)));
+    deleted = rows.size() > 0;
+    if (!deleted) return Ok();
+    Row row = rows.At(0);
+    ASSIGN_OR_RETURN(const dns::Name fqdn, NameFromColumn(row.Bytes(0)));
+    return Record(conn, ChangeKind::kHost, id, fqdn.ToText());
   }));
   return deleted;
 }
 
 Status PostgresAccountStore::SetLifecycle(int64_t host_id, Lifecycle lifecycle) {
   return committer_.Run([&](Conn& conn) -> Status {
-    return conn.Exec("UPDATE hosts SET lifecycle = $2 WHERE id = $1",
-                     Params().Int(host_id).Text(LifecycleName(lifecycle)));
+    ASSIGN_OR_RETURN(Rows rows,
+                     conn.Query("UPDATE hosts SET lifecycle = $2 WHERE id = $1 RETURNING fqdn",
+                                Params().Int(host_id).Text(LifecycleName(lifecycle))));
+    if (rows.size() == 0) return Ok();
+    Row row = rows.At(0);
+    ASSIGN_OR_RETURN(const dns::Name fqdn, NameFromColumn(row.Bytes(0)));
+    return Record(conn, ChangeKind::kHost, host_id, fqdn.ToText());
   });
 }
 
@@ -252,7 +277,7 @@ Result<TokenInfo> PostgresAccountStore::CreateToken(const TokenInfo& token) {
                                   .Int(created.expires)
                                   .Int(created.created)),
                    "token"));
-    return Ok();
+    return Record(conn, ChangeKind::kToken, created.id, created.digest);
   }));
   created.revoked = false;
   return created;
@@ -278,19 +303,23 @@ Result<bool> PostgresAccountStore::RevokeToken(int64_t id) {
   bool revoked = false;
   RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
     ASSIGN_OR_RETURN(Rows rows, conn.Query("UPDATE tokens SET revoked = true WHERE id = $1 "
-                                           "RETURNING user_id",
+                                           "RETURNING user_id, digest",
                                            Params().Int(id)));
     revoked = rows.size() > 0;
-    if (revoked) {
-      // Proofs cached for the owner's credentials are void from now on, on every node.
-      Row row = rows.At(0);
-      const int64_t user_id = row.Int(0);
-      if (!row.ok()) return Damaged("token row");
-      RETURN_IF_ERROR(conn.Exec(
-          "UPDATE users SET credential_version = credential_version + 1 WHERE id = $1",
-          Params().Int(user_id)));
-    }
-    return Ok();
+    if (!revoked) return Ok();
+    // Proofs cached for the owner's credentials are void from now on, on every node.
+    Row row = rows.At(0);
+    const int64_t user_id = row.Int(0);
+    const std::string digest(row.Text(1));
+    if (!row.ok()) return Damaged("token row");
+    ASSIGN_OR_RETURN(Rows users,
+                     conn.Query("UPDATE users SET credential_version = credential_version + 1 "
+                                "WHERE id = $1 RETURNING name",
+                                Params().Int(user_id)));
+    RETURN_IF_ERROR(Record(conn, ChangeKind::kToken, id, digest));
+    if (users.size() == 0) return Ok();
+    Row user = users.At(0);
+    return Record(conn, ChangeKind::kUser, user_id, user.Text(0));
   }));
   return revoked;
 }
@@ -308,7 +337,7 @@ Result<HostCredentialInfo> PostgresAccountStore::CreateHostCredential(
                                                .Text(created.digest)
                                                .Int(created.created)),
                                 "credential " + created.username));
-    return Ok();
+    return Record(conn, ChangeKind::kCredential, created.id, created.username);
   }));
   return created;
 }

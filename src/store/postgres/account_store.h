@@ -2,7 +2,9 @@
 // PostgreSQL database as the zones, with the SQLite store's semantics
 // (sqlite/account_store.h). Writes are jobs for the store's Committer; every change that
 // affects authentication bumps the user's credential_version in its transaction, so caches
-// on every node sharing the database can tell. Reads use a connection of their own behind a
+// on every node sharing the database can tell, and appends to the change feed (feed.h) what
+// the other nodes must reload: kUser, kHost, kToken and kCredential entries (history,
+// appended or trimmed, is no change to follow). Reads use a connection of their own behind a
 // mutex. History entries are buffered and written by the committer about once a second.
 //
 // Thread-safety: every method may be called from any thread.
@@ -18,14 +20,18 @@
 #include "store/accounts.h"
 #include "store/postgres/committer.h"
 #include "store/postgres/conn.h"
+#include "store/store.h"
 
 namespace tether::store::postgres {
 
 class PostgresAccountStore final : public AccountStore {
  public:
-  // `committer` must outlive this object; the destructor flushes the history.
+  // `committer` must outlive this object; the destructor flushes the history. `feed` and
+  // `now` (unix seconds) are for the change feed's entries.
   static Result<std::unique_ptr<PostgresAccountStore>> Open(const std::string& conninfo,
-                                                            Committer& committer);
+                                                            Committer& committer,
+                                                            const FeedLimits& feed,
+                                                            std::function<int64_t()> now);
   ~PostgresAccountStore() override;
 
   Result<UserInfo> CreateUser(const UserInfo& user) override;
@@ -58,7 +64,10 @@ class PostgresAccountStore final : public AccountStore {
   Status FlushHistory();
 
  private:
-  explicit PostgresAccountStore(Committer& committer) : committer_(committer) {}
+  PostgresAccountStore(Committer& committer, const FeedLimits& feed, std::function<int64_t()> now)
+      : committer_(committer), feed_(feed), now_(std::move(now)) {}
+  // Appends a feed entry inside the running job (feed.h).
+  Status Record(Conn& conn, ChangeKind kind, int64_t id, std::string_view object);
   // Runs `sql` on the read connection and parses each row with `parse`.
   template <class T>
   Result<std::vector<T>> Query(const std::string& sql, const Params& params,
@@ -66,6 +75,8 @@ class PostgresAccountStore final : public AccountStore {
   void FlushLoop();
 
   Committer& committer_;
+  const FeedLimits feed_;
+  const std::function<int64_t()> now_;
   Mutex read_mu_;
   Conn read_conn_ GUARDED_BY(read_mu_);
 

@@ -23,8 +23,8 @@ Status Committed(Conn& conn) {
 
 }  // namespace
 
-Committer::Committer(Conn conn)
-    : conn_(std::move(conn)), thread_([this] {
+Committer::Committer(Conn conn, std::string after_begin)
+    : after_begin_(std::move(after_begin)), conn_(std::move(conn)), thread_([this] {
         pthread_setname_np(pthread_self(), "tether-store");
         Loop();
       }) {}
@@ -101,6 +101,13 @@ void Committer::RunGroup(const std::vector<Pending*>& group) {
     if (Status begun = conn_.Exec("BEGIN"); !begun) {
       fail_rest(begun.error());
       break;
+    }
+    if (!after_begin_.empty()) {
+      if (Status locked = conn_.Exec(after_begin_); !locked) {
+        (void)conn_.Exec("ROLLBACK");
+        fail_rest(locked.error());
+        break;
+      }
     }
     const size_t first = next;
     // Set when the transaction cannot go on (a savepoint could not be released or rolled

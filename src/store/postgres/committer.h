@@ -13,12 +13,22 @@
 // that committed if the connection broke during COMMIT — the caller cannot tell, as with
 // any remote database). After a lost connection the next group reconnects.
 //
+// Lock order across nodes: each transaction runs `after_begin` right after BEGIN, before any
+// job. The store passes the change feed's counter-row lock (feed.h kFeedLockSql), which every
+// job recording a change needs anyway: taken first, it makes every other lock a job takes
+// (zones rows, SELECT ... FOR UPDATE in Commit) come after it, so two nodes' transactions
+// cannot hold them in opposite orders; they follow one another instead. The cost is that the
+// groups of all nodes are serialised, each holding the row from BEGIN to COMMIT (its WAL
+// flush included). Deadlocks with writers outside the committers (an operator's session)
+// remain possible and are retried as above.
+//
 // Thread-safety: Run() may be called from any thread, concurrently. Jobs run on the
 // committer thread, one at a time, and must not call Run() (that would deadlock).
 #pragma once
 
 #include <condition_variable>
 #include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -40,8 +50,9 @@ class Committer {
  public:
   using Job = std::function<Status(Conn&)>;
 
-  // Starts the committer thread, which owns `conn` from now on.
-  explicit Committer(Conn conn);
+  // Starts the committer thread, which owns `conn` from now on. `after_begin` (if not
+  // empty) runs right after each BEGIN; its failure fails the group like BEGIN's.
+  explicit Committer(Conn conn, std::string after_begin = "");
   // Runs the jobs already queued, then stops the thread.
   ~Committer();
   Committer(const Committer&) = delete;
@@ -75,6 +86,7 @@ class Committer {
   bool stopping_ GUARDED_BY(mu_) = false;
   CommitterStats stats_ GUARDED_BY(mu_);
 
+  const std::string after_begin_;
   Conn conn_;  // used by the committer thread only
   std::thread thread_;  // last: started after everything it uses
 };

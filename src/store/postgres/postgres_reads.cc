@@ -120,6 +120,17 @@ Result<std::vector<JournalEntry>> PostgresStore::ReadJournal(int64_t zone_id, ui
   });
 }
 
+// ---- the change feed ----
+
+Result<uint64_t> PostgresStore::ChangeFeedHead() {
+  return Read<uint64_t>([](Conn& conn) { return FeedHead(conn); });
+}
+
+Result<ChangeBatch> PostgresStore::WaitForChanges(uint64_t after, std::chrono::milliseconds wait) {
+  MutexLock lock(feed_mu_);
+  return feed_reader_.Wait(after, wait);
+}
+
 Result<std::vector<TsigKeyInfo>> PostgresStore::ListKeys() {
   return Read<std::vector<TsigKeyInfo>>([](Conn& conn) -> Result<std::vector<TsigKeyInfo>> {
     // One snapshot for keys and grants.

@@ -11,6 +11,7 @@
 #include "store/blob_codec.h"
 #include "store/commit_plan.h"
 #include "store/postgres/account_store.h"
+#include "store/postgres/feed.h"
 #include "store/postgres/rows.h"
 #include "store/postgres/schema.h"
 #include "store/serial.h"
@@ -47,7 +48,9 @@ std::vector<zone::Rrset> WithoutSoa(const std::vector<zone::Rrset>& rrsets) {
 PostgresStore::PostgresStore(const PostgresOptions& options)
     : conninfo_(options.conninfo),
       limits_(options.journal),
-      now_(options.now ? options.now : SystemNow) {}
+      feed_limits_(options.feed),
+      now_(options.now ? options.now : SystemNow),
+      feed_reader_(options.conninfo) {}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions& options) {
   std::unique_ptr<PostgresStore> store(new PostgresStore(options));
@@ -58,9 +61,10 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions
     MutexLock lock(store->read_mu_);
     store->read_conn_ = std::move(read_conn);
   }
-  store->committer_ = std::make_unique<Committer>(std::move(write_conn));
+  store->committer_ = std::make_unique<Committer>(std::move(write_conn), kFeedLockSql);
   ASSIGN_OR_RETURN(store->accounts_,
-                   PostgresAccountStore::Open(options.conninfo, *store->committer_));
+                   PostgresAccountStore::Open(options.conninfo, *store->committer_,
+                                              store->feed_limits_, store->now_));
   return store;
 }
 
@@ -191,17 +195,25 @@ Result<ZoneInfo> PostgresStore::CreateZoneIn(Conn& conn, const dns::Name& origin
         return false;
       }));
   if (progress) progress(names.size(), names.size());
+  RETURN_IF_ERROR(
+      RecordChange(conn, feed_limits_, ChangeKind::kZone, info.id, origin.ToText(), now_()));
   return info;
 }
 
 Result<bool> PostgresStore::DeleteZone(const dns::Name& origin) {
   bool deleted = false;
   RETURN_IF_ERROR(committer_->Run([&](Conn& conn) -> Status {
-    // Names, journal, grants, transfer settings and hosts go by ON DELETE CASCADE.
-    ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM zones WHERE origin = $1",
-                                           Params().Bytes(origin.Lowercased().wire())));
-    deleted = rows.affected() > 0;
-    return Ok();
+    // Names, journal, grants, transfer settings and hosts go by ON DELETE CASCADE; the
+    // other nodes hear of the zone only (they reload the accounts with it).
+    const dns::Name lower = origin.Lowercased();
+    ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM zones WHERE origin = $1 RETURNING id",
+                                           Params().Bytes(lower.wire())));
+    deleted = rows.size() > 0;
+    if (!deleted) return Ok();
+    Row row = rows.At(0);
+    const int64_t id = row.Int(0);
+    if (!row.ok()) return Damaged("id of a deleted zone");
+    return RecordChange(conn, feed_limits_, ChangeKind::kZone, id, lower.ToText(), now_());
   }));
   return deleted;
 }
@@ -209,10 +221,13 @@ Result<bool> PostgresStore::DeleteZone(const dns::Name& origin) {
 Status PostgresStore::SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) {
   ASSIGN_OR_RETURN(std::string text, sqlite::JoinCidrs(cidrs));
   return committer_->Run([&](Conn& conn) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, conn.Query("UPDATE zones SET allow_update = $2 WHERE id = $1",
-                                           Params().Int(zone_id).Text(text)));
-    if (rows.affected() == 0) return NotFound("no zone with id {}", zone_id);
-    return Ok();
+    ASSIGN_OR_RETURN(Rows rows,
+                     conn.Query("UPDATE zones SET allow_update = $2 WHERE id = $1 RETURNING origin",
+                                Params().Int(zone_id).Text(text)));
+    if (rows.size() == 0) return NotFound("no zone with id {}", zone_id);
+    Row row = rows.At(0);
+    ASSIGN_OR_RETURN(const dns::Name origin, NameFromColumn(row.Bytes(0)));
+    return RecordChange(conn, feed_limits_, ChangeKind::kZone, zone_id, origin.ToText(), now_());
   });
 }
 
@@ -310,13 +325,19 @@ Result<CommitResult> PostgresStore::CommitIn(Conn& conn, ZoneChange& change) {
           .Int(count_bound)
           .Int(cutoff)
           .Bytes(soa_data)));
+  RETURN_IF_ERROR(
+      RecordChange(conn, feed_limits_, ChangeKind::kJournal, zone.id, zone.origin.ToText(), now));
   return result;
 }
 
 // ---- keys ----
 
 Status PostgresStore::AddKey(const TsigKeyInfo& key) {
-  return committer_->Run([&](Conn& conn) -> Status { return AddKeyIn(conn, key); });
+  return committer_->Run([&](Conn& conn) -> Status {
+    RETURN_IF_ERROR(AddKeyIn(conn, key));
+    return RecordChange(conn, feed_limits_, ChangeKind::kKeys, 0, key.name.Lowercased().ToText(),
+                        now_());
+  });
 }
 
 Status PostgresStore::AddKeyIn(Conn& conn, const TsigKeyInfo& key) {
@@ -336,16 +357,22 @@ Result<bool> PostgresStore::RemoveKey(const dns::Name& name) {
   bool removed = false;
   RETURN_IF_ERROR(committer_->Run([&](Conn& conn) -> Status {
     // Its grants go by ON DELETE CASCADE.
-    ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM keys WHERE name = $1",
-                                           Params().Bytes(name.Lowercased().wire())));
+    const dns::Name lower = name.Lowercased();
+    ASSIGN_OR_RETURN(Rows rows,
+                     conn.Query("DELETE FROM keys WHERE name = $1", Params().Bytes(lower.wire())));
     removed = rows.affected() > 0;
-    return Ok();
+    if (!removed) return Ok();
+    return RecordChange(conn, feed_limits_, ChangeKind::kKeys, 0, lower.ToText(), now_());
   }));
   return removed;
 }
 
 Status PostgresStore::AddGrant(const dns::Name& key, const KeyGrant& grant) {
-  return committer_->Run([&](Conn& conn) -> Status { return AddGrantIn(conn, key, grant); });
+  return committer_->Run([&](Conn& conn) -> Status {
+    RETURN_IF_ERROR(AddGrantIn(conn, key, grant));
+    return RecordChange(conn, feed_limits_, ChangeKind::kKeys, 0, key.Lowercased().ToText(),
+                        now_());
+  });
 }
 
 Status PostgresStore::AddGrantIn(Conn& conn, const dns::Name& key_in, const KeyGrant& grant) {

@@ -10,6 +10,10 @@
 // trimmed (JournalLimits) by the commit too, by primary key. Reads share one connection
 // behind a mutex; LoadZone opens its own, so that its sink may call back into the store.
 //
+// Every write other nodes must hear of also appends to the change feed in its job (feed.h):
+// Commit a kJournal entry; zone, key and grant changes kZone and kKeys entries; the account
+// store its own. WaitForChanges reads the feed on a connection of its own, which LISTENs.
+//
 // Thread-safety: every method may be called from any thread. CreateZone's progress runs on
 // the committer thread; LoadZone's sink on the caller's.
 #pragma once
@@ -21,6 +25,7 @@
 #include "base/thread_annotations.h"
 #include "store/postgres/committer.h"
 #include "store/postgres/conn.h"
+#include "store/postgres/feed.h"
 #include "store/store.h"
 
 namespace tether::store::postgres {
@@ -56,6 +61,11 @@ class PostgresStore final : public Store {
   Result<bool> RemoveKey(const dns::Name& name) override;
   Status AddGrant(const dns::Name& key, const KeyGrant& grant) override;
 
+  bool HasChangeFeed() const override { return true; }
+  Result<uint64_t> ChangeFeedHead() override;
+  Result<ChangeBatch> WaitForChanges(uint64_t after, std::chrono::milliseconds wait) override
+      EXCLUDES(feed_mu_);
+
   CommitterStats GroupCommitStats() { return committer_->Stats(); }
 
  private:
@@ -81,9 +91,12 @@ class PostgresStore final : public Store {
 
   const std::string conninfo_;
   const JournalLimits limits_;
+  const FeedLimits feed_limits_;
   const std::function<int64_t()> now_;
   Mutex read_mu_;
   Conn read_conn_ GUARDED_BY(read_mu_);
+  Mutex feed_mu_;
+  FeedReader feed_reader_ GUARDED_BY(feed_mu_);
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<PostgresAccountStore> accounts_;  // uses committer_: destroyed first
 };

@@ -132,6 +132,23 @@ CREATE TABLE history (
 CREATE INDEX history_by_host ON history(host_id, time);
 CREATE INDEX history_by_time ON history(time);
 )sql"},
+      // The change feed (feed.h): `feed` is its counter, one row (the key allows no second),
+      // whose lock every committer takes after BEGIN; `changes` its entries, trimmed oldest
+      // first (FeedLimits).
+      {2, R"sql(
+CREATE TABLE feed (
+  one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one),
+  seq BIGINT NOT NULL                     -- the newest entry's seq, 0 if none yet
+);
+INSERT INTO feed(seq) VALUES (0);
+CREATE TABLE changes (
+  seq BIGINT PRIMARY KEY,                 -- gap-free, in commit order
+  time BIGINT NOT NULL,                   -- unix seconds of the commit
+  kind TEXT NOT NULL,                     -- store::ChangeKindName: 'journal', 'zone', ...
+  id BIGINT NOT NULL,                     -- the zone, user, host, token or credential id
+  object TEXT NOT NULL                    -- origin, key name, fqdn, digest or username
+);
+)sql"},
   };
   return migrations;
 }

@@ -2,11 +2,25 @@
 // transfer_peers table, and a secondary zone's primaries (PrimarySettings) in the
 // primaries table, with the SQLite store's meaning (sqlite/transfers.cc).
 #include "store/account_rows.h"
-#include "store/transfer_rows.h"
+#include "store/postgres/feed.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
+#include "store/transfer_rows.h"
 
 namespace tether::store::postgres {
+
+namespace {
+
+// Locks the zone's row for the rest of the transaction; returns its origin.
+Result<dns::Name> LockZone(Conn& conn, int64_t zone_id) {
+  ASSIGN_OR_RETURN(Rows zone, conn.Query("SELECT origin FROM zones WHERE id = $1 FOR UPDATE",
+                                         Params().Int(zone_id)));
+  if (zone.size() == 0) return NotFound("no zone with id {}", zone_id);
+  Row row = zone.At(0);
+  return NameFromColumn(row.Bytes(0));
+}
+
+}  // namespace
 
 Result<TransferSettings> PostgresStore::GetTransferSettings(int64_t zone_id) {
   return Read<TransferSettings>([&](Conn& conn) -> Result<TransferSettings> {
@@ -31,9 +45,7 @@ Status PostgresStore::SetTransferSettings(int64_t zone_id, const TransferSetting
   ASSIGN_OR_RETURN(std::vector<transfer_rows::PeerRow> peers, transfer_rows::PeerRowsOf(settings));
   return committer_->Run([&](Conn& conn) -> Status {
     // Locks the zone row: settings replaced by two nodes at once end as one or the other.
-    ASSIGN_OR_RETURN(Rows zone, conn.Query("SELECT 1 FROM zones WHERE id = $1 FOR UPDATE",
-                                           Params().Int(zone_id)));
-    if (zone.size() == 0) return NotFound("no zone with id {}", zone_id);
+    ASSIGN_OR_RETURN(const dns::Name origin, LockZone(conn, zone_id));
     RETURN_IF_ERROR(conn.Exec("DELETE FROM transfer_peers WHERE zone_id = $1", Params().Int(zone_id)));
     // ON CONFLICT: a value given twice is stored once.
     auto put = [&](const char* kind, const std::string& value, const std::string& key) {
@@ -43,7 +55,7 @@ Status PostgresStore::SetTransferSettings(int64_t zone_id, const TransferSetting
           Params().Int(zone_id).Text(kind).Text(value).Text(key));
     };
     for (const auto& peer : peers) RETURN_IF_ERROR(put(peer.kind, peer.value, peer.key_name));
-    return Ok();
+    return RecordChange(conn, feed_limits_, ChangeKind::kZone, zone_id, origin.ToText(), now_());
   });
 }
 
@@ -79,9 +91,9 @@ Status PostgresStore::SetPrimarySettings(int64_t zone_id,
     ASSIGN_OR_RETURN(addresses, account_rows::JoinList(settings->primaries));
   }
   return committer_->Run([&](Conn& conn) -> Status {
-    ASSIGN_OR_RETURN(Rows zone, conn.Query("SELECT 1 FROM zones WHERE id = $1 FOR UPDATE",
-                                           Params().Int(zone_id)));
-    if (zone.size() == 0) return NotFound("no zone with id {}", zone_id);
+    ASSIGN_OR_RETURN(const dns::Name origin, LockZone(conn, zone_id));
+    RETURN_IF_ERROR(
+        RecordChange(conn, feed_limits_, ChangeKind::kZone, zone_id, origin.ToText(), now_()));
     if (!settings) {
       return conn.Exec("DELETE FROM primaries WHERE zone_id = $1", Params().Int(zone_id));
     }

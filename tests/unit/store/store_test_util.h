@@ -163,6 +163,7 @@ class StoreTest : public ::testing::Test {
     PostgresOptions options;
     options.conninfo = conninfo_;
     options.journal = limits_;
+    options.feed = feed_limits_;
     options.now = clock_.Function();
     return options;
   }
@@ -256,6 +257,7 @@ class StoreTest : public ::testing::Test {
   std::string conninfo_;  // PostgreSQL: the test's own database
   FakeClock clock_;
   JournalLimits limits_;
+  FeedLimits feed_limits_;  // PostgreSQL
   // Tests fold when they say so (and at close): no timing decides what a test sees.
   FoldOptions fold_{.automatic = false};
   std::unique_ptr<Store> store_;
