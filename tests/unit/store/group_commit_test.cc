@@ -38,35 +38,12 @@ TEST_P(GroupCommitTest, FailingChangeDoesNotFailItsGroup) {
   const GroupStats before = Stats();
 
   constexpr size_t kWaiting = 6;
-  std::atomic<bool> holding{false};
-  std::thread blocker([&] {
-    bool first = true;
-    auto created = store_->CreateZone(N("other.example."), SerialPolicy::kIncrement,
-                                      ZoneContent("other.example.", 1, 1), [&](size_t, size_t) {
-                                        if (!first) return;
-                                        first = false;
-                                        holding = true;
-                                        while (Stats().queued < kWaiting) {
-                                          std::this_thread::yield();
-                                        }
-                                      });
-    EXPECT_TRUE(created);
+  auto results = CommitInOneGroup(kWaiting, [&](size_t i) {
+    ZoneChange change = SetA(zone, "host" + std::to_string(i), A(1, 1, 1, static_cast<uint8_t>(i)),
+                             A(10, 0, 0, static_cast<uint8_t>(i)));
+    if (i % 2 == 1) change.names.push_back({N("outside.example.org."), {ARrset(A(1, 1, 1, 1))}});
+    return change;
   });
-  while (!holding) std::this_thread::yield();
-
-  std::vector<Result<CommitResult>> results(kWaiting, MakeError(ErrorCode::kInternal, "not run"));
-  std::vector<std::thread> committers;
-  for (size_t i = 0; i < kWaiting; ++i) {
-    committers.emplace_back([&, i] {
-      ZoneChange change =
-          SetA(zone, "host" + std::to_string(i), A(1, 1, 1, static_cast<uint8_t>(i)),
-               A(10, 0, 0, static_cast<uint8_t>(i)));
-      if (i % 2 == 1) change.names.push_back({N("outside.example.org."), {ARrset(A(1, 1, 1, 1))}});
-      results[i] = store_->Commit(std::move(change));
-    });
-  }
-  for (auto& thread : committers) thread.join();
-  blocker.join();
 
   std::vector<uint32_t> serials;
   for (size_t i = 0; i < kWaiting; ++i) {

@@ -253,6 +253,33 @@ class StoreTest : public ::testing::Test {
     return all;
   }
 
+  // Commits change(i) for i in [0, n) from n threads while a CreateZone of other.example.
+  // holds the store's writer, so that all n queue and run in ONE group transaction. Returns
+  // each commit's result.
+  std::vector<Result<CommitResult>> CommitInOneGroup(size_t n, const std::function<ZoneChange(size_t)>& change) {
+    std::atomic<bool> holding{false};
+    std::thread blocker([&] {
+      bool first = true;
+      auto created = store_->CreateZone(N("other.example."), SerialPolicy::kIncrement,
+                                        ZoneContent("other.example.", 1, 1), [&](size_t, size_t) {
+                                          if (!first) return;
+                                          first = false;
+                                          holding = true;
+                                          while (Stats().queued < n) std::this_thread::yield();
+                                        });
+      EXPECT_TRUE(created);
+    });
+    while (!holding) std::this_thread::yield();
+    std::vector<Result<CommitResult>> results(n, MakeError(ErrorCode::kInternal, "not run"));
+    std::vector<std::thread> committers;
+    for (size_t i = 0; i < n; ++i) {
+      committers.emplace_back([&, i] { results[i] = store_->Commit(change(i)); });
+    }
+    for (auto& thread : committers) thread.join();
+    blocker.join();
+    return results;
+  }
+
   TempDir dir_;
   std::string conninfo_;  // PostgreSQL: the test's own database
   FakeClock clock_;
