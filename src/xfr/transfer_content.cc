@@ -1,6 +1,7 @@
 #include "xfr/transfer_content.h"
 
 #include "store/serial.h"
+#include "xfr/condense.h"
 
 namespace tether::xfr {
 
@@ -16,6 +17,10 @@ void AddRrsets(RecordList& out, const dns::Name& owner, const std::vector<zone::
 
 void AddJournalRrs(RecordList& out, const std::vector<store::JournalRr>& rrs) {
   for (const store::JournalRr& rr : rrs) out.Add(rr.owner, rr.type, rr.ttl, rr.rdata);
+}
+
+bool IsApexSoa(const store::JournalRr& rr, const dns::Name& origin) {
+  return rr.type == dns::RrType::kSoa && rr.owner.EqualsIgnoreCase(origin);
 }
 
 const zone::Rrset* FindSoa(const std::vector<zone::Rrset>& apex) {
@@ -87,18 +92,19 @@ std::optional<RecordList> IxfrRecords(const dns::Name& origin,
   for (size_t i = first + 1; i < entries.size(); ++i) {
     if (entries[i].serial_from != entries[i - 1].serial_to) return std::nullopt;
   }
-  const store::JournalEntry& last = entries.back();
-  // ReadJournal guarantees each part starts with its SOA (RFC 1995 4).
-  const store::JournalRr& new_soa = last.added.front();
-  if (new_soa.type != dns::RrType::kSoa || !new_soa.owner.EqualsIgnoreCase(origin)) {
-    return std::nullopt;
+  // ReadJournal guarantees each part starts with its SOA (RFC 1995 4); Condense relies on it.
+  for (size_t i = first; i < entries.size(); ++i) {
+    for (const auto* part : {&entries[i].removed, &entries[i].added}) {
+      if (part->empty() || !IsApexSoa(part->front(), origin)) return std::nullopt;
+    }
   }
+  // RFC 1995 5: one difference from the client's serial to ours, the net change only.
+  const store::JournalEntry change = Condense(std::span(entries).subspan(first));
+  const store::JournalRr& new_soa = change.added.front();
   RecordList out;
   out.Add(new_soa.owner, new_soa.type, new_soa.ttl, new_soa.rdata);
-  for (size_t i = first; i < entries.size(); ++i) {
-    AddJournalRrs(out, entries[i].removed);
-    AddJournalRrs(out, entries[i].added);
-  }
+  AddJournalRrs(out, change.removed);
+  AddJournalRrs(out, change.added);
   out.Add(new_soa.owner, new_soa.type, new_soa.ttl, new_soa.rdata);
   return out;
 }

@@ -1,7 +1,8 @@
 // What a zone transfer sends: the records of an AXFR (RFC 5936 2.2: the SOA first and
 // last, every other RR of the zone in between) and of an IXFR (RFC 1995 4: the new SOA,
 // then for each change the old SOA, the removed RRs, the new SOA and the added RRs, then
-// the new SOA again) or the single-SOA answer of an up-to-date client.
+// the new SOA again; tetherd sends one change, the net change since the client's serial)
+// or the single-SOA answer of an up-to-date client.
 // Pure functions apart from AxfrRecords, which locks the zone (below); thread-safe.
 #pragma once
 
@@ -25,10 +26,12 @@ Result<RecordList> AxfrRecords(zone::Zone& zone, uint32_t* soa_serial = nullptr)
 Result<RecordList> SoaRecord(zone::Zone& zone, uint32_t* soa_serial = nullptr);
 
 // The IXFR records taking a client from `client_serial` to the end of `entries` (journal
-// entries, oldest first, as Store::ReadJournal returns them). The entries used must form
-// a chain: the first starting at `client_serial`, each starting where the previous ended.
-// Entries before the one starting at `client_serial` are skipped. nullopt if there is no
-// such chain (the journal does not reach back to the client) or no entry at all.
+// entries, oldest first, as Store::ReadJournal returns them), condensed into one difference
+// sequence (condense.h). The entries used must form a chain: the first starting at
+// `client_serial`, each starting where the previous ended. Entries before the one starting
+// at `client_serial` are skipped. nullopt if there is no such chain (the journal does not
+// reach back to the client), no entry at all, or an entry whose parts do not start with
+// the zone's SOA.
 std::optional<RecordList> IxfrRecords(const dns::Name& origin,
                                       const std::vector<store::JournalEntry>& entries,
                                       uint32_t client_serial);

@@ -9,9 +9,10 @@
 //   * IXFR over UDP: the current SOA alone, which sends the client to TCP (RFC 1995 2).
 //   * not a zone we serve: NOTAUTH; not allowed: REFUSED; bad TSIG: NOTAUTH with the TSIG
 //     error (RFC 8945 5.2); IXFR without the client's SOA in the authority section: FORMERR.
-//   * IXFR: the journal entries from the client's serial on (not condensed); the single
-//     SOA when the client is current; the whole zone (AXFR form) when the journal does not
-//     reach back to the client's serial or the zone has no journal (a --zone file zone).
+//   * IXFR: the journal entries from the client's serial on, condensed into one difference
+//     (condense.h); the single SOA when the client is current; the whole zone (AXFR form)
+//     when the journal does not reach back to the client's serial or the zone has no
+//     journal (a --zone file zone).
 // A signed request gets every response message signed.
 //
 // Thread-safety: every method may be called from any thread.

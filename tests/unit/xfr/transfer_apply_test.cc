@@ -8,6 +8,7 @@
 
 #include "store/serial.h"
 #include "transfer_test_util.h"
+#include "xfr/transfer_content.h"
 
 namespace tether::xfr::testing {
 namespace {
@@ -104,6 +105,49 @@ TEST_F(TransferApplyTest, IncrementalTransferJournalsEachChangeWithItsSerials) {
   EXPECT_EQ((*journal)[0].serial_to, 6u);
   EXPECT_EQ((*journal)[1].serial_from, 6u);
   EXPECT_EQ((*journal)[1].serial_to, 7u);
+}
+
+TEST_F(TransferApplyTest, CondensedIncrementalTransferAppliesAsOneChange) {
+  // A primary's journal from serial 5 to 9, served condensed (IxfrRecords): host0 deleted,
+  // www made and moved, host1's TTL raised, host2 removed and made again as it was.
+  auto a = [](const std::string& host, std::vector<uint8_t> address, uint32_t ttl = 60) {
+    return store::JournalRr{N(host + ".example.com."), dns::RrType::kA, ttl, std::move(address)};
+  };
+  auto entry = [](uint32_t from, std::vector<store::JournalRr> removed,
+                  std::vector<store::JournalRr> added) {
+    store::JournalEntry e;
+    e.seq = from;
+    e.serial_from = from;
+    e.serial_to = from + 1;
+    const auto soa = [](uint32_t serial) {
+      return store::JournalRr{N(kOrigin), dns::RrType::kSoa, 3600, SoaRdata(kOrigin, serial)};
+    };
+    e.removed.push_back(soa(from));
+    e.removed.insert(e.removed.end(), removed.begin(), removed.end());
+    e.added.push_back(soa(from + 1));
+    e.added.insert(e.added.end(), added.begin(), added.end());
+    return e;
+  };
+  const std::vector<store::JournalEntry> journal = {
+      entry(5, {a("host0", A(10, 0, 0, 0))}, {a("www", A(192, 0, 2, 1))}),
+      entry(6, {a("www", A(192, 0, 2, 1))}, {a("www", A(192, 0, 2, 2))}),
+      entry(7, {a("host1", A(10, 0, 0, 1))}, {a("host1", A(10, 0, 0, 1), 300)}),
+      entry(8, {a("host2", A(10, 0, 0, 2))}, {a("host2", A(10, 0, 0, 2))})};
+  std::optional<RecordList> records = IxfrRecords(N(kOrigin), journal, 5);
+  ASSERT_TRUE(records);
+  EXPECT_EQ(records->count(), 4u + 2u + 2u);  // 4 SOAs; host0, host1 removed; www, host1 added
+  Transfer transfer = ReadOrDie(MakeExchange(kOrigin, dns::RrType::kIxfr, *records, 5));
+  auto applied = ApplyTransfer(*store_, info_.id, *zone_, transfer);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(applied->serial, 9u);
+  EXPECT_EQ(applied->commits, 1u);
+  Content expected = {
+      {"example.com.", {store::testing::NsRrset(kOrigin), store::testing::SoaRrset(kOrigin, 9)}},
+      {"host1.example.com.", {store::testing::ARrset(A(10, 0, 0, 1), 300)}},
+      {"host2.example.com.", {store::testing::ARrset(A(10, 0, 0, 2))}},
+      {"www.example.com.", {store::testing::ARrset(A(192, 0, 2, 2))}}};
+  EXPECT_EQ(Of(*zone_), expected);
+  EXPECT_EQ(Stored(), expected);
 }
 
 TEST_F(TransferApplyTest, ChangeThatDoesNotApplyLeavesTheZoneUnchanged) {

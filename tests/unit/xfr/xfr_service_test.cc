@@ -171,19 +171,40 @@ TEST_F(XfrServiceTest, UnknownZoneIsNotAuth) {
   EXPECT_EQ(messages[0].header.rcode(), 9);
 }
 
-TEST_F(XfrServiceTest, IxfrSendsTheJournalFromTheClientsSerial) {
+TEST_F(XfrServiceTest, IxfrSendsTheJournalFromTheClientsSerialAsOneChange) {
   Change(1);
   Change(2);
   Change(3);
   Publish();
   auto rrs = Answers(Handle(Request(dns::RrType::kIxfr, 2), "192.0.2.9:1"));
-  // new SOA, then (old SOA, new SOA, added A) for changes 2->3 and 3->4, then the new SOA
-  EXPECT_EQ(SoaSerials(rrs), (std::vector<uint32_t>{4, 2, 3, 3, 4, 4}));
-  EXPECT_EQ(rrs.size(), 6u + 2u);
+  // new SOA, old SOA, new SOA, the A records added by 2->3 and 3->4, new SOA (RFC 1995 5)
+  EXPECT_EQ(SoaSerials(rrs), (std::vector<uint32_t>{4, 2, 4, 4}));
+  ASSERT_EQ(rrs.size(), 4u + 2u);
+  EXPECT_EQ(rrs[3].owner, N("new2.example.com."));
+  EXPECT_EQ(rrs[4].owner, N("new3.example.com."));
   EXPECT_EQ(service_->Stats().ixfr, 1u);
   // Again, from the index of the first read.
   rrs = Answers(Handle(Request(dns::RrType::kIxfr, 1), "192.0.2.9:1"));
-  EXPECT_EQ(SoaSerials(rrs).size(), 2u + 2u * 3u);
+  EXPECT_EQ(SoaSerials(rrs), (std::vector<uint32_t>{4, 1, 4, 4}));
+  EXPECT_EQ(rrs.size(), 4u + 3u);
+}
+
+TEST_F(XfrServiceTest, IxfrOfOneHostRewrittenManyTimesIsItsNetChange) {
+  // host1 moves from 10.0.0.1 through 198.51.100.1 ... 198.51.100.100: 100 journal entries.
+  std::vector<uint8_t> previous = A(10, 0, 0, 1);
+  for (int i = 1; i <= 100; ++i) {
+    std::vector<uint8_t> address = A(198, 51, 100, static_cast<uint8_t>(i));
+    ASSERT_TRUE(store_->Commit(SetA(zone_info_, "host1", address, previous)));
+    previous = address;
+  }
+  Publish();
+  auto rrs = Answers(Handle(Request(dns::RrType::kIxfr, 1), "192.0.2.9:1"));
+  EXPECT_EQ(SoaSerials(rrs), (std::vector<uint32_t>{101, 1, 101, 101}));
+  ASSERT_EQ(rrs.size(), 4u + 2u);
+  EXPECT_EQ(rrs[2].owner, N("host1.example.com."));
+  EXPECT_EQ(rrs[2].rdata, A(10, 0, 0, 1));
+  EXPECT_EQ(rrs[4].owner, N("host1.example.com."));
+  EXPECT_EQ(rrs[4].rdata, A(198, 51, 100, 100));
 }
 
 TEST_F(XfrServiceTest, IxfrWhenCurrentIsTheSingleSoa) {
