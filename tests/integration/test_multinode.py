@@ -20,7 +20,8 @@ tearDownClass prints the largest and the median.
      no longer signs updates through A.
   3. Kill: a bounded stream of updates (STREAM_MAX or STREAM_S), alternately to A and B, of
      three kinds (our RFC 2136 + TSIG client over UDP and TCP, nsupdate, dyndns2 with curl),
-     each acknowledged one recorded; `kill -9` of A half-way; the stream goes on (what is sent
+     each acknowledged one recorded; from a little before the kill, two writers keep updates
+     of another zone in flight at A; `kill -9` of A half-way; the stream goes on (what is sent
      to the dead A is not acknowledged); then B answers every acknowledged change, and A,
      started again on the same database, answers them too and follows B again.
 
@@ -52,6 +53,8 @@ STREAM_S = 30.0
 KILL_AT = STREAM_MAX // 2
 SAMPLE_EVERY = 10   # during the stream, every 10th acknowledged DNS update is timed on the
                     # other node
+IN_FLIGHT_FROM = KILL_AT - 30  # writers that keep updates in flight at A start here
+IN_FLIGHT_MAX = 3000           # messages per writer at most
 
 CONFIG = """
 [ddns]
@@ -80,6 +83,43 @@ def token_user():
 
 def words(reply):
     return reply.words if reply is not None else None
+
+
+class InFlight(threading.Thread):
+    """Sends signed updates of new names to one node, one at a time, each as soon as the last
+    is answered (our client, UDP or a TCP connection per message), until the node is gone,
+    `stop` is set or the bounds are reached: so that updates are in flight when it is
+    killed. Records what was acknowledged (NOERROR) and any other answer."""
+
+    def __init__(self, node, key, zone, tag, tcp, stop):
+        super().__init__(daemon=True)
+        self.node, self.key, self.zone, self.tag, self.tcp = node, key, zone, tag, tcp
+        self.stop_event = stop
+        self.acked = []     # (name, value, monotonic time of the answer)
+        self.refused = []   # (name, UpdateResult) answered but not NOERROR
+        self.sent = 0
+        self.ended_by = None
+
+    def run(self):
+        deadline = time.monotonic() + STREAM_S
+        for n in range(IN_FLIGHT_MAX):
+            if self.stop_event.is_set() or time.monotonic() > deadline:
+                self.ended_by = "stopped"
+                return
+            name = "%s%d.%s" % (self.tag, n, self.zone)
+            value = "10.9.%d.%d" % (n >> 8, n & 255)
+            self.sent += 1
+            result = tl.send_update(self.node.host, self.node.port,
+                                    tl.update_message(self.zone, "add %s 60 A %s" % (name, value)),
+                                    key=self.key, tcp=self.tcp, timeout=1.0)
+            if result.error is not None:
+                self.ended_by = result.error
+                return
+            if result.ok:
+                self.acked.append((name, value, time.monotonic()))
+            else:
+                self.refused.append((name, result))
+        self.ended_by = "bound reached"
 
 
 class MultiNodeTest(unittest.TestCase):
@@ -134,15 +174,17 @@ class MultiNodeTest(unittest.TestCase):
         return "".join("\n--- node %s log (tail) ---\n%s" % (n.label, tl._tail(n.log_path, 40))
                        for n in self.nodes)
 
-    def honoured(self, what, node, check, since, interval=0.01, describe=None):
+    def honoured(self, what, node, check, since, interval=0.01, describe=None, record=True):
         """Polls check() until it holds, at most CROSS_NODE_S after `since` (when the other
-        node acknowledged the change; time.monotonic()); records the delay. On a miss, keeps
-        watching for LATE_S to report when it did hold, then fails. describe(): what the
-        node answers now, for the message."""
+        node acknowledged the change; time.monotonic()); records the delay unless told not
+        to (when the first check comes late: the delay would say when we looked). On a miss,
+        keeps watching for LATE_S to report when it did hold, then fails. describe(): what
+        the node answers now, for the message."""
         budget = since + CROSS_NODE_S - time.monotonic()
         if tl.wait_until(check, max(0.0, budget), interval) is not None:
             delay = time.monotonic() - since
-            self.delays.append(("%s, seen on %s" % (what, node.label), delay))
+            if record:
+                self.delays.append(("%s, seen on %s" % (what, node.label), delay))
             return delay
         late = tl.wait_until(check, LATE_S, max(interval, AUTH_POLL_S))
         when = ("it did %.2f s after the acknowledgement" % (time.monotonic() - since)
@@ -397,6 +439,10 @@ class MultiNodeTest(unittest.TestCase):
         self.honoured("zone and key made on A, an update through B", b,
                       lambda: self.update(b, key, zone, "add ready.kill.test. 60 A 192.0.2.1",
                                           timeout=1.0).ok, since)
+        # A second zone, written only through A by the in-flight writers.
+        in_flight_zone = "inflight.test."
+        a.admin("zone", "add", in_flight_zone, "--ns", "ns1." + in_flight_zone)
+        a.admin("key", "grant", "killkey", in_flight_zone)
         if self.soa(a, dd.ZONE) is None:  # test_2 did not run
             a.admin("zone", "add", dd.ZONE, "--service", "--ns", dd.NS)
         hosts = [dd.fqdn("kill%d" % i) for i in range(7)]  # 7: each host hears from both nodes
@@ -417,9 +463,15 @@ class MultiNodeTest(unittest.TestCase):
         killed_at = None
         started = time.monotonic()
         sent = 0
+        stop = threading.Event()
+        writers = [InFlight(a, key, in_flight_zone, "w%d-" % k, tcp=k == 1, stop=stop)
+                   for k in range(2)]
         for i in range(STREAM_MAX):
             if time.monotonic() - started > STREAM_S:
                 break
+            if i == IN_FLIGHT_FROM:
+                for writer in writers:
+                    writer.start()
             if i == KILL_AT:
                 self.assertGreater(sum(1 for r in acked if r[0] == "A"), 10,
                                    "too few updates acknowledged by A before the kill")
@@ -461,6 +513,17 @@ class MultiNodeTest(unittest.TestCase):
                     lambda: self.rdata(other, name) == [value], now,
                     describe=lambda: self.rdata(other, name)))
         stream_s = time.monotonic() - started
+        stop.set()
+        for writer in writers:
+            if writer.is_alive() or writer.ident is not None:
+                writer.join(30)
+        self.assertFalse(any(w.is_alive() for w in writers), "an in-flight writer still runs")
+        for writer in writers:
+            self.assertEqual(writer.refused, [], "in-flight updates to A refused while it lived")
+        print("\nin flight: %d updates acknowledged by A from two writers before its kill, %d "
+              "sent without an answer; the writers ended by: %s" % (
+                  sum(len(w.acked) for w in writers), sum(w.sent - len(w.acked) for w in writers),
+                  "; ".join(str(w.ended_by) for w in writers)), flush=True)
         by_a = [r for r in acked if r[0] == "A"]
         print("\nstream: %d sent in %.1f s, %d acknowledged (%d by A before its kill at update "
               "%d, %d by B), %d not acknowledged (sent to the dead A)" % (
@@ -478,6 +541,9 @@ class MultiNodeTest(unittest.TestCase):
             elif kind == "dyndns2" and name in expected:
                 expected[name].add(value)
         dns_acked = sum(1 for r in acked if r[1] != "dyndns2")
+        for writer in writers:
+            for name, value, _ in writer.acked:
+                expected[name] = {value}
 
         def wrong(node):
             out = []
@@ -486,9 +552,11 @@ class MultiNodeTest(unittest.TestCase):
                 if got is None or len(got) != 1 or got[0] not in values:
                     out.append((name, sorted(values), got))
             return out
-        last_ack = max(r[4] for r in acked)
-        self.honoured("every acknowledged update (%d) after A's kill" % len(acked), b,
-                      lambda: not wrong(b), last_ack, interval=0.05,
+        last_ack = max([r[4] for r in acked] + [t for w in writers for _, _, t in w.acked])
+        # The first look comes after the rest of the stream and the writers' wait for answers
+        # from the dead A, so how long after the last acknowledgement it is says nothing.
+        self.honoured("every acknowledged update (%d) after A's kill" % len(expected), b,
+                      lambda: not wrong(b), last_ack, interval=0.05, record=False,
                       describe=lambda: "%d wrong, first ones %s" % (len(wrong(b)), wrong(b)[:10]))
         serial_b = self.soa(b, zone)
         self.assertGreaterEqual(serial_b, base_serial + dns_acked)
