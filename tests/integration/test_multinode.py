@@ -560,11 +560,20 @@ class MultiNodeTest(unittest.TestCase):
                       describe=lambda: "%d wrong, first ones %s" % (len(wrong(b)), wrong(b)[:10]))
         serial_b = self.soa(b, zone)
         self.assertGreaterEqual(serial_b, base_serial + dns_acked)
+        # And what the real dig sees, for every tenth of them.
+        sample = sorted(expected)[::10]
+
+        def dig_wrong(node):
+            seen = {name: dd.addresses(node.port, name) for name in sample}
+            return [(name, got) for name, got in seen.items()
+                    if len(got) != 1 or got[0] not in expected[name]]
+        self.assertEqual(dig_wrong(b), [])
 
         # A again, on the same database: it answers everything, and follows B again.
         a.start()
         a.wait_answers(zone, "SOA", timeout=60)
         self.assertEqual(wrong(a), [])
+        self.assertEqual(dig_wrong(a), [])
         self.assertEqual(self.soa(a, zone), serial_b)
         result = self.update(b, key, zone, "add after-b.kill.test. 60 A 192.0.2.50")
         self.assertTrue(result.ok, result)
