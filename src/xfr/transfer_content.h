@@ -3,7 +3,7 @@
 // then for each change the old SOA, the removed RRs, the new SOA and the added RRs, then
 // the new SOA again; tetherd sends one change, the net change since the client's serial)
 // or the single-SOA answer of an up-to-date client.
-// Pure functions apart from AxfrRecords, which locks the zone (below); thread-safe.
+// Pure functions apart from AxfrRecords, which reads the zone (below); thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +17,9 @@
 
 namespace tether::xfr {
 
-// The zone's current content as AXFR records. Holds the zone's writer lock while copying
-// (one consistent version; updates of that zone wait, queries do not). Fails if the zone
-// has no single apex SOA. `soa_serial` receives the serial sent.
+// The zone's current content as AXFR records: one consistent version, copied as the query
+// path reads it (Zone::ForEachName), so neither queries nor updates of the zone wait for
+// the copy. Fails if the zone has no single apex SOA. `soa_serial` receives the serial sent.
 Result<RecordList> AxfrRecords(zone::Zone& zone, uint32_t* soa_serial = nullptr);
 
 // The zone's apex SOA as one record (for the up-to-date IXFR answer and IXFR over UDP).

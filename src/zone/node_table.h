@@ -46,7 +46,10 @@ class NodeTable {
   size_t capacity() const { return slots_.load(std::memory_order_relaxed)->mask + 1; }
   size_t memory_bytes() const;
 
-  // Writer (or with no concurrent writer): calls fn(Node*) for every node.
+  // Writer, or reader inside a QSBR read section: calls fn(Node*) for every node of the
+  // slot array published at the call. A reader may also see nodes inserted while it runs,
+  // and miss nodes removed meanwhile; none is visited twice (nodes do not move within an
+  // array; a resize publishes a new one and leaves the old one, unchanged, to readers).
   template <class Fn>
   void ForEach(Fn&& fn) const {
     const Slots* slots = slots_.load(std::memory_order_acquire);

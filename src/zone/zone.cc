@@ -251,9 +251,19 @@ ZoneStats Zone::Stats() {
 
 void Zone::ForEachName(
     const std::function<void(const dns::Name&, const std::vector<Rrset>&)>& fn) {
-  MutexLock lock(writer_mu_);
+  // A reader, not the writer: one QSBR read section over the version published now. The
+  // writer goes on publishing; nothing this version reaches (its NodeData, nodes removed
+  // meanwhile, a slot array replaced by a resize) is freed before the section ends.
+  struct Reader {
+    ReaderSlot* slot = Qsbr::Global().RegisterReader();
+    ~Reader() { Qsbr::Global().UnregisterReader(slot); }
+  } reader;
+  ReadGuard guard(reader.slot);
+  const uint64_t at = version();
   auto visit = [&](const Node* node) {
-    const NodeData* data = node->data.load(std::memory_order_acquire);
+    // Nodes made after `at` have no data at it; nodes taken out of the table meanwhile had
+    // none at it either (Maintain removes a node only once its empty head is that old).
+    const NodeData* data = node->DataAt(at);
     if (data == nullptr || data->rrset_count == 0) return;
     std::vector<uint8_t> wire(node->name(), node->name() + node->name_size);
     wire.insert(wire.end(), origin_.wire().begin(), origin_.wire().end());

@@ -10,7 +10,8 @@
 //
 // Thread-safety: the reader methods may be called from any thread inside a QSBR read
 // section; Apply/Get/Maintain/Stats are serialised by an internal writer mutex and may be
-// called from any thread (outside a read section).
+// called from any thread (outside a read section); ForEachName may be called from any
+// thread outside a read section, and reads without the writer mutex.
 #pragma once
 
 #include <atomic>
@@ -89,8 +90,13 @@ class Zone {
   // and periodically.
   void Maintain();
   ZoneStats Stats();
-  // Calls fn(name, rrsets) for every name with data at the current version (in no
-  // particular order). For exports and tests; holds the writer lock throughout.
+  // Calls fn(name, rrsets) for every name with data at the version current at the call (in
+  // no particular order): one consistent version, however many batches are applied while
+  // it runs. For transfers, exports and tests. It reads as the query path does, inside a
+  // QSBR read section (registering the calling thread as a reader for the walk), so it
+  // never holds the writer lock and updates do not wait for it; memory the writer frees
+  // meanwhile, in every zone, is reclaimed only after it returns. `fn` runs inside that
+  // section: it must not wait for a grace period (Qsbr::Synchronize) and should not block.
   void ForEachName(const std::function<void(const dns::Name&, const std::vector<Rrset>&)>& fn);
 
  private:

@@ -2,6 +2,7 @@
 // the QSBR/versioning protocol; in every build it checks that a batch is seen atomically.
 #include <atomic>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -122,6 +123,60 @@ TEST(ZoneConcurrencyTest, ReadersSeeWholeBatchesWhileAWriterChangesTheZone) {
   EXPECT_EQ(mismatches.load(), 0);
   EXPECT_GT(answered.load(), 0);
   EXPECT_EQ(zone->version(), static_cast<uint64_t>(kBatches));
+}
+
+TEST(ZoneConcurrencyTest, WalksSeeOneVersionWhileAWriterChangesTheZone) {
+  // Each batch sets the apex and every "same" name to one value, and makes or deletes
+  // "churn" names (the table grows and nodes leave it): a walk (what an AXFR copies) must
+  // see one batch's values throughout, and each name once.
+  auto zone = std::make_shared<zone::Zone>(N("example."));
+  constexpr int kSame = 300;
+  std::vector<NameUpdate> initial = {{N("example."), {Soa(1), A(1)}}};
+  for (int i = 0; i < kSame; ++i)
+    initial.push_back({N("same" + std::to_string(i) + ".example."), {A(1)}});
+  ASSERT_TRUE(zone->Apply(std::move(initial)));
+
+  constexpr int kBatches = 3000;
+  std::atomic<bool> done{false};
+  std::atomic<long> inconsistent{0};
+  std::atomic<long> walks{0};
+  std::thread walker([&] {
+    while (!done.load(std::memory_order_relaxed)) {
+      std::set<std::string> names;
+      std::set<uint32_t> values;
+      bool twice = false;
+      zone->ForEachName([&](const dns::Name& name, const std::vector<Rrset>& rrsets) {
+        twice |= !names.insert(name.ToText()).second;
+        if (name.ToText().rfind("churn", 0) == 0) return;
+        for (const Rrset& rrset : rrsets) {
+          if (rrset.type != dns::RrType::kA) continue;
+          const auto& r = rrset.rdatas.front();
+          values.insert((uint32_t{r[0]} << 24) | (uint32_t{r[1]} << 16) | (uint32_t{r[2]} << 8) |
+                        r[3]);
+        }
+      });
+      if (twice || values.size() != 1 || names.size() < kSame + 1) inconsistent++;
+      walks++;
+    }
+  });
+
+  for (int batch = 2; batch <= kBatches; ++batch) {
+    auto value = static_cast<uint32_t>(batch);
+    std::vector<NameUpdate> updates = {{N("example."), {Soa(value), A(value)}}};
+    for (int i = 0; i < kSame; ++i)
+      updates.push_back({N("same" + std::to_string(i) + ".example."), {A(value)}});
+    for (int i = 0; i < 20; ++i) {
+      const int churn = (batch * 20 + i) % 5000;
+      updates.push_back({N("churn" + std::to_string(churn) + ".example."),
+                         batch % 3 == 0 ? std::vector<Rrset>{} : std::vector<Rrset>{A(value)}});
+    }
+    ASSERT_TRUE(zone->Apply(std::move(updates)));
+    zone->Maintain();
+  }
+  done.store(true);
+  walker.join();
+  EXPECT_EQ(inconsistent.load(), 0);
+  EXPECT_GT(walks.load(), 0);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "dns/rdata.h"
 #include "zone/node_table.h"
 #include "zone_test_util.h"
@@ -121,6 +123,45 @@ TEST(ZoneTest, ForEachNameVisitsNamesWithData) {
   zone.ForEachName([&](const dns::Name& name, const std::vector<Rrset>&) { names.push_back(name.ToText()); });
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"a.b.example.", "example."}));
+}
+
+TEST(ZoneTest, ForEachNameSeesTheVersionOfTheCallWhileBatchesAreApplied) {
+  Zone zone(N("example."));
+  std::vector<NameUpdate> initial;
+  for (int i = 0; i < 1000; ++i)
+    initial.push_back({N("h" + std::to_string(i) + ".example."), {A("192.0.2.1")}});
+  ASSERT_TRUE(zone.Apply(std::move(initial)));
+  std::map<std::string, std::vector<Rrset>> seen;
+  bool applied = false;
+  zone.ForEachName([&](const dns::Name& name, const std::vector<Rrset>& rrsets) {
+    if (!applied) {
+      // Mid-walk, from the walking thread: the writer is not held up by the walk. Half the
+      // names go, the rest change, and enough new ones come to make the table grow.
+      applied = true;
+      std::vector<NameUpdate> batch;
+      for (int i = 0; i < 1000; ++i) {
+        batch.push_back({N("h" + std::to_string(i) + ".example."),
+                         i < 500 ? std::vector<Rrset>{} : std::vector<Rrset>{A("192.0.2.2")}});
+      }
+      for (int i = 0; i < 4000; ++i)
+        batch.push_back({N("new" + std::to_string(i) + ".example."), {A("192.0.2.3")}});
+      ASSERT_TRUE(zone.Apply(std::move(batch)));
+      zone.Maintain();
+      ASSERT_TRUE(zone.Apply({{N("h999.example."), {}}}));
+      zone.Maintain();
+    }
+    EXPECT_TRUE(seen.emplace(name.ToText(), rrsets).second) << name.ToText() << " twice";
+  });
+  ASSERT_TRUE(applied);
+  ASSERT_EQ(seen.size(), 1000u);
+  for (const auto& [name, rrsets] : seen) {
+    EXPECT_EQ(name.rfind("h", 0), 0u) << name;
+    EXPECT_EQ(rrsets, std::vector<Rrset>{A("192.0.2.1")}) << name;
+  }
+  // The next walk sees the batches.
+  size_t now = 0;
+  zone.ForEachName([&](const dns::Name&, const std::vector<Rrset>&) { ++now; });
+  EXPECT_EQ(now, 499u + 4000u);
 }
 
 }  // namespace
