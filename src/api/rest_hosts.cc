@@ -115,23 +115,20 @@ void RestApi::DeleteHost(const CallPtr& call) {
     return Reply(*call, ApiFail(403, "a token limited to some record types may not delete hosts"));
   }
   // The store and the directory forget the host only after its names are gone for good, so a
-  // failed removal leaves a host its owner can still see and delete again.
-  auto forget = [this, call, id = host->id] {
+  // failed removal leaves a host its owner can still see and delete again. Then the names
+  // go once more: an update accepted meanwhile (authenticated before the host was forgotten
+  // here, or on another node before it heard of it) may have written them back.
+  std::vector<dns::Name> names;
+  for (const auto& [owner, subname] : HostOwners(host->fqdn)) names.push_back(owner);
+  auto forget = [this, call, id = host->id, zone = host->fqdn.Parent(), names] {
     auto deleted = services_.accounts.DeleteHost(id);
     if (!deleted) return Reply(*call, ApiFail(503, "the host could not be deleted: " + deleted.error().message));
     services_.directory.RemoveHost(id);
+    services_.updates.Submit(zone, update::ClearNamesRequest(names, [](const update::UpdateOutcome&) {}));
     Reply(*call, JsonResponse(204, ""));
   };
-  std::vector<dns::Name> names;
-  for (const auto& [owner, subname] : HostOwners(host->fqdn)) names.push_back(owner);
-  auto request = std::make_unique<update::FunctionRequest>(
-      [names](update::ZoneView& view) {
-        for (const auto& name : names) {
-          if (!view.Get(name).empty()) view.Set(name, {});
-        }
-        return dns::Rcode::kNoError;
-      },
-      [this, call, forget](const update::UpdateOutcome& outcome) {
+  auto request = update::ClearNamesRequest(
+      names, [this, call, forget](const update::UpdateOutcome& outcome) {
         if (outcome.rcode != dns::Rcode::kNoError) {
           return Reply(*call, tl::unexpected(ApiError{503, "the host's records could not be removed; try again", 5}));
         }

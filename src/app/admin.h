@@ -116,6 +116,10 @@ class Admin {
   int TokenRevoke(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   // Removes the DNS names a host may have (through the update path) and waits.
   Status RemoveHostNames(const store::HostInfo& host);
+  // After the host is deleted: its names once more, for an update accepted meanwhile (on
+  // this node, authenticated before the deletion; on another, before it heard of it).
+  // A failure is logged.
+  void RemoveNamesAgain(const store::HostInfo& host);
 
   store::Store& store_;
   update::UpdateService& updates_;

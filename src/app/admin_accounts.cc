@@ -76,20 +76,21 @@ Status Admin::RemoveHostNames(const store::HostInfo& host) {
   }
   std::promise<update::UpdateOutcome> promise;
   auto future = promise.get_future();
-  auto request = std::make_unique<update::FunctionRequest>(
-      [names](update::ZoneView& view) {
-        for (const auto& name : names) {
-          if (!view.Get(name).empty()) view.Set(name, {});
-        }
-        return dns::Rcode::kNoError;
-      },
-      [&promise](const update::UpdateOutcome& outcome) { promise.set_value(outcome); });
+  auto request = update::ClearNamesRequest(
+      std::move(names), [&promise](const update::UpdateOutcome& outcome) { promise.set_value(outcome); });
   if (!updates_.Submit(host.fqdn.Parent(), std::move(request))) return Ok();  // the zone is gone already
   update::UpdateOutcome outcome = future.get();
   if (outcome.rcode != dns::Rcode::kNoError) {
     return MakeError(ErrorCode::kUnavailable, "could not remove the records of " + host.fqdn.ToText());
   }
   return Ok();
+}
+
+void Admin::RemoveNamesAgain(const store::HostInfo& host) {
+  if (auto removed = RemoveHostNames(host); !removed) {
+    spdlog::warn("host {} removed, but removing its records once more failed: {}", host.fqdn.ToText(),
+                 removed.error().message);
+  }
 }
 
 int Admin::UserAdd(const control::Invocation& inv, control::CommandOutput& out) {
@@ -138,12 +139,14 @@ int Admin::UserList(const control::Invocation& inv, control::CommandOutput& out)
 int Admin::UserRemove(const control::Invocation& inv, control::CommandOutput& out) {
   auto user = directory_.UserByName(Lower(inv.user));
   if (!user) return Fail(out, "no account " + inv.user);
-  for (const auto& host : directory_.HostsOf(user->id)) {
+  const std::vector<store::HostInfo> hosts = directory_.HostsOf(user->id);
+  for (const auto& host : hosts) {
     if (auto removed = RemoveHostNames(host); !removed) return Fail(out, removed.error().message);
   }
   auto deleted = accounts_.DeleteUser(user->id);
   if (!deleted) return Fail(out, deleted.error().message);
   directory_.RemoveUser(user->id);
+  for (const auto& host : hosts) RemoveNamesAgain(host);
   spdlog::info("account {} removed", user->name);
   return kOk;
 }
@@ -231,6 +234,7 @@ int Admin::HostRemove(const control::Invocation& inv, control::CommandOutput& ou
   auto deleted = accounts_.DeleteHost(host->id);
   if (!deleted) return Fail(out, deleted.error().message);
   directory_.RemoveHost(host->id);
+  RemoveNamesAgain(*host);
   return kOk;
 }
 

@@ -5,6 +5,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <vector>
+
+#include "dns/name.h"
 
 #include "update/update_request.h"
 
@@ -21,5 +25,18 @@ class FunctionRequest : public UpdateRequest {
   std::function<dns::Rcode(ZoneView&)> apply_;
   std::function<void(const UpdateOutcome&)> done_;
 };
+
+// A request that deletes every RRset of `names` (a host's names, when the host is removed).
+inline std::unique_ptr<FunctionRequest> ClearNamesRequest(std::vector<dns::Name> names,
+                                                          std::function<void(const UpdateOutcome&)> done) {
+  return std::make_unique<FunctionRequest>(
+      [names = std::move(names)](ZoneView& view) {
+        for (const auto& name : names) {
+          if (!view.Get(name).empty()) view.Set(name, {});
+        }
+        return dns::Rcode::kNoError;
+      },
+      std::move(done));
+}
 
 }  // namespace tether::update
