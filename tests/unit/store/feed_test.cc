@@ -29,13 +29,6 @@ class FeedTest : public StoreTest {
  protected:
   Backend backend() const override { return Backend::kPostgres; }
 
-  // Another node: a store of its own on the same database.
-  std::unique_ptr<Store> OpenNode() {
-    auto opened = OpenPostgresStore(PgOptions());
-    EXPECT_TRUE(opened) << opened.error().message;
-    return opened ? std::move(*opened) : nullptr;
-  }
-
   // Every entry after `after`, as "seq kind id object", read through `node` without waiting.
   static std::vector<std::string> ReadAll(Store& node, uint64_t after) {
     std::vector<std::string> all;

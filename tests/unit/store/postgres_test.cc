@@ -20,13 +20,6 @@ namespace {
 class PostgresStoreTest : public StoreTest {
  protected:
   Backend backend() const override { return Backend::kPostgres; }
-
-  // Another node: a store of its own on the same database.
-  std::unique_ptr<Store> OpenNode() {
-    auto opened = OpenPostgresStore(PgOptions());
-    EXPECT_TRUE(opened) << opened.error().message;
-    return opened ? std::move(*opened) : nullptr;
-  }
 };
 
 TEST_F(PostgresStoreTest, TwoNodesCommittingToOneZoneGetDistinctConsecutiveSerials) {

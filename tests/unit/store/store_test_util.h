@@ -167,6 +167,12 @@ class StoreTest : public ::testing::Test {
     options.now = clock_.Function();
     return options;
   }
+  // PostgreSQL: another node, a store of its own on the same database.
+  std::unique_ptr<Store> OpenNode() {
+    auto opened = OpenPostgresStore(PgOptions());
+    EXPECT_TRUE(opened) << opened.error().message;
+    return opened ? std::move(*opened) : nullptr;
+  }
   void Reopen() {
     store_.reset();
     auto opened = postgres() ? OpenPostgresStore(PgOptions()) : OpenSqliteStore(Options());
