@@ -9,6 +9,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "dns/name.h"
 #include "dns/rr_type.h"
 #include "store/accounts.h"
+#include "store/audit.h"
 
 namespace tether::store::account_rows {
 
@@ -25,6 +27,9 @@ inline constexpr const char* kUserColumns = "id, name, role, password_hash, cred
 inline constexpr const char* kHostColumns = "id, fqdn, user_id, zone_id, lifecycle, created, last_update";
 inline constexpr const char* kTokenColumns = "id, user_id, digest, hosts, types, networks, expires, created, revoked";
 inline constexpr const char* kCredentialColumns = "id, host_id, username, digest, created";
+// The audit table (store/audit.h); names one per line (JoinAuditNames).
+inline constexpr const char* kAuditColumns =
+    "seq, time, actor, action, reason, reference, names, serial_before, serial_after, prev_hash, hash";
 
 // A list column (also of other tables, e.g. a secondary zone's primaries): the items,
 // comma-separated. SplitList skips empty items (an empty text is no item); SplitListStrict
@@ -116,6 +121,29 @@ std::optional<HostCredentialInfo> Credential(Row& row) {
   credential.created = row.Int(4);
   if (!RowOk(row)) return std::nullopt;
   return credential;
+}
+
+template <class Row>
+std::optional<AuditEntry> Audit(Row& row) {
+  AuditEntry entry;
+  const int64_t seq = row.Int(0);
+  entry.time = row.Int(1);
+  entry.actor = std::string(row.Text(2));
+  entry.action = std::string(row.Text(3));
+  entry.reason = std::string(row.Text(4));
+  entry.reference = std::string(row.Text(5));
+  entry.names = SplitAuditNames(std::string(row.Text(6)));
+  const int64_t before = row.Int(7);
+  const int64_t after = row.Int(8);
+  entry.prev_hash = std::string(row.Text(9));
+  entry.hash = std::string(row.Text(10));
+  if (!RowOk(row) || seq < 1 || before < 0 || before > UINT32_MAX || after < 0 || after > UINT32_MAX) {
+    return std::nullopt;
+  }
+  entry.seq = static_cast<uint64_t>(seq);
+  entry.serial_before = static_cast<uint32_t>(before);
+  entry.serial_after = static_cast<uint32_t>(after);
+  return entry;
 }
 
 }  // namespace tether::store::account_rows

@@ -24,6 +24,7 @@
 #include "dns/rr_type.h"
 #include "zone/rrset.h"
 #include "store/accounts.h"
+#include "store/audit.h"
 #include "zone/zone.h"
 
 namespace tether::store {
@@ -246,6 +247,8 @@ class Store {
 
   // ---- accounts (store/accounts.h) ----
   virtual AccountStore& accounts() = 0;
+  // ---- the audit log (store/audit.h) ----
+  virtual AuditLog& audit() = 0;
 
   // ---- the change feed (several nodes on one store) ----
   // Whether the store keeps one (PostgreSQL). A store without a feed has one node; the

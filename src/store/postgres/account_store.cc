@@ -474,4 +474,55 @@ Result<size_t> PostgresAccountStore::TrimHistory(int64_t before, const std::vect
   return deleted;
 }
 
+// ---- audit log ----
+
+Result<AuditEntry> PostgresAccountStore::AppendAudit(const AuditEntry& entry) {
+  AuditEntry stored = entry;
+  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+    // Every node's committer holds the feed's counter row from BEGIN (committer.h), so no
+    // other node appends between this read and the insert; were one to, the primary key on
+    // seq would refuse the second entry rather than fork the chain.
+    ASSIGN_OR_RETURN(Rows last, conn.Query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"));
+    stored.seq = 1;
+    stored.prev_hash = kAuditGenesisHash;
+    if (last.size() == 1) {
+      Row row = last.At(0);
+      const int64_t seq = row.Int(0);
+      stored.prev_hash = std::string(row.Text(1));
+      if (!row.ok() || seq < 1) return Damaged("audit row " + std::to_string(seq));
+      stored.seq = static_cast<uint64_t>(seq) + 1;
+    }
+    stored.hash = AuditHash(stored);
+    return conn.Exec(std::string("INSERT INTO audit(") + account_rows::kAuditColumns +
+                         ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                     Params()
+                         .Int(static_cast<int64_t>(stored.seq))
+                         .Int(stored.time)
+                         .Text(stored.actor)
+                         .Text(stored.action)
+                         .Text(stored.reason)
+                         .Text(stored.reference)
+                         .Text(JoinAuditNames(stored.names))
+                         .Int(stored.serial_before)
+                         .Int(stored.serial_after)
+                         .Text(stored.prev_hash)
+                         .Text(stored.hash));
+  }));
+  return stored;
+}
+
+Result<std::vector<AuditEntry>> PostgresAccountStore::ReadAudit(uint64_t after_seq, size_t limit) {
+  return Query<AuditEntry>(
+      std::string("SELECT ") + account_rows::kAuditColumns +
+          " FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2",
+      Params()
+          .Int(static_cast<int64_t>(std::min<uint64_t>(after_seq, INT64_MAX)))
+          .Int(static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX))),
+      [](Row& row) -> Result<AuditEntry> {
+        auto decoded = account_rows::Audit(row);
+        if (!decoded) return Damaged("audit row");
+        return std::move(*decoded);
+      });
+}
+
 }  // namespace tether::store::postgres

@@ -18,13 +18,14 @@
 
 #include "base/mutex.h"
 #include "store/accounts.h"
+#include "store/audit.h"
 #include "store/postgres/committer.h"
 #include "store/postgres/conn.h"
 #include "store/store.h"
 
 namespace tether::store::postgres {
 
-class PostgresAccountStore final : public AccountStore {
+class PostgresAccountStore final : public AccountStore, public AuditLog {
  public:
   // `committer` must outlive this object; the destructor flushes the history. `feed` and
   // `now` (unix seconds) are for the change feed's entries.
@@ -59,6 +60,9 @@ class PostgresAccountStore final : public AccountStore {
   void AppendHistory(HistoryEntry entry) override;
   Result<std::vector<HistoryEntry>> ReadHistory(int64_t host_id, size_t limit) override;
   Result<size_t> TrimHistory(int64_t before, const std::vector<int64_t>& keep) override;
+
+  Result<AuditEntry> AppendAudit(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> ReadAudit(uint64_t after_seq, size_t limit) override;
 
   // Writes the buffered history now (tests, shutdown).
   Status FlushHistory();

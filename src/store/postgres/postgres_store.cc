@@ -74,6 +74,7 @@ PostgresStore::~PostgresStore() {
 }
 
 AccountStore& PostgresStore::accounts() { return *accounts_; }
+AuditLog& PostgresStore::audit() { return *accounts_; }
 
 // ---- zones ----
 

@@ -149,6 +149,22 @@ CREATE TABLE changes (
   object TEXT NOT NULL                    -- origin, key name, fqdn, digest or username
 );
 )sql"},
+      // The audit log (store/audit.h): append-only, hash-chained.
+      {3, R"sql(
+CREATE TABLE audit (
+  seq BIGINT PRIMARY KEY,                 -- 1, 2, ... gap-free
+  time BIGINT NOT NULL,                   -- unix seconds
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  names TEXT NOT NULL,                    -- absolute lower-case FQDNs, one per line
+  serial_before BIGINT NOT NULL,          -- 0 when not applicable
+  serial_after BIGINT NOT NULL,
+  prev_hash TEXT NOT NULL,                -- hex SHA-256; 64 zeros for seq 1
+  hash TEXT NOT NULL                      -- store::AuditHash
+);
+)sql"},
   };
   return migrations;
 }

@@ -4,7 +4,7 @@
 // under an advisory lock, so nodes starting together do not migrate twice.
 //
 // The tables mirror the SQLite store's (zones, names, journal, keys, grants,
-// transfer_peers, users, hosts, tokens, host_credentials, history) without the fold's
+// transfer_peers, users, hosts, tokens, host_credentials, history, audit) without the fold's
 // columns: a commit writes its names rows itself. docs/postgresql.md describes them.
 //
 // Thread-safety: none; Migrate runs on one connection before the store is shared.

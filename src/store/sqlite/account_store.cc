@@ -453,4 +453,50 @@ Result<size_t> SqliteAccountStore::TrimHistory(int64_t before, const std::vector
   return deleted;
 }
 
+// ---- audit log ----
+
+Result<AuditEntry> SqliteAccountStore::AppendAudit(const AuditEntry& entry) {
+  AuditEntry stored = entry;
+  RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+    // The newest entry, read by the one writer in the transaction that appends after it.
+    ASSIGN_OR_RETURN(Statement last,
+                     writer.db().Prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"));
+    ASSIGN_OR_RETURN(bool found, last.Step());
+    stored.seq = found ? static_cast<uint64_t>(last.Int(0)) + 1 : 1;
+    stored.prev_hash = found ? std::string(last.Text(1)) : kAuditGenesisHash;
+    stored.hash = AuditHash(stored);
+    return RunSql(writer,
+                  std::string("INSERT INTO audit(") + account_rows::kAuditColumns +
+                      ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                  [&](Statement& s) {
+                    s.Bind(1, static_cast<int64_t>(stored.seq));
+                    s.Bind(2, stored.time);
+                    s.BindText(3, stored.actor);
+                    s.BindText(4, stored.action);
+                    s.BindText(5, stored.reason);
+                    s.BindText(6, stored.reference);
+                    s.BindText(7, JoinAuditNames(stored.names));
+                    s.Bind(8, static_cast<int64_t>(stored.serial_before));
+                    s.Bind(9, static_cast<int64_t>(stored.serial_after));
+                    s.BindText(10, stored.prev_hash);
+                    s.BindText(11, stored.hash);
+                  });
+  }));
+  return stored;
+}
+
+Result<std::vector<AuditEntry>> SqliteAccountStore::ReadAudit(uint64_t after_seq, size_t limit) {
+  return Query<AuditEntry>(
+      std::string("SELECT ") + account_rows::kAuditColumns + " FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+      [&](Statement& s) {
+        s.Bind(1, static_cast<int64_t>(std::min<uint64_t>(after_seq, INT64_MAX)));
+        s.Bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+      },
+      [&](const Statement& row) -> Result<AuditEntry> {
+        auto decoded = account_rows::Audit(row);
+        if (!decoded) return tl::unexpected(Damaged(path_, "audit row " + std::to_string(row.Int(0))));
+        return std::move(*decoded);
+      });
+}
+
 }  // namespace tether::store::sqlite

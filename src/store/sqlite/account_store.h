@@ -1,6 +1,7 @@
 // SqliteAccountStore: the accounts part of the store (store/accounts.h) on the same SQLite
 // file as the zones. Writes are jobs for the store's Committer, so there is still exactly
-// one writer; reads use their own read connection behind a mutex. History entries are
+// one writer; reads use their own read connection behind a mutex. It is also the audit log
+// (store/audit.h), whose appends are committer jobs too. History entries are
 // buffered and written by the committer in batches about once a second (they record polls;
 // see accounts.h).
 //
@@ -14,12 +15,13 @@
 
 #include "base/mutex.h"
 #include "store/accounts.h"
+#include "store/audit.h"
 #include "store/sqlite/committer.h"
 #include "store/sqlite/db.h"
 
 namespace tether::store::sqlite {
 
-class SqliteAccountStore final : public AccountStore {
+class SqliteAccountStore final : public AccountStore, public AuditLog {
  public:
   // `committer` must outlive this object; Stop() (or the destructor) flushes the history.
   static Result<std::unique_ptr<SqliteAccountStore>> Open(const std::string& path, Committer& committer);
@@ -52,6 +54,9 @@ class SqliteAccountStore final : public AccountStore {
   void AppendHistory(HistoryEntry entry) override;
   Result<std::vector<HistoryEntry>> ReadHistory(int64_t host_id, size_t limit) override;
   Result<size_t> TrimHistory(int64_t before, const std::vector<int64_t>& keep) override;
+
+  Result<AuditEntry> AppendAudit(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> ReadAudit(uint64_t after_seq, size_t limit) override;
 
   // Writes the buffered history now (tests, shutdown).
   Status FlushHistory();

@@ -157,6 +157,22 @@ CREATE TABLE primaries (
   refreshed INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 )sql"},
+      // The audit log (store/audit.h): append-only, hash-chained.
+      {6, R"sql(
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY,            -- 1, 2, ... gap-free
+  time INTEGER NOT NULL,              -- unix seconds
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  names TEXT NOT NULL,                -- absolute lower-case FQDNs, one per line
+  serial_before INTEGER NOT NULL,     -- 0 when not applicable
+  serial_after INTEGER NOT NULL,
+  prev_hash TEXT NOT NULL,            -- hex SHA-256; 64 zeros for seq 1
+  hash TEXT NOT NULL                  -- store::AuditHash
+) STRICT;
+)sql"},
   };
   return migrations;
 }

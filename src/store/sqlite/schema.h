@@ -3,7 +3,7 @@
 // settings (WAL, synchronous=FULL, foreign keys), and the schema migrations, which live
 // here in code as an ordered list of steps.
 //
-// Tables (schema version 5):
+// Tables (schema version 6):
 //   meta(key TEXT PRIMARY KEY, value)              -- 'schema_version'
 //   zones(id, origin BLOB UNIQUE, serial_policy, serial, journal_seq, allow_update,
 //         folded_seq, soa BLOB, service)           -- soa: the current SOA RRset, packed;
@@ -22,6 +22,8 @@
 //         transfer a zone (store.h TransferSettings); ON DELETE CASCADE with the zone
 //   primaries(zone_id PRIMARY KEY, addresses, key_name, refreshed) -- version 5: a
 //         secondary zone's primaries (store.h PrimarySettings); ON DELETE CASCADE
+//   audit(seq PRIMARY KEY, time, actor, action, reason, reference, names, serial_before,
+//         serial_after, prev_hash, hash) -- version 6: the audit log (store/audit.h)
 // Blob formats: blob_codec.h. Names and grants refer to zones by id with ON DELETE
 // CASCADE, grants to keys by name likewise.
 //

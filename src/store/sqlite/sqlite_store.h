@@ -43,6 +43,7 @@ class SqliteStore final : public Store {
   Status SetPrimarySettings(int64_t zone_id,
                             const std::optional<PrimarySettings>& settings) override;
   AccountStore& accounts() override;
+  AuditLog& audit() override;
   Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) override;
 
   Result<CommitResult> Commit(ZoneChange change) override;
