@@ -114,6 +114,13 @@ class Admin {
   int TokenAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int TokenList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int TokenRevoke(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  // The audit log (admin_audit.cc).
+  int AuditList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int AuditVerify(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  // Appends an entry by the operator ("admin") for an action done; a failure is the
+  // command's (the action stands, but the operator must know it went unrecorded).
+  Status RecordAudit(const std::string& action, const std::vector<dns::Name>& names,
+                     const std::string& reason = "");
   // Removes the DNS names a host may have (through the update path) and waits.
   Status RemoveHostNames(const store::HostInfo& host);
   // After the host is deleted: its names once more, for an update accepted meanwhile (on

@@ -147,6 +147,12 @@ int Admin::UserRemove(const control::Invocation& inv, control::CommandOutput& ou
   if (!deleted) return Fail(out, deleted.error().message);
   directory_.RemoveUser(user->id);
   for (const auto& host : hosts) RemoveNamesAgain(host);
+  std::vector<dns::Name> names;
+  for (const auto& host : hosts) names.push_back(host.fqdn);
+  if (auto recorded = RecordAudit("user.remove", names, "account " + user->name); !recorded) {
+    return Fail(out, "account " + user->name + " removed, but not recorded in the audit log: " +
+                         recorded.error().message);
+  }
   spdlog::info("account {} removed", user->name);
   return kOk;
 }
@@ -235,6 +241,10 @@ int Admin::HostRemove(const control::Invocation& inv, control::CommandOutput& ou
   if (!deleted) return Fail(out, deleted.error().message);
   directory_.RemoveHost(host->id);
   RemoveNamesAgain(*host);
+  if (auto recorded = RecordAudit("host.remove", {host->fqdn}); !recorded) {
+    return Fail(out, host->fqdn.ToText() + " removed, but not recorded in the audit log: " +
+                         recorded.error().message);
+  }
   return kOk;
 }
 

@@ -155,6 +155,13 @@ void BuildCli(CLI::App& app, Invocation& inv) {
   token_list->add_option("--user", inv.user, "Only this account's tokens");
   CLI::App* revoke = token->add_subcommand("revoke", "Revoke a token at once");
   revoke->add_option("ID", inv.token_id, "Token id")->required();
+
+  CLI::App* audit = app.add_subcommand("audit", "The audit log: who did what to which names, hash-chained");
+  audit->require_subcommand(1);
+  audit->add_subcommand("list", "List the entries: seq, time, actor, action, names, reason, reference, "
+                                "serial before, serial after");
+  audit->add_subcommand("verify", "Check the hash chain; prints `ok: N entries` or `broken at seq N: WHY` "
+                                  "(exit status 1)");
   FallThrough(app);
 }
 
