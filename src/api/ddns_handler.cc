@@ -13,6 +13,7 @@
 
 #include "accounts/secrets.h"
 #include "api/credentials.h"
+#include "api/watch_log.h"
 #include "base/log.h"
 #include "ddns/dyndns2.h"
 
@@ -47,6 +48,23 @@ HttpResponse TryLater(double seconds) {
   HttpResponse response = Text("911");
   response.headers.emplace_back("Retry-After", std::to_string(std::max(1L, std::lround(std::ceil(seconds)))));
   return response;
+}
+
+// What a refused request asked for, for the host's history: the addresses it would have set.
+std::string DescribeRequested(const AddressChange& ipv4, const AddressChange& ipv6) {
+  std::string out;
+  auto add = [&out](const AddressChange& change, int family, const char* type) {
+    if (change.kind == AddressChange::Kind::kDelete) {
+      out += std::string(out.empty() ? "" : ", ") + "no " + type;
+    } else if (change.kind == AddressChange::Kind::kSet) {
+      char text[INET6_ADDRSTRLEN] = {};
+      if (inet_ntop(family, change.address.data(), text, sizeof text) == nullptr) return;
+      out += std::string(out.empty() ? "" : ", ") + type + " " + text;
+    }
+  };
+  add(ipv4, AF_INET, "A");
+  add(ipv6, AF_INET6, "AAAA");
+  return out.empty() ? "-" : out;
 }
 
 // A host name as the client wrote it (relative names are taken as absolute).
@@ -207,6 +225,15 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
       lines[i] = "nohost";  // also for hosts of others: nothing tells them apart
       continue;
     }
+    // A frozen host keeps its records and every update of it is refused — also one that
+    // would change nothing, so it is decided here, before the published-content nochg path
+    // (docs/abuse.md). Only the owner gets this far: others still see `nohost`.
+    if (store::UpdatesRefused(host->abuse_state)) {
+      lines[i] = "abuse";
+      const std::string requested = DescribeRequested(ipv4, ipv6);
+      RecordHistory(*host, *call, nullptr, "abuse: host frozen", &requested);
+      continue;
+    }
     const HostPacing::Budget budget = pacing_.Check(host->id, now);
     if (!budget.nochg) {
       lines[i] = "abuse";
@@ -215,6 +242,8 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
     }
     if (!budget.change || !account_changes_.WouldAllow(host->user_id, now)) {
       lines[i] = "911";
+      LogIfWatched(*host, call->request.client_address, call->user_agent, call->identity.label,
+                   "911");
       continue;
     }
     HostChange change;
@@ -339,10 +368,16 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
       }
       if (matches != 1) host.reset();
     }
-    if (!host || host->lifecycle == store::Lifecycle::kExpired || !call->identity.MayChange(*host, dns::RrType::kA) ||
-        !pacing_.Check(host->id, call->now).nochg) {
+    if (!host || host->lifecycle == store::Lifecycle::kExpired ||
+        !call->identity.MayChange(*host, dns::RrType::kA)) {
       return call->respond(Text("KO"));
     }
+    if (store::UpdatesRefused(host->abuse_state)) {  // frozen: as in RunDyndns2
+      const std::string requested = DescribeRequested(ipv4, ipv6);
+      RecordHistory(*host, *call, nullptr, "abuse: host frozen", &requested);
+      return call->respond(Text("KO"));
+    }
+    if (!pacing_.Check(host->id, call->now).nochg) return call->respond(Text("KO"));
     HostChange change;
     change.fqdn = host->fqdn;
     change.ipv4 = ipv4;
@@ -445,8 +480,12 @@ void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std
   }
 }
 
-void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call, const HostOutcome* outcome,
-                                const std::string& result) {
+void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call,
+                                const HostOutcome* outcome, const std::string& result,
+                                const std::string* requested) {
+  LogIfWatched(host, call.request.client_address, call.user_agent, call.identity.label,
+               outcome != nullptr && !outcome->addresses.empty() ? result + " " + outcome->addresses
+                                                                 : result);
   // Repeated nochg polls: one entry per interval, carrying how many were folded into it.
   std::optional<std::string> note = pacing_.HistoryNote(host.id, result == "nochg", call.now);
   if (!note) return;
@@ -456,7 +495,12 @@ void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call, c
   entry.source = call.request.client_address;
   entry.user_agent = call.user_agent.substr(0, 200);
   entry.credential = call.identity.label;
-  if (outcome != nullptr && outcome->described) {
+  if (requested != nullptr) {
+    // Refused: the host's content stays what it is; keep what was asked for.
+    auto zone = updates_.GetZone(host.fqdn.Parent());
+    entry.old_value = zone != nullptr ? ddns::DescribePublished(*zone, host.fqdn) : "-";
+    entry.new_value = *requested;
+  } else if (outcome != nullptr && outcome->described) {
     entry.old_value = outcome->before;
     entry.new_value = outcome->after;
   } else if (outcome != nullptr) {

@@ -62,8 +62,11 @@ class DdnsHandler {
   // else through the zone's updater.
   void SubmitZone(const dns::Name& origin, std::vector<ddns::HostChange> changes,
                   std::function<void(std::vector<ddns::HostOutcome>)> done);
-  void RecordHistory(const store::HostInfo& host, const Call& call, const ddns::HostOutcome* outcome,
-                     const std::string& result);
+  // Also logs the update if the host is watched. `requested`: a refused update's wish (what
+  // it would have set), kept as the entry's new value beside the published content.
+  void RecordHistory(const store::HostInfo& host, const Call& call,
+                     const ddns::HostOutcome* outcome, const std::string& result,
+                     const std::string* requested = nullptr);
 
   const DdnsOptions options_;
   accounts::Directory& directory_;

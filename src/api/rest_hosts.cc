@@ -8,6 +8,7 @@
 #include "api/rest_call.h"
 #include "api/rest_json.h"
 #include "api/rest_render.h"
+#include "api/watch_log.h"
 #include "update/function_request.h"
 
 namespace tether::api {
@@ -114,6 +115,13 @@ void RestApi::DeleteHost(const CallPtr& call) {
   if (!call->identity.types.empty()) {
     return Reply(*call, ApiFail(403, "a token limited to some record types may not delete hosts"));
   }
+  // Deleting a frozen host would take its records and history with it.
+  if (store::UpdatesRefused(host->abuse_state)) {
+    return Reply(*call, ApiFail(403, host->fqdn.ToText() +
+                                         " is frozen by the abuse desk: it cannot be deleted"));
+  }
+  LogIfWatched(*host, call->request.client_address, call->user_agent, call->identity.label,
+               "delete host");
   // The store and the directory forget the host only after its names are gone for good, so a
   // failed removal leaves a host its owner can still see and delete again. Then the names
   // go once more: an update accepted meanwhile (authenticated before the host was forgotten

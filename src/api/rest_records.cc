@@ -8,6 +8,7 @@
 #include "api/rest_call.h"
 #include "api/rest_json.h"
 #include "api/rest_render.h"
+#include "api/watch_log.h"
 #include "update/function_request.h"
 #include "zone/node.h"
 
@@ -126,6 +127,22 @@ void RestApi::ChangeRecords(const CallPtr& call) {
   if (host->lifecycle == store::Lifecycle::kExpired) {
     return Reply(*call, ApiFail(409, host->fqdn.ToText() + " has expired: its records cannot change"));
   }
+  // A frozen host keeps its records; the refused change is kept in its history (docs/abuse.md).
+  if (store::UpdatesRefused(host->abuse_state)) {
+    store::HistoryEntry entry;
+    entry.host_id = host->id;
+    entry.time = Now();
+    entry.source = call->request.client_address;
+    entry.user_agent = call->user_agent;
+    entry.credential = call->identity.label;
+    entry.new_value = (subname->empty() ? "" : *subname + ": ") + (put ? "set " : "delete ") +
+                      dns::RrTypeToString(*type);
+    entry.result = "abuse: host frozen";
+    services_.accounts.AppendHistory(std::move(entry));
+    return Reply(*call,
+                 ApiFail(403, host->fqdn.ToText() +
+                                  " is frozen by the abuse desk: its records cannot change"));
+  }
   // An offline (parked) host publishes no addresses; setting one would silently unpark it.
   if (host->lifecycle == store::Lifecycle::kOffline && subname->empty() && put &&
       (*type == dns::RrType::kA || *type == dns::RrType::kAaaa)) {
@@ -178,6 +195,8 @@ void RestApi::ChangeRecords(const CallPtr& call) {
           }
         }
         if (entry.result == "good") services_.directory.TouchHost(host.fqdn, entry.time);
+        LogIfWatched(host, entry.source, entry.user_agent, entry.credential,
+                     entry.result + " " + entry.new_value);
         services_.accounts.AppendHistory(std::move(entry));
         Reply(*call, std::move(response));
       });

@@ -209,6 +209,7 @@ int Admin::Run(const std::vector<std::string>& argv, control::CommandOutput& out
   if (command == "host add") return HostAdd(inv, out);
   if (command == "host list") return HostList(inv, out);
   if (command == "host remove") return HostRemove(inv, out);
+  if (command == "host state") return HostState(inv, out);
   if (command == "host credential add") return HostCredentialAdd(inv, out);
   if (command == "token add") return TokenAdd(inv, out);
   if (command == "token list") return TokenList(inv, out);

@@ -111,6 +111,9 @@ class Admin {
   int HostList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int HostRemove(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int HostCredentialAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  // Prints a host's lifecycle and abuse state; with --set changes the abuse state (store,
+  // directory, audit entry `host.state`).
+  int HostState(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int TokenAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int TokenList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int TokenRevoke(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);

@@ -248,6 +248,46 @@ int Admin::HostRemove(const control::Invocation& inv, control::CommandOutput& ou
   return kOk;
 }
 
+int Admin::HostState(const control::Invocation& inv, control::CommandOutput& out) {
+  auto fqdn = Fqdn(inv.fqdn);
+  if (!fqdn) return Usage(out, fqdn.error().message);
+  auto host = directory_.Host(*fqdn);
+  if (!host) return Fail(out, "no host " + fqdn->ToText());
+  if (!inv.set_state.empty()) {
+    auto state = store::AbuseStateFromName(inv.set_state);
+    if (!state) return Usage(out, "--set takes watch, frozen or none");
+    if (inv.reason.empty()) return Usage(out, "--set needs a --reason");
+    const int64_t now = UnixNow();
+    if (auto set = accounts_.SetAbuseState(host->id, *state, inv.reason, now); !set) {
+      return Fail(out, set.error().message);
+    }
+    host->abuse_state = *state;
+    host->abuse_reason = inv.reason;
+    host->abuse_since = now;
+    directory_.PutHost(*host);  // write-through: updates on this node see it at once
+    if (auto recorded = RecordAudit("host.state", {host->fqdn},
+                                    std::string(store::AbuseStateName(*state)) + ": " + inv.reason);
+        !recorded) {
+      return Fail(out, host->fqdn.ToText() + " is " + store::AbuseStateName(*state) +
+                           ", but not recorded in the audit log: " + recorded.error().message);
+    }
+  }
+  const std::string since = host->abuse_since != 0 ? FormatTime(host->abuse_since) : "-";
+  if (inv.json) {
+    out.Out("{\"name\": " + JsonString(host->fqdn.ToText()) +
+            ", \"lifecycle\": " + JsonString(store::LifecycleName(host->lifecycle)) +
+            ", \"abuse\": " + JsonString(store::AbuseStateName(host->abuse_state)) +
+            ", \"reason\": " + JsonString(host->abuse_reason) +
+            ", \"since\": " + JsonString(since) + "}\n");
+  } else {
+    out.Out("host: " + host->fqdn.ToText() +
+            "\nlifecycle: " + store::LifecycleName(host->lifecycle) +
+            "\nabuse: " + store::AbuseStateName(host->abuse_state) + "\nreason: " +
+            (host->abuse_reason.empty() ? "-" : host->abuse_reason) + "\nsince: " + since + "\n");
+  }
+  return kOk;
+}
+
 int Admin::HostCredentialAdd(const control::Invocation& inv, control::CommandOutput& out) {
   auto fqdn = Fqdn(inv.fqdn);
   if (!fqdn) return Usage(out, fqdn.error().message);

@@ -136,6 +136,16 @@ void BuildCli(CLI::App& app, Invocation& inv) {
   host_list->add_option("--user", inv.user, "Only this account's hosts");
   CLI::App* host_remove = host->add_subcommand("remove", "Delete a host and its records");
   host_remove->add_option("FQDN", inv.fqdn, "Host name")->required();
+  CLI::App* host_state = host->add_subcommand(
+      "state", "Print a host's lifecycle and abuse state, or set its abuse state (docs/abuse.md)");
+  host_state->add_option("FQDN", inv.fqdn, "Host name")->required();
+  CLI::Option* reason =
+      host_state->add_option("--reason", inv.reason, "Why (required with --set; audited)");
+  host_state
+      ->add_option("--set", inv.set_state,
+                   "watch: log its updates; frozen: keep its records, refuse its updates; none")
+      ->check(CLI::IsMember({"none", "watch", "frozen"}))
+      ->needs(reason);
   CLI::App* credential = host->add_subcommand("credential", "Per-host update credentials");
   credential->require_subcommand(1);
   CLI::App* credential_add = credential->add_subcommand(

@@ -61,6 +61,10 @@ struct Invocation {
   std::vector<std::string> networks;
   std::string expires;
   std::string token_id;
+
+  // host state FQDN [--set watch|frozen|none --reason TEXT]
+  std::string set_state;  // empty: only print the state
+  std::string reason;
 };
 
 // Builds the command tree into `app`, binding options to `invocation`. After a successful

@@ -24,7 +24,9 @@
 namespace tether::store::account_rows {
 
 inline constexpr const char* kUserColumns = "id, name, role, password_hash, credential_version, created, host_limit";
-inline constexpr const char* kHostColumns = "id, fqdn, user_id, zone_id, lifecycle, created, last_update";
+inline constexpr const char* kHostColumns =
+    "id, fqdn, user_id, zone_id, lifecycle, created, last_update, abuse_state, abuse_reason, "
+    "abuse_since";
 inline constexpr const char* kTokenColumns = "id, user_id, digest, hosts, types, networks, expires, created, revoked";
 inline constexpr const char* kCredentialColumns = "id, host_id, username, digest, created";
 // The audit table (store/audit.h); names one per line (JoinAuditNames).
@@ -81,9 +83,13 @@ std::optional<HostInfo> Host(Row& row) {
   auto lifecycle = LifecycleFromName(row.Text(4));
   host.created = row.Int(5);
   host.last_update = row.Int(6);
-  if (!RowOk(row) || !fqdn || !lifecycle) return std::nullopt;
+  auto abuse_state = AbuseStateFromName(row.Text(7));
+  host.abuse_reason = std::string(row.Text(8));
+  host.abuse_since = row.Int(9);
+  if (!RowOk(row) || !fqdn || !lifecycle || !abuse_state) return std::nullopt;
   host.fqdn = *fqdn;
   host.lifecycle = *lifecycle;
+  host.abuse_state = *abuse_state;
   return host;
 }
 

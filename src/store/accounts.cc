@@ -40,4 +40,23 @@ std::optional<Lifecycle> LifecycleFromName(std::string_view name) {
   return std::nullopt;
 }
 
+const char* AbuseStateName(AbuseState state) {
+  switch (state) {
+    case AbuseState::kNone:
+      return "none";
+    case AbuseState::kWatch:
+      return "watch";
+    case AbuseState::kFrozen:
+      return "frozen";
+  }
+  return "none";
+}
+
+std::optional<AbuseState> AbuseStateFromName(std::string_view name) {
+  if (name == "none") return AbuseState::kNone;
+  if (name == "watch") return AbuseState::kWatch;
+  if (name == "frozen") return AbuseState::kFrozen;
+  return std::nullopt;
+}
+
 }  // namespace tether::store

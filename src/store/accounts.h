@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -43,6 +44,16 @@ enum class Lifecycle { kActive, kOffline, kExpired };
 const char* LifecycleName(Lifecycle lifecycle);
 std::optional<Lifecycle> LifecycleFromName(std::string_view name);
 
+// A host's abuse state (DESIGN.md "Abuse handling"), separate from its lifecycle: `watch`
+// logs its updates in detail, `frozen` keeps its records but refuses every update with
+// `abuse`. `enforced` (with an action: nxdomain, nodata, sinkhole, delegated) will be one
+// more value here plus an action field beside it; callers that only ask whether updates
+// are refused use UpdatesRefused, so they stay right when it comes.
+enum class AbuseState { kNone, kWatch, kFrozen };
+const char* AbuseStateName(AbuseState state);
+std::optional<AbuseState> AbuseStateFromName(std::string_view name);
+inline bool UpdatesRefused(AbuseState state) { return state == AbuseState::kFrozen; }
+
 struct HostInfo {
   int64_t id = 0;
   dns::Name fqdn;  // lower-case
@@ -51,6 +62,9 @@ struct HostInfo {
   Lifecycle lifecycle = Lifecycle::kActive;
   int64_t created = 0;
   int64_t last_update = 0;  // unix seconds of the last accepted update (0: never)
+  AbuseState abuse_state = AbuseState::kNone;
+  std::string abuse_reason;  // why the state was set (also when set back to none)
+  int64_t abuse_since = 0;   // unix seconds the state was set; 0: never
 };
 
 struct TokenInfo {
@@ -107,6 +121,10 @@ class AccountStore {
   virtual Result<size_t> CountHosts(int64_t user_id) = 0;
   virtual Result<bool> DeleteHost(int64_t id) = 0;  // with its credentials and history
   virtual Status SetLifecycle(int64_t host_id, Lifecycle lifecycle) = 0;
+  // Sets the abuse state with its reason and time (unix seconds); records a `host` change so
+  // other nodes re-read the host. No error for an unknown id (nothing changes).
+  virtual Status SetAbuseState(int64_t host_id, AbuseState state, const std::string& reason,
+                               int64_t time) = 0;
 
   // ---- credentials ----
   virtual Result<TokenInfo> CreateToken(const TokenInfo& token) = 0;

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The audit log (docs/abuse.md) through the real `tether`: `host remove` and `user remove`
 record entries, `tether audit list` (rows and --json) shows them, `tether audit verify`
-accepts the chain; after the SQLite file is edited behind tetherd's back with the sqlite3
+accepts the chain; `tether host state --set` (docs/abuse.md "Host states") records one too, a
+frozen host answers `abuse` to curl's dyndns2 update while dig still gets its old address,
+and `--set none` lets updates through again; after the SQLite file is edited behind tetherd's back with the sqlite3
 shell (a changed reason, a deleted entry), verify exits 1 and names the entry.
 
 Run: TETHERD=build/tetherd TETHER=build/tether python3 tests/integration/test_audit.py
@@ -92,6 +94,53 @@ class AuditTest(unittest.TestCase):
         result = self.server.admin("audit", "verify", check=False)
         self.assertEqual(result.returncode, 1, result)
         self.assertTrue(result.stdout.startswith("broken at seq 1: seq is 2"), result)
+
+    def test_frozen_host_refuses_updates_and_is_audited(self):
+        dd.add_user(self.server, "alice", "alice-pw-1")
+        h = dd.fqdn("home")
+        dd.add_host(self.server, h, "alice")
+        state = dd.parse_fields(self.server.admin("host", "state", h).stdout)
+        self.assertEqual((state["lifecycle"], state["abuse"], state["reason"], state["since"]),
+                         ("active", "none", "-", "-"))
+        reply = dd.nic_update(self.server, "hostname=%s&myip=192.0.2.7" % h, "alice:alice-pw-1")
+        self.assertEqual(reply.body.strip(), "good 192.0.2.7", reply)
+
+        # --set needs --reason (checked by the client, exit status 2).
+        result = self.server.admin("host", "state", h, "--set", "frozen", check=False)
+        self.assertEqual(result.returncode, 2, result)
+        self.server.admin("host", "state", h, "--set", "frozen", "--reason", "case 17: phishing")
+        for address in ("192.0.2.8", "192.0.2.7"):  # a change, and what is published (no nochg)
+            reply = dd.nic_update(self.server, "hostname=%s&myip=%s" % (h, address),
+                                  "alice:alice-pw-1")
+            self.assertEqual(reply.body.strip(), "abuse", reply)
+        self.assertEqual(dd.addresses(self.server.port, h), ["192.0.2.7"])
+
+        state = dd.parse_fields(self.server.admin("host", "state", h).stdout)
+        self.assertEqual((state["lifecycle"], state["abuse"], state["reason"]),
+                         ("active", "frozen", "case 17: phishing"))
+        self.assertRegex(state["since"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        state = json.loads(self.server.admin("host", "state", h, "--json").stdout)
+        self.assertEqual((state["name"], state["abuse"]), ("home.dyn.example.net.", "frozen"))
+
+        entries = json.loads(self.server.admin("audit", "list", "--json").stdout)
+        self.assertEqual([(e["action"], e["names"], e["reason"]) for e in entries],
+                         [("host.state", ["home.dyn.example.net."], "frozen: case 17: phishing")])
+        self.assertEqual(self.server.admin("audit", "verify").stdout, "ok: 1 entries\n")
+
+        # Watched: answered as usual, and each update is in tetherd's log.
+        self.server.admin("host", "state", h, "--set", "watch", "--reason", "flux score")
+        reply = dd.nic_update(self.server, "hostname=%s&myip=192.0.2.9" % h, "alice:alice-pw-1",
+                              extra=["-A", "watched-agent/1"])
+        self.assertEqual(reply.body.strip(), "good 192.0.2.9", reply)
+        self.assertIn('watched host home.dyn.example.net.: update from 127.0.0.1 user-agent '
+                      '"watched-agent/1" credential password:alice: good 192.0.2.9',
+                      self.server.log())
+
+        self.server.admin("host", "state", h, "--set", "none", "--reason", "case 17 closed")
+        reply = dd.nic_update(self.server, "hostname=%s&myip=192.0.2.10" % h, "alice:alice-pw-1")
+        self.assertEqual(reply.body.strip(), "good 192.0.2.10", reply)
+        self.assertEqual(dd.addresses(self.server.port, h), ["192.0.2.10"])
+        self.assertEqual(self.server.admin("audit", "verify").stdout, "ok: 3 entries\n")
 
 
 if __name__ == "__main__":

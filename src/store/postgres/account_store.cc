@@ -189,14 +189,18 @@ Result<HostInfo> PostgresAccountStore::CreateHost(const HostInfo& host) {
     ASSIGN_OR_RETURN(
         created.id,
         InsertedId(conn.Query("INSERT INTO hosts(fqdn, user_id, zone_id, lifecycle, created, "
-                              "last_update) VALUES($1, $2, $3, $4, $5, $6) RETURNING id",
+                              "last_update, abuse_state, abuse_reason, abuse_since) "
+                              "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                               Params()
                                   .Bytes(created.fqdn.wire())
                                   .Int(created.user_id)
                                   .Int(created.zone_id)
                                   .Text(LifecycleName(created.lifecycle))
                                   .Int(created.created)
-                                  .Int(created.last_update)),
+                                  .Int(created.last_update)
+                                  .Text(AbuseStateName(created.abuse_state))
+                                  .Text(created.abuse_reason)
+                                  .Int(created.abuse_since)),
                    "host " + created.fqdn.ToText()));
     return Record(conn, ChangeKind::kHost, created.id, created.fqdn.ToText());
   }));
@@ -250,6 +254,21 @@ Status PostgresAccountStore::SetLifecycle(int64_t host_id, Lifecycle lifecycle) 
     ASSIGN_OR_RETURN(Rows rows,
                      conn.Query("UPDATE hosts SET lifecycle = $2 WHERE id = $1 RETURNING fqdn",
                                 Params().Int(host_id).Text(LifecycleName(lifecycle))));
+    if (rows.size() == 0) return Ok();
+    Row row = rows.At(0);
+    ASSIGN_OR_RETURN(const dns::Name fqdn, NameFromColumn(row.Bytes(0)));
+    return Record(conn, ChangeKind::kHost, host_id, fqdn.ToText());
+  });
+}
+
+Status PostgresAccountStore::SetAbuseState(int64_t host_id, AbuseState state,
+                                           const std::string& reason, int64_t time) {
+  return committer_.Run([&](Conn& conn) -> Status {
+    ASSIGN_OR_RETURN(
+        Rows rows,
+        conn.Query("UPDATE hosts SET abuse_state = $2, abuse_reason = $3, "
+                   "abuse_since = $4 WHERE id = $1 RETURNING fqdn",
+                   Params().Int(host_id).Text(AbuseStateName(state)).Text(reason).Int(time)));
     if (rows.size() == 0) return Ok();
     Row row = rows.At(0);
     ASSIGN_OR_RETURN(const dns::Name fqdn, NameFromColumn(row.Bytes(0)));

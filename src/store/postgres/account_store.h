@@ -48,6 +48,8 @@ class PostgresAccountStore final : public AccountStore, public AuditLog {
   Result<size_t> CountHosts(int64_t user_id) override;
   Result<bool> DeleteHost(int64_t id) override;
   Status SetLifecycle(int64_t host_id, Lifecycle lifecycle) override;
+  Status SetAbuseState(int64_t host_id, AbuseState state, const std::string& reason,
+                       int64_t time) override;
 
   Result<TokenInfo> CreateToken(const TokenInfo& token) override;
   Result<std::optional<TokenInfo>> FindToken(const std::string& digest) override;

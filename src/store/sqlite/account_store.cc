@@ -182,8 +182,8 @@ Result<HostInfo> SqliteAccountStore::CreateHost(const HostInfo& host) {
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
     RETURN_IF_ERROR(UniqueOr(
         RunSql(writer,
-               "INSERT INTO hosts(fqdn, user_id, zone_id, lifecycle, created, last_update) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+               "INSERT INTO hosts(fqdn, user_id, zone_id, lifecycle, created, last_update, "
+               "abuse_state, abuse_reason, abuse_since) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                [&](Statement& s) {
                  s.BindStatic(1, created.fqdn.wire());
                  s.Bind(2, created.user_id);
@@ -191,6 +191,9 @@ Result<HostInfo> SqliteAccountStore::CreateHost(const HostInfo& host) {
                  s.BindText(4, LifecycleName(created.lifecycle));
                  s.Bind(5, created.created);
                  s.Bind(6, created.last_update);
+                 s.BindText(7, AbuseStateName(created.abuse_state));
+                 s.BindText(8, created.abuse_reason);
+                 s.Bind(9, created.abuse_since);
                }),
         "host " + created.fqdn.ToText()));
     ASSIGN_OR_RETURN(created.id, LastRowId(writer));
@@ -243,6 +246,21 @@ Status SqliteAccountStore::SetLifecycle(int64_t host_id, Lifecycle lifecycle) {
       s.Bind(1, host_id);
       s.BindText(2, LifecycleName(lifecycle));
     });
+  });
+}
+
+Status SqliteAccountStore::SetAbuseState(int64_t host_id, AbuseState state,
+                                         const std::string& reason, int64_t time) {
+  return committer_.Run([&](Writer& writer) -> Status {
+    return RunSql(
+        writer,
+        "UPDATE hosts SET abuse_state = ?2, abuse_reason = ?3, abuse_since = ?4 WHERE id = ?1",
+        [&](Statement& s) {
+          s.Bind(1, host_id);
+          s.BindText(2, AbuseStateName(state));
+          s.BindText(3, reason);
+          s.Bind(4, time);
+        });
   });
 }
 

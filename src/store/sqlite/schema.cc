@@ -173,6 +173,12 @@ CREATE TABLE audit (
   hash TEXT NOT NULL                  -- store::AuditHash
 ) STRICT;
 )sql"},
+      // A host's abuse state (store/accounts.h AbuseState), separate from its lifecycle.
+      {7, R"sql(
+ALTER TABLE hosts ADD COLUMN abuse_state TEXT NOT NULL DEFAULT 'none';  -- 'none', 'watch', 'frozen'
+ALTER TABLE hosts ADD COLUMN abuse_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE hosts ADD COLUMN abuse_since INTEGER NOT NULL DEFAULT 0;     -- unix seconds; 0: never set
+)sql"},
   };
   return migrations;
 }

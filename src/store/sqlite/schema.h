@@ -3,7 +3,7 @@
 // settings (WAL, synchronous=FULL, foreign keys), and the schema migrations, which live
 // here in code as an ordered list of steps.
 //
-// Tables (schema version 6):
+// Tables (schema version 7):
 //   meta(key TEXT PRIMARY KEY, value)              -- 'schema_version'
 //   zones(id, origin BLOB UNIQUE, serial_policy, serial, journal_seq, allow_update,
 //         folded_seq, soa BLOB, service)           -- soa: the current SOA RRset, packed;
@@ -24,6 +24,7 @@
 //         secondary zone's primaries (store.h PrimarySettings); ON DELETE CASCADE
 //   audit(seq PRIMARY KEY, time, actor, action, reason, reference, names, serial_before,
 //         serial_after, prev_hash, hash) -- version 6: the audit log (store/audit.h)
+//   version 7: hosts gain abuse_state, abuse_reason, abuse_since (accounts.h AbuseState)
 // Blob formats: blob_codec.h. Names and grants refer to zones by id with ON DELETE
 // CASCADE, grants to keys by name likewise.
 //

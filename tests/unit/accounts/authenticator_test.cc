@@ -20,8 +20,10 @@ class AuthenticatorTest : public ::testing::Test {
     alice.name = "alice";
     alice.password_hash = *HashPassword("secret-1");
     directory_.PutUser(alice);
-    directory_.PutHost({10, N("home.dyn.example."), 1, 5, store::Lifecycle::kActive, 0, 0});
-    directory_.PutHost({11, N("office.dyn.example."), 1, 5, store::Lifecycle::kActive, 0, 0});
+    directory_.PutHost({10, N("home.dyn.example."), 1, 5, store::Lifecycle::kActive, 0, 0,
+                        store::AbuseState::kNone, "", 0});
+    directory_.PutHost({11, N("office.dyn.example."), 1, 5, store::Lifecycle::kActive, 0, 0,
+                        store::AbuseState::kNone, "", 0});
     store::TokenInfo token;
     token.id = 7;
     token.user_id = 1;

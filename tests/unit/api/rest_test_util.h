@@ -124,6 +124,16 @@ class FakeAccountStore : public store::AccountStore {
     hosts_[host_id].lifecycle = lifecycle;
     return Ok();
   }
+  Status SetAbuseState(int64_t host_id, store::AbuseState state, const std::string& reason,
+                       int64_t time) override {
+    std::lock_guard lock(mu_);
+    auto found = hosts_.find(host_id);
+    if (found == hosts_.end()) return Ok();
+    found->second.abuse_state = state;
+    found->second.abuse_reason = reason;
+    found->second.abuse_since = time;
+    return Ok();
+  }
 
   Result<store::TokenInfo> CreateToken(const store::TokenInfo& token) override {
     std::lock_guard lock(mu_);

@@ -317,6 +317,64 @@ TEST_P(AccountStoreTest, SetLifecycleIsStored) {
   }
 }
 
+TEST_P(AccountStoreTest, NewHostHasNoAbuseState) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  auto found = accounts().GetHost(home.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->abuse_state, AbuseState::kNone);
+  EXPECT_EQ((*found)->abuse_reason, "");
+  EXPECT_EQ((*found)->abuse_since, 0);
+}
+
+TEST_P(AccountStoreTest, SetAbuseStateStoresStateReasonAndTime) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");
+  int64_t time = 1700000000;
+  for (AbuseState state : {AbuseState::kWatch, AbuseState::kFrozen, AbuseState::kNone}) {
+    const std::string reason = std::string("case 17: ") + AbuseStateName(state) + ", 'quoted'";
+    ASSERT_TRUE(accounts().SetAbuseState(home.id, state, reason, ++time));
+    auto found = accounts().GetHost(home.fqdn);
+    ASSERT_TRUE(found && found->has_value());
+    EXPECT_EQ((*found)->abuse_state, state) << AbuseStateName(state);
+    EXPECT_EQ((*found)->abuse_reason, reason);
+    EXPECT_EQ((*found)->abuse_since, time);
+    EXPECT_EQ((*found)->lifecycle, Lifecycle::kActive);  // a separate state
+  }
+  ASSERT_TRUE(accounts().SetAbuseState(nas.id, AbuseState::kFrozen, "flux", 1700000100));
+  auto listed = accounts().ListHosts(alice.id);
+  ASSERT_TRUE(listed);
+  for (const auto& host : *listed) {
+    EXPECT_EQ(host.abuse_state, host.id == nas.id ? AbuseState::kFrozen : AbuseState::kNone);
+  }
+  // An unknown host: nothing changes, no error.
+  EXPECT_TRUE(accounts().SetAbuseState(nas.id + 100, AbuseState::kFrozen, "x", 1));
+}
+
+TEST_P(AccountStoreTest, AbuseStateSurvivesReopen) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  ASSERT_TRUE(accounts().SetAbuseState(home.id, AbuseState::kFrozen, "case 17", 1700000200));
+  Reopen();
+  auto host = accounts().GetHost(home.fqdn);
+  ASSERT_TRUE(host && host->has_value());
+  EXPECT_EQ((*host)->abuse_state, AbuseState::kFrozen);
+  EXPECT_EQ((*host)->abuse_reason, "case 17");
+  EXPECT_EQ((*host)->abuse_since, 1700000200);
+}
+
+TEST(AbuseStateTest, NamesRoundTrip) {
+  for (AbuseState state : {AbuseState::kNone, AbuseState::kWatch, AbuseState::kFrozen}) {
+    EXPECT_EQ(AbuseStateFromName(AbuseStateName(state)), state);
+  }
+  EXPECT_FALSE(AbuseStateFromName("enforced"));
+  EXPECT_FALSE(AbuseStateFromName("Frozen"));
+  EXPECT_TRUE(UpdatesRefused(AbuseState::kFrozen));
+  EXPECT_FALSE(UpdatesRefused(AbuseState::kWatch));
+  EXPECT_FALSE(UpdatesRefused(AbuseState::kNone));
+}
+
 TEST_P(AccountStoreTest, DeleteHostRemovesItsCredentialsAndHistory) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");

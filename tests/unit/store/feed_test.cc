@@ -97,8 +97,8 @@ TEST_F(FeedTest, EveryWriteRecordsItsKindIdAndObjectInOrder) {
   auto user = accounts.CreateUser(User("alice"));
   ASSERT_TRUE(user);
   ASSERT_TRUE(accounts.SetPasswordHash(user->id, "hash"));
-  auto host = accounts.CreateHost(
-      HostInfo{0, N("Home.Example.com."), user->id, zone.id, Lifecycle::kActive, 0, 0});
+  auto host = accounts.CreateHost(HostInfo{0, N("Home.Example.com."), user->id, zone.id,
+                                           Lifecycle::kActive, 0, 0, AbuseState::kNone, "", 0});
   ASSERT_TRUE(host);
   ASSERT_TRUE(accounts.SetLifecycle(host->id, Lifecycle::kOffline));
   auto token = accounts.CreateToken(TokenInfo{0, user->id, "d1gest", {}, {}, {}, 0, 0, false});
@@ -145,6 +145,28 @@ TEST_F(FeedTest, EveryWriteRecordsItsKindIdAndObjectInOrder) {
                                     fmt::format("19 zone {} example.com.", z),
                                 }));
   EXPECT_EQ(Sql("SELECT time FROM changes WHERE seq = 1"), clock_.seconds->load());
+}
+
+TEST_F(FeedTest, AbuseStateIsAHostChangeTheOtherNodeReads) {
+  std::unique_ptr<Store> other = OpenNode();
+  ASSERT_NE(other, nullptr);
+  ZoneInfo zone = Create("example.com.");
+  auto user = store_->accounts().CreateUser(User("alice"));
+  ASSERT_TRUE(user);
+  auto host =
+      store_->accounts().CreateHost(HostInfo{0, N("home.example.com."), user->id, zone.id,
+                                             Lifecycle::kActive, 0, 0, AbuseState::kNone, "", 0});
+  ASSERT_TRUE(host);
+  const uint64_t head = *other->ChangeFeedHead();
+  ASSERT_TRUE(
+      store_->accounts().SetAbuseState(host->id, AbuseState::kFrozen, "case 17", 1700000000));
+  EXPECT_EQ(
+      ReadAll(*other, head),
+      (std::vector<std::string>{fmt::format("{} host {} home.example.com.", head + 1, host->id)}));
+  auto seen = other->accounts().GetHost(N("home.example.com."));
+  ASSERT_TRUE(seen && seen->has_value());
+  EXPECT_EQ((*seen)->abuse_state, AbuseState::kFrozen);
+  EXPECT_EQ((*seen)->abuse_reason, "case 17");
 }
 
 TEST_F(FeedTest, FailedWriteRecordsNothing) {
