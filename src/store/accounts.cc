@@ -1,62 +1,24 @@
 #include "store/accounts.h"
 
+#include "base/enum_names.h"
+
 namespace tether::store {
 
-const char* RoleName(Role role) {
-  switch (role) {
-    case Role::kUser:
-      return "user";
-    case Role::kAbuse:
-      return "abuse";
-    case Role::kAdmin:
-      return "admin";
-  }
-  return "user";
-}
+namespace {
+// These names are stored in the users and hosts tables and accepted by the CLI; changing
+// one needs a schema migration.
+constexpr EnumNames<Role, 3> kRoles{{{{Role::kUser, "user"}, {Role::kAbuse, "abuse"}, {Role::kAdmin, "admin"}}}};
+constexpr EnumNames<Lifecycle, 3> kLifecycles{
+    {{{Lifecycle::kActive, "active"}, {Lifecycle::kOffline, "offline"}, {Lifecycle::kExpired, "expired"}}}};
+constexpr EnumNames<AbuseState, 3> kAbuseStates{
+    {{{AbuseState::kNone, "none"}, {AbuseState::kWatch, "watch"}, {AbuseState::kFrozen, "frozen"}}}};
+}  // namespace
 
-std::optional<Role> RoleFromName(std::string_view name) {
-  if (name == "user") return Role::kUser;
-  if (name == "abuse") return Role::kAbuse;
-  if (name == "admin") return Role::kAdmin;
-  return std::nullopt;
-}
-
-const char* LifecycleName(Lifecycle lifecycle) {
-  switch (lifecycle) {
-    case Lifecycle::kActive:
-      return "active";
-    case Lifecycle::kOffline:
-      return "offline";
-    case Lifecycle::kExpired:
-      return "expired";
-  }
-  return "active";
-}
-
-std::optional<Lifecycle> LifecycleFromName(std::string_view name) {
-  if (name == "active") return Lifecycle::kActive;
-  if (name == "offline") return Lifecycle::kOffline;
-  if (name == "expired") return Lifecycle::kExpired;
-  return std::nullopt;
-}
-
-const char* AbuseStateName(AbuseState state) {
-  switch (state) {
-    case AbuseState::kNone:
-      return "none";
-    case AbuseState::kWatch:
-      return "watch";
-    case AbuseState::kFrozen:
-      return "frozen";
-  }
-  return "none";
-}
-
-std::optional<AbuseState> AbuseStateFromName(std::string_view name) {
-  if (name == "none") return AbuseState::kNone;
-  if (name == "watch") return AbuseState::kWatch;
-  if (name == "frozen") return AbuseState::kFrozen;
-  return std::nullopt;
-}
+const char* RoleName(Role role) { return kRoles.Name(role); }
+std::optional<Role> RoleFromName(std::string_view name) { return kRoles.FromName(name); }
+const char* LifecycleName(Lifecycle lifecycle) { return kLifecycles.Name(lifecycle); }
+std::optional<Lifecycle> LifecycleFromName(std::string_view name) { return kLifecycles.FromName(name); }
+const char* AbuseStateName(AbuseState state) { return kAbuseStates.Name(state); }
+std::optional<AbuseState> AbuseStateFromName(std::string_view name) { return kAbuseStates.FromName(name); }
 
 }  // namespace tether::store

@@ -1,27 +1,30 @@
 #include "store/store.h"
 
 #include <thread>
-#include <utility>
+
+#include "base/enum_names.h"
 
 namespace tether::store {
 
+namespace {
 // These names are stored in the zones table and accepted by `tether zone add
 // --serial-policy`; changing one needs a schema migration.
-const char* SerialPolicyName(SerialPolicy policy) {
-  switch (policy) {
-    case SerialPolicy::kIncrement:
-      return "increment";
-    case SerialPolicy::kUnixTime:
-      return "unixtime";
-  }
-  return "increment";
-}
+constexpr EnumNames<SerialPolicy, 2> kSerialPolicies{
+    {{{SerialPolicy::kIncrement, "increment"}, {SerialPolicy::kUnixTime, "unixtime"}}}};
+// These are stored in the PostgreSQL changes table.
+constexpr EnumNames<ChangeKind, 7> kChangeKinds{{{{ChangeKind::kJournal, "journal"},
+                                                  {ChangeKind::kZone, "zone"},
+                                                  {ChangeKind::kKeys, "keys"},
+                                                  {ChangeKind::kUser, "user"},
+                                                  {ChangeKind::kHost, "host"},
+                                                  {ChangeKind::kToken, "token"},
+                                                  {ChangeKind::kCredential, "credential"}}}};
+}  // namespace
 
-std::optional<SerialPolicy> SerialPolicyFromName(std::string_view name) {
-  if (name == "increment") return SerialPolicy::kIncrement;
-  if (name == "unixtime") return SerialPolicy::kUnixTime;
-  return std::nullopt;
-}
+const char* SerialPolicyName(SerialPolicy policy) { return kSerialPolicies.Name(policy); }
+std::optional<SerialPolicy> SerialPolicyFromName(std::string_view name) { return kSerialPolicies.FromName(name); }
+const char* ChangeKindName(ChangeKind kind) { return kChangeKinds.Name(kind); }
+std::optional<ChangeKind> ChangeKindFromName(std::string_view name) { return kChangeKinds.FromName(name); }
 
 Result<std::optional<PrimarySettings>> Store::GetPrimarySettings(int64_t /*zone_id*/) {
   return std::optional<PrimarySettings>();
@@ -30,29 +33,6 @@ Result<std::optional<PrimarySettings>> Store::GetPrimarySettings(int64_t /*zone_
 Status Store::SetPrimarySettings(int64_t /*zone_id*/,
                                  const std::optional<PrimarySettings>& /*settings*/) {
   return MakeError(ErrorCode::kFailedPrecondition, "this store does not keep secondary zones yet");
-}
-
-namespace {
-constexpr std::pair<ChangeKind, const char*> kChangeKindNames[] = {
-    {ChangeKind::kJournal, "journal"}, {ChangeKind::kZone, "zone"},   {ChangeKind::kKeys, "keys"},
-    {ChangeKind::kUser, "user"},       {ChangeKind::kHost, "host"},   {ChangeKind::kToken, "token"},
-    {ChangeKind::kCredential, "credential"},
-};
-}  // namespace
-
-// These names are stored in the PostgreSQL changes table.
-const char* ChangeKindName(ChangeKind kind) {
-  for (const auto& [value, name] : kChangeKindNames) {
-    if (value == kind) return name;
-  }
-  return "journal";
-}
-
-std::optional<ChangeKind> ChangeKindFromName(std::string_view name) {
-  for (const auto& [value, text] : kChangeKindNames) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
 }
 
 Result<ChangeBatch> Store::WaitForChanges(uint64_t /*after*/, std::chrono::milliseconds wait) {
