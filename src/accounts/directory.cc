@@ -35,19 +35,18 @@ Status Directory::Load(store::AccountStore& store) {
   std::unique_lock lock(mu_);
   users_.clear();
   user_ids_.clear();
-  hosts_.clear();
+  hosts_.Clear();
   tokens_.clear();
   for (auto& user : users) {
     const int64_t id = user.id;  // before the move below, as for hosts
     user_ids_[user.name] = id;
     users_[id] = std::make_shared<const store::UserInfo>(std::move(user));
   }
-  hosts_.reserve(hosts.size());
+  hosts_.Reserve(hosts.size());
   for (auto& host : hosts) {
-    // The key first: in `a[k] = b` the right side is evaluated first (C++17), and it moves
-    // the name away.
+    // The key first: the entry takes the name.
     std::string key = Key(host.fqdn);
-    hosts_[std::move(key)] = std::make_shared<const store::HostInfo>(std::move(host));
+    hosts_.Put(key, std::make_shared<const store::HostInfo>(std::move(host)));
   }
   for (auto& token : tokens) {
     std::string digest = token.digest;
@@ -77,7 +76,8 @@ std::shared_ptr<const store::HostInfo> Directory::FindHost(const dns::Name& fqdn
   char buffer[dns::Name::kMaxWire];
   const std::string_view key = fqdn.LowercaseKey(buffer);
   std::shared_lock lock(mu_);
-  return FindIn(hosts_, key);
+  const HostTable::Entry* found = hosts_.Find(key);
+  return found != nullptr ? *found : nullptr;
 }
 
 std::shared_ptr<const store::TokenInfo> Directory::FindToken(std::string_view digest) const {
@@ -101,9 +101,9 @@ std::optional<store::HostInfo> Directory::Host(const dns::Name& fqdn) const { re
 std::vector<store::HostInfo> Directory::HostsOf(int64_t user_id) const {
   std::shared_lock lock(mu_);
   std::vector<store::HostInfo> out;
-  for (const auto& [key, host] : hosts_) {
-    if (host->user_id == user_id) out.push_back(*host);
-  }
+  hosts_.ForEach([&](const store::HostInfo& host) {
+    if (host.user_id == user_id) out.push_back(host);
+  });
   return out;
 }
 
@@ -129,15 +129,14 @@ void Directory::RemoveUser(int64_t id) {
   if (found == users_.end()) return;
   user_ids_.erase(found->second->name);
   users_.erase(found);
-  std::erase_if(hosts_, [&](const auto& entry) { return entry.second->user_id == id; });
+  hosts_.EraseIf([&](const store::HostInfo& host) { return host.user_id == id; });
   std::erase_if(tokens_, [&](const auto& entry) { return entry.second->user_id == id; });
   // Credentials of removed hosts no longer find their host, so they fail on their own;
   // drop them anyway.
   std::erase_if(host_credentials_, [&](const auto& entry) {
-    for (const auto& [key, host] : hosts_) {
-      if (host->id == entry.second->host_id) return false;
-    }
-    return true;
+    bool kept = false;
+    hosts_.ForEach([&](const store::HostInfo& host) { kept = kept || host.id == entry.second->host_id; });
+    return !kept;
   });
 }
 
@@ -145,22 +144,22 @@ void Directory::PutHost(const store::HostInfo& host) {
   auto entry = std::make_shared<const store::HostInfo>(host);
   std::string key = Key(host.fqdn);
   std::unique_lock lock(mu_);
-  hosts_[std::move(key)] = std::move(entry);
+  hosts_.Put(key, std::move(entry));
 }
 
 void Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
   std::string key = Key(fqdn);
   std::unique_lock lock(mu_);
-  auto found = hosts_.find(key);
-  if (found == hosts_.end() || found->second->last_update >= time) return;
-  auto touched = std::make_shared<store::HostInfo>(*found->second);
+  const HostTable::Entry* found = hosts_.Find(key);
+  if (found == nullptr || (*found)->last_update >= time) return;
+  auto touched = std::make_shared<store::HostInfo>(**found);
   touched->last_update = time;
-  found->second = std::move(touched);
+  hosts_.Put(key, std::move(touched));
 }
 
 void Directory::RemoveHost(int64_t host_id) {
   std::unique_lock lock(mu_);
-  std::erase_if(hosts_, [&](const auto& entry) { return entry.second->id == host_id; });
+  hosts_.EraseIf([&](const store::HostInfo& host) { return host.id == host_id; });
   std::erase_if(host_credentials_, [&](const auto& entry) { return entry.second->host_id == host_id; });
 }
 

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "accounts/host_table.h"
 #include "base/hash.h"
 #include "base/result.h"
 #include "store/accounts.h"
@@ -65,7 +66,7 @@ class Directory {
   mutable std::shared_mutex mu_;
   std::unordered_map<int64_t, Shared<store::UserInfo>> users_;
   ByKey<int64_t> user_ids_;
-  ByKey<Shared<store::HostInfo>> hosts_;
+  HostTable hosts_;  // by Key(fqdn)
   ByKey<Shared<store::TokenInfo>> tokens_;
   ByKey<Shared<store::HostCredentialInfo>> host_credentials_;
 };
