@@ -231,13 +231,15 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
     if (store::UpdatesRefused(host->abuse_state)) {
       lines[i] = "abuse";
       const std::string requested = DescribeRequested(ipv4, ipv6);
-      RecordHistory(*host, *call, nullptr, "abuse: host frozen", &requested);
+      RecordHistory(*host, *call, nullptr, "abuse: host frozen",
+                    pacing_.HistoryNote(host->id, false, now), &requested);
       continue;
     }
     const HostPacing::Budget budget = pacing_.Check(host->id, now);
     if (!budget.nochg) {
       lines[i] = "abuse";
-      RecordHistory(*host, *call, nullptr, "abuse: too many updates without a change");
+      RecordHistory(*host, *call, nullptr, "abuse: too many updates without a change",
+                    pacing_.HistoryNote(host->id, false, now));
       continue;
     }
     if (!budget.change || !account_changes_.WouldAllow(host->user_id, now)) {
@@ -282,19 +284,17 @@ void DdnsHandler::AnswerDyndns2(Call& call, const std::vector<HostOutcome>& outc
     std::string& line = call.lines[call.change_line[j]];
     switch (outcome.result) {
       case HostOutcome::Result::kGood:
-        pacing_.SpendChange(host.id, call.now);
         account_changes_.Allow(host.user_id);
         line = "good " + outcome.addresses;
-        RecordHistory(host, call, &outcome, "good");
+        RecordHistory(host, call, &outcome, "good", pacing_.SpendChange(host.id, call.now));
         break;
       case HostOutcome::Result::kNochg:
-        pacing_.SpendNochg(host.id, call.now);
         line = "nochg " + outcome.addresses;
-        RecordHistory(host, call, &outcome, "nochg");
+        RecordHistory(host, call, &outcome, "nochg", pacing_.SpendNochg(host.id, call.now));
         break;
       case HostOutcome::Result::kDnsErr:
         line = "dnserr";
-        RecordHistory(host, call, &outcome, "dnserr");
+        RecordHistory(host, call, &outcome, "dnserr", pacing_.HistoryNote(host.id, false, call.now));
         break;
     }
     // An address-less host answers with the bare word.
@@ -374,7 +374,8 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
     }
     if (store::UpdatesRefused(host->abuse_state)) {  // frozen: as in RunDyndns2
       const std::string requested = DescribeRequested(ipv4, ipv6);
-      RecordHistory(*host, *call, nullptr, "abuse: host frozen", &requested);
+      RecordHistory(*host, *call, nullptr, "abuse: host frozen",
+                    pacing_.HistoryNote(host->id, false, call->now), &requested);
       return call->respond(Text("KO"));
     }
     if (!pacing_.Check(host->id, call->now).nochg) return call->respond(Text("KO"));
@@ -406,11 +407,13 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
       const HostOutcome& outcome = outcomes[j];
       failed |= outcome.result == HostOutcome::Result::kDnsErr;
       updated |= outcome.result == HostOutcome::Result::kGood;
-      if (outcome.result == HostOutcome::Result::kNochg) pacing_.SpendNochg(hosts[j].id, call->now);
+      const bool nochg = outcome.result == HostOutcome::Result::kNochg;
       RecordHistory(hosts[j], *call, &outcome,
-                    outcome.result == HostOutcome::Result::kGood    ? "good"
-                    : outcome.result == HostOutcome::Result::kNochg ? "nochg"
-                                                                    : "dnserr");
+                    outcome.result == HostOutcome::Result::kGood ? "good"
+                    : nochg                                      ? "nochg"
+                                                                 : "dnserr",
+                    nochg ? pacing_.SpendNochg(hosts[j].id, call->now)
+                          : pacing_.HistoryNote(hosts[j].id, false, call->now));
       size_t comma = outcome.addresses.find(',');
       std::string first = outcome.addresses.substr(0, comma);
       if (!first.empty() && v4.empty() && first.find(':') == std::string::npos) v4 = first;
@@ -481,13 +484,15 @@ void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std
 }
 
 void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call,
-                                const HostOutcome* outcome, const std::string& result,
-                                const std::string* requested) {
-  LogIfWatched(host, call.request.client_address, call.user_agent, call.identity.label,
-               outcome != nullptr && !outcome->addresses.empty() ? result + " " + outcome->addresses
-                                                                 : result);
+                                const HostOutcome* outcome, std::string_view result,
+                                std::optional<std::string> note, const std::string* requested) {
+  if (host.abuse_state == store::AbuseState::kWatch) {  // the line is only made for it
+    LogIfWatched(host, call.request.client_address, call.user_agent, call.identity.label,
+                 outcome != nullptr && !outcome->addresses.empty()
+                     ? std::string(result) + " " + outcome->addresses
+                     : std::string(result));
+  }
   // Repeated nochg polls: one entry per interval, carrying how many were folded into it.
-  std::optional<std::string> note = pacing_.HistoryNote(host.id, result == "nochg", call.now);
   if (!note) return;
   store::HistoryEntry entry;
   entry.host_id = host.id;
@@ -509,7 +514,7 @@ void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call,
     entry.old_value = zone != nullptr ? ddns::DescribePublished(*zone, host.fqdn) : "-";
     entry.new_value = entry.old_value;
   }
-  entry.result = result + *note;
+  entry.result = std::string(result) + *note;
   if (result == "good") directory_.TouchHost(host.fqdn, entry.time);
   accounts_.AppendHistory(std::move(entry));
 }

@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "accounts/authenticator.h"
@@ -62,11 +64,13 @@ class DdnsHandler {
   // else through the zone's updater.
   void SubmitZone(const dns::Name& origin, std::vector<ddns::HostChange> changes,
                   std::function<void(std::vector<ddns::HostOutcome>)> done);
-  // Also logs the update if the host is watched. `requested`: a refused update's wish (what
-  // it would have set), kept as the entry's new value beside the published content.
+  // Also logs the update if the host is watched. `note`: from pacing_ (HistoryNote or a
+  // Spend*), nullopt when the entry is folded into an earlier one. `requested`: a refused
+  // update's wish (what it would have set), kept as the entry's new value beside the
+  // published content.
   void RecordHistory(const store::HostInfo& host, const Call& call,
-                     const ddns::HostOutcome* outcome, const std::string& result,
-                     const std::string* requested = nullptr);
+                     const ddns::HostOutcome* outcome, std::string_view result,
+                     std::optional<std::string> note, const std::string* requested = nullptr);
 
   const DdnsOptions options_;
   accounts::Directory& directory_;

@@ -20,21 +20,26 @@ HostPacing::Budget HostPacing::Check(int64_t host, Clock::time_point now) {
   return {entry.nochg.tokens >= 1.0, entry.changes.tokens >= 1.0};
 }
 
-void HostPacing::SpendNochg(int64_t host, Clock::time_point now) {
+std::optional<std::string> HostPacing::SpendNochg(int64_t host, Clock::time_point now) {
   MutexLock lock(mu_);
   Entry& entry = At(host, now);
   if (entry.nochg.tokens >= 1.0) entry.nochg.tokens -= 1.0;
+  return Note(entry, true, now);
 }
 
-void HostPacing::SpendChange(int64_t host, Clock::time_point now) {
+std::optional<std::string> HostPacing::SpendChange(int64_t host, Clock::time_point now) {
   MutexLock lock(mu_);
   Entry& entry = At(host, now);
   if (entry.changes.tokens >= 1.0) entry.changes.tokens -= 1.0;
+  return Note(entry, false, now);
 }
 
 std::optional<std::string> HostPacing::HistoryNote(int64_t host, bool nochg, Clock::time_point now) {
   MutexLock lock(mu_);
-  Entry& entry = At(host, now);
+  return Note(At(host, now), nochg, now);
+}
+
+std::optional<std::string> HostPacing::Note(Entry& entry, bool nochg, Clock::time_point now) {
   if (nochg) {
     if (entry.nochg_since != Clock::time_point{} && now - entry.nochg_since < history_interval_) {
       ++entry.folded;

@@ -37,13 +37,15 @@ class HostPacing {
     bool change = true;  // a change is still allowed
   };
   Budget Check(int64_t host, Clock::time_point now);
-  void SpendNochg(int64_t host, Clock::time_point now);
-  void SpendChange(int64_t host, Clock::time_point now);
 
   // For a history entry of `host` (a nochg if `nochg`): nullopt if it is folded into the
   // host's last nochg entry (within the interval), else the text to append to its result:
   // "" or how many nochg polls were folded before it (" (+N before)", " (after N nochg)").
   std::optional<std::string> HistoryNote(int64_t host, bool nochg, Clock::time_point now);
+  // Spend one update without a change / one change, and return the update's HistoryNote:
+  // one lookup for both.
+  std::optional<std::string> SpendNochg(int64_t host, Clock::time_point now);
+  std::optional<std::string> SpendChange(int64_t host, Clock::time_point now);
 
  private:
   struct Entry {
@@ -53,6 +55,7 @@ class HostPacing {
     int folded = 0;                   // nochg polls folded into it since
   };
   Entry& At(int64_t host, Clock::time_point now) REQUIRES(mu_);
+  std::optional<std::string> Note(Entry& entry, bool nochg, Clock::time_point now) REQUIRES(mu_);
 
   const double nochg_rate_;
   const double nochg_burst_;
