@@ -1,6 +1,7 @@
 // tether: the admin command. It checks the command line itself (so --help and usage errors
 // need no server), then hands the command to the running tetherd through the control socket
 // DIR/control.sock and prints what comes back. See docs/cli.md.
+#include <algorithm>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -115,6 +116,11 @@ int main(int argc, char** argv) {
     } else if (args[i].rfind("--import=", 0) == 0) {
       args[i] = "--import=" + std::filesystem::absolute(args[i].substr(9)).string();
     }
+  }
+  if (inv.command == "takedown preview") {
+    auto verb = std::find(args.begin(), args.end(), "preview");
+    auto file = std::find(verb, args.end(), inv.list_file);  // the FILE argument
+    if (file != args.end()) *file = std::filesystem::absolute(*file).string();
   }
 
   if (tether::control::ReadsPassword(inv.command) && !inv.password_given) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "abuse/takedown.h"
 #include "accounts/directory.h"
 #include "accounts/name_policy.h"
 #include "base/mutex.h"
@@ -66,6 +67,8 @@ class Admin {
   // the update path) and `zone add --primary` creates them. Null: none (secondary zones are
   // then loaded as read-only zones that never refresh). Call before LoadDynamicZones.
   void SetSecondaries(xfr::SecondaryService* secondaries) { secondaries_ = secondaries; }
+  // Takedown orders (abuse/takedown.h). Null: the takedown commands fail. Call before Run.
+  void SetTakedowns(abuse::TakedownEngine* takedowns) { takedowns_ = takedowns; }
 
   // Runs one `tether` command; returns its exit status.
   int Run(const std::vector<std::string>& argv, control::CommandOutput& out);
@@ -117,6 +120,13 @@ class Admin {
   int TokenAdd(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int TokenList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int TokenRevoke(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  // Takedown orders (admin_takedown.cc).
+  int TakedownPreview(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int TakedownApply(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int TakedownRestore(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  int TakedownList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  // Who acts: the --as user (of role abuse or admin), else the control socket's peer.
+  Result<std::string> Actor(const control::Invocation& inv, control::CommandOutput& out) const;
   // The audit log (admin_audit.cc).
   int AuditList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int AuditVerify(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
@@ -141,6 +151,7 @@ class Admin {
   const accounts::NamePolicy policy_;
   xfr::XfrService* transfers_ = nullptr;
   xfr::SecondaryService* secondaries_ = nullptr;
+  abuse::TakedownEngine* takedowns_ = nullptr;
   Mutex mu_;
 };
 

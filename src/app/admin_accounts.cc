@@ -22,10 +22,8 @@ using admin_output::kOk;
 using admin_output::kUsage;
 using admin_output::Usage;
 
-int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using admin_output::Lower;
+using admin_output::UnixNow;
 
 bool ValidUserName(const std::string& name) {
   if (name.empty() || name.size() > 64 || name.front() == '.' || name.front() == '-') return false;
@@ -34,11 +32,6 @@ bool ValidUserName(const std::string& name) {
   });
 }
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 Result<dns::Name> Fqdn(const std::string& text) {
   auto name = dns::Name::FromText(text.empty() || text.back() == '.' ? text : text + ".");
@@ -255,7 +248,11 @@ int Admin::HostState(const control::Invocation& inv, control::CommandOutput& out
   if (!host) return Fail(out, "no host " + fqdn->ToText());
   if (!inv.set_state.empty()) {
     auto state = store::AbuseStateFromName(inv.set_state);
-    if (!state) return Usage(out, "--set takes watch, frozen or none");
+    if (!state || *state == store::AbuseState::kEnforced) return Usage(out, "--set takes watch, frozen or none");
+    if (host->abuse_state == store::AbuseState::kEnforced) {
+      return Fail(out, host->fqdn.ToText() + " is enforced by takedown order " + std::to_string(host->abuse_order) +
+                           ": lift it with `tether takedown restore " + std::to_string(host->abuse_order) + "`");
+    }
     if (inv.reason.empty()) return Usage(out, "--set needs a --reason");
     const int64_t now = UnixNow();
     if (auto set = accounts_.SetAbuseState(host->id, *state, inv.reason, now); !set) {
@@ -273,16 +270,24 @@ int Admin::HostState(const control::Invocation& inv, control::CommandOutput& out
     }
   }
   const std::string since = host->abuse_since != 0 ? FormatTime(host->abuse_since) : "-";
+  const bool enforced = host->abuse_state == store::AbuseState::kEnforced;
   if (inv.json) {
     out.Out("{\"name\": " + JsonString(host->fqdn.ToText()) +
             ", \"lifecycle\": " + JsonString(store::LifecycleName(host->lifecycle)) +
             ", \"abuse\": " + JsonString(store::AbuseStateName(host->abuse_state)) +
+            (enforced ? ", \"action\": " + JsonString(store::EnforceActionName(host->abuse_action)) +
+                            ", \"order\": " + std::to_string(host->abuse_order)
+                      : std::string()) +
             ", \"reason\": " + JsonString(host->abuse_reason) +
             ", \"since\": " + JsonString(since) + "}\n");
   } else {
     out.Out("host: " + host->fqdn.ToText() +
             "\nlifecycle: " + store::LifecycleName(host->lifecycle) +
-            "\nabuse: " + store::AbuseStateName(host->abuse_state) + "\nreason: " +
+            "\nabuse: " + store::AbuseStateName(host->abuse_state) +
+            (enforced ? "\naction: " + std::string(store::EnforceActionName(host->abuse_action)) +
+                            "\norder: " + std::to_string(host->abuse_order)
+                      : std::string()) +
+            "\nreason: " +
             (host->abuse_reason.empty() ? "-" : host->abuse_reason) + "\nsince: " + since + "\n");
   }
   return kOk;

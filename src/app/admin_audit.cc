@@ -19,26 +19,7 @@ using admin_output::kOk;
 // Entries read per ReadAudit call, so a long log is never held whole.
 constexpr size_t kPage = 1000;
 
-// A free-text field in a tab-separated row: tabs, newlines and backslashes escaped, "-" if
-// empty, so that every entry stays one row of the same columns.
-std::string Field(const std::string& text) {
-  if (text.empty()) return "-";
-  std::string out;
-  for (char c : text) {
-    if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\\') {
-      out += "\\\\";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
+using admin_output::Field;
 
 std::string RowOf(const store::AuditEntry& entry) {
   std::string names;

@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include <arpa/inet.h>
+
 #include <set>
 
 #include <toml++/toml.h>
@@ -71,7 +73,7 @@ Status LoadConfigFile(const std::string& path, Config* config) {
     return InvalidArgument("{}:{}: {}", path, error.source().begin.line, error.description());
   }
   RETURN_IF_ERROR(CheckKeys(
-      root, {"data_dir", "store", "log_level", "dns", "zone", "zone_defaults", "journal", "xfr", "update", "http", "ddns", "names"},
+      root, {"data_dir", "store", "log_level", "dns", "zone", "zone_defaults", "journal", "xfr", "update", "http", "ddns", "names", "abuse"},
       ""));
   if (auto value = root["data_dir"].value<std::string>()) config->data_dir = *value;
   if (auto value = root["store"].value<std::string>()) config->store = *value;
@@ -155,6 +157,18 @@ Status LoadConfigFile(const std::string& path, Config* config) {
     }
     RETURN_IF_ERROR(ReadStrings(*names, "blocked", &config->blocked_words, "names"));
     RETURN_IF_ERROR(ReadInt(*names, "host_limit", 0, 1000000, &config->host_limit, "names"));
+  }
+  if (const toml::table* abuse = root["abuse"].as_table()) {
+    RETURN_IF_ERROR(CheckKeys(*abuse, {"sinkhole", "ttl", "approve_above_names", "approve_above_accounts"}, "abuse"));
+    RETURN_IF_ERROR(ReadStrings(*abuse, "sinkhole", &config->abuse_sinkhole, "abuse"));
+    for (const std::string& address : config->abuse_sinkhole) {
+      unsigned char bytes[16];
+      if (inet_pton(AF_INET, address.c_str(), bytes) != 1 && inet_pton(AF_INET6, address.c_str(), bytes) != 1) return InvalidArgument("abuse: sinkhole: '{}' is not an IPv4 or IPv6 address", address);
+    }
+    RETURN_IF_ERROR(ReadInt<uint32_t>(*abuse, "ttl", 0, 86400, &config->abuse_ttl, "abuse"));
+    RETURN_IF_ERROR(ReadInt<size_t>(*abuse, "approve_above_names", 0, 100000000, &config->approve_above_names, "abuse"));
+    RETURN_IF_ERROR(
+        ReadInt<size_t>(*abuse, "approve_above_accounts", 0, 100000000, &config->approve_above_accounts, "abuse"));
   }
   if (const toml::array* zones = root["zone"].as_array()) {
     for (const auto& item : *zones) {

@@ -69,6 +69,12 @@ struct Config {
   bool reserved_names_given = false;
   std::vector<std::string> blocked_words;
   int host_limit = 5;
+
+  // [abuse]: takedown orders (docs/abuse.md).
+  std::vector<std::string> abuse_sinkhole;  // addresses a sinkholed name answers; empty: no sinkhole
+  uint32_t abuse_ttl = 60;                  // TTL of what an action puts in place
+  size_t approve_above_names = 25;          // larger orders need a second approver
+  size_t approve_above_accounts = 3;
 };
 
 // Reads a TOML file over `config`. Unknown keys are errors, so typos do not pass silently.

@@ -355,6 +355,13 @@ int Run(int argc, char** argv) {
   xfr::SecondaryService secondaries(*store, find_key, secondary_options);
   Admin admin(*store, updates, registry, access, defaults, store->accounts(), directory, policy);
   admin.SetSecondaries(&secondaries);
+  abuse::TakedownSettings takedown_settings;
+  takedown_settings.sinkhole = config.abuse_sinkhole;
+  takedown_settings.ttl = config.abuse_ttl;
+  takedown_settings.approve_above_names = config.approve_above_names;
+  takedown_settings.approve_above_accounts = config.approve_above_accounts;
+  abuse::TakedownEngine takedowns(*store, updates, directory, takedown_settings, UnixNow);
+  admin.SetTakedowns(&takedowns);
   auto dynamic = admin.LoadDynamicZones(static_origins);
   if (!dynamic) {
     spdlog::error("{}", dynamic.error().message);
@@ -458,11 +465,19 @@ int Run(int argc, char** argv) {
     else if (*trimmed > 0) spdlog::info("update history: {} entries older than {} days removed", *trimmed, config.history_retention_days);
   };
   trim_history();
+  // Orders past their expiry are lifted within kTick; the history is trimmed hourly.
+  constexpr int64_t kTick = 5;
+  auto last_trim = static_cast<int64_t>(UnixNow());
   while (true) {
-    const timespec hour{3600, 0};
-    const int signal_number = sigtimedwait(&signals, nullptr, &hour);
+    const timespec tick{kTick, 0};
+    const int signal_number = sigtimedwait(&signals, nullptr, &tick);
     if (signal_number < 0) {
-      if (errno == EAGAIN) trim_history();
+      if (errno != EAGAIN) continue;
+      takedowns.RestoreExpired();
+      if (static_cast<int64_t>(UnixNow()) - last_trim >= 3600) {
+        trim_history();
+        last_trim = static_cast<int64_t>(UnixNow());
+      }
       continue;
     }
     if (signal_number == SIGHUP) {

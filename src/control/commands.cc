@@ -166,6 +166,32 @@ void BuildCli(CLI::App& app, Invocation& inv) {
   CLI::App* revoke = token->add_subcommand("revoke", "Revoke a token at once");
   revoke->add_option("ID", inv.token_id, "Token id")->required();
 
+  CLI::App* takedown = app.add_subcommand("takedown", "Takedown orders: preview, apply, restore (docs/abuse.md)");
+  takedown->require_subcommand(1);
+  CLI::App* preview = takedown->add_subcommand(
+      "preview", "Dry run of an order for the names in FILE (one per line); prints the report and, last, `preview: ID`");
+  preview->add_option("FILE", inv.list_file, "The names, one per line (# starts a comment)")->required();
+  preview->add_option("--action", inv.action, "sinkhole, nxdomain, nodata or delegate")
+      ->required()
+      ->check(CLI::IsMember({"sinkhole", "nxdomain", "nodata", "delegate"}));
+  preview->add_option("--ns", inv.ns, "delegate: the name servers that get the names")->delimiter(',');
+  preview->add_option("--reason", inv.reason, "Why (audited)");
+  preview->add_option("--reference", inv.reference, "e.g. a court case or ticket number (audited)");
+  preview->add_option("--expires", inv.expires, "The order lifts itself then: a date (2027-01-31) or +30d");
+  preview->add_flag("--force", inv.force, "Also act on apexes, wildcards and names that are no host (recorded)");
+  CLI::App* apply = takedown->add_subcommand(
+      "apply", "Apply a preview at most 15 minutes old as an order; prints `order: ID` last");
+  apply->add_option("PREVIEW_ID", inv.takedown_id, "From `takedown preview`")->required();
+  apply->add_flag("--approve", inv.approve, "Approve as the second person (needed above 25 names or 3 accounts)");
+  CLI::App* restore = takedown->add_subcommand("restore", "Lift an order: put back exactly the records it replaced");
+  restore->add_option("ORDER_ID", inv.takedown_id, "From `takedown apply`")->required();
+  restore->add_option("--reason", inv.reason, "Why (audited)");
+  takedown->add_subcommand("list", "List previews and orders: id, status, action, names, author, approver, "
+                                   "created, expires, reference");
+  for (CLI::App* verb : {preview, apply, restore}) {
+    verb->add_option("--as", inv.as_user, "The abuse-desk or admin user acting (default: your Unix account)");
+  }
+
   CLI::App* audit = app.add_subcommand("audit", "The audit log: who did what to which names, hash-chained");
   audit->require_subcommand(1);
   audit->add_subcommand("list", "List the entries: seq, time, actor, action, names, reason, reference, "

@@ -65,6 +65,15 @@ struct Invocation {
   // host state FQDN [--set watch|frozen|none --reason TEXT]
   std::string set_state;  // empty: only print the state
   std::string reason;
+
+  // takedown ... (also --reason, --ns, --expires above)
+  std::string list_file;        // preview FILE: one name per line
+  std::string action;           // preview --action
+  std::string reference;
+  bool force = false;
+  bool approve = false;
+  std::string takedown_id;      // apply PREVIEW_ID, restore ORDER_ID
+  std::string as_user;          // --as: the abuse-desk user acting (default: the socket's peer)
 };
 
 // Builds the command tree into `app`, binding options to `invocation`. After a successful

@@ -1,6 +1,7 @@
 #include "control/control_server.h"
 
 #include <pthread.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -16,17 +17,33 @@ namespace tether::control {
 
 namespace {
 
+// "unix:NAME" of the peer's user (or "unix:UID" without a passwd entry), "" if unknown.
+std::string PeerName(int fd) {
+  ucred credentials{};
+  socklen_t size = sizeof(credentials);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &size) != 0) return "";
+  passwd entry{};
+  passwd* found = nullptr;
+  char buffer[1024];
+  if (getpwuid_r(credentials.uid, &entry, buffer, sizeof(buffer), &found) == 0 && found != nullptr) {
+    return std::string("unix:") + found->pw_name;
+  }
+  return "unix:" + std::to_string(credentials.uid);
+}
+
 class FrameOutput : public CommandOutput {
  public:
-  explicit FrameOutput(Connection& connection) : connection_(connection) {}
+  FrameOutput(Connection& connection, std::string caller) : connection_(connection), caller_(std::move(caller)) {}
   void Out(std::string_view text) override { (void)connection_.Send(FrameKind::kStdout, text); }
   void Err(std::string_view text) override { (void)connection_.Send(FrameKind::kStderr, text); }
   void Progress(uint64_t done, uint64_t total, std::string_view label) override {
     (void)connection_.Send(FrameKind::kProgress, EncodeProgress(done, total, label));
   }
+  std::string Caller() const override { return caller_; }
 
  private:
   Connection& connection_;
+  const std::string caller_;
 };
 
 Result<sockaddr_un> SocketAddress(const std::string& path) {
@@ -110,7 +127,7 @@ void ControlServer::Serve(int fd) {
   if (!frame || !*frame || (*frame)->kind != FrameKind::kRequest) return;
   auto argv = DecodeArgv((*frame)->payload);
   if (!argv) return;
-  FrameOutput output(connection);
+  FrameOutput output(connection, PeerName(fd));
   int status = handler_(*argv, output);
   (void)connection.Send(FrameKind::kExit, std::string(1, static_cast<char>(status)));
 }

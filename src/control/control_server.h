@@ -26,6 +26,9 @@ class CommandOutput {
   virtual void Err(std::string_view text) = 0;
   // done of total (total 0: unknown), e.g. names written during an import.
   virtual void Progress(uint64_t done, uint64_t total, std::string_view label) = 0;
+  // Who runs the command: "unix:NAME" for the account of the control socket's peer
+  // (SO_PEERCRED), "" if unknown (tests, local calls).
+  virtual std::string Caller() const { return ""; }
 };
 
 // Returns the exit status: 0 success, 1 failure, 2 usage error.

@@ -180,6 +180,7 @@ size_t HandleQuery(const zone::ZoneSet& zones, std::span<const uint8_t> request,
   if (rcode == 0) {
     zone::IndexLabels(&query);
     query.tcp = transport == Transport::kTcp;
+    query.window = zone::QueryWindow(now);
     writer.set_limit(limit);
     zone::AnswerResult answer = zone::AnswerQuery(zones, query, writer);
     rcode = static_cast<uint16_t>(answer.rcode);

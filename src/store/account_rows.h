@@ -20,16 +20,29 @@
 #include "dns/rr_type.h"
 #include "store/accounts.h"
 #include "store/audit.h"
+#include "store/takedowns.h"
 
 namespace tether::store::account_rows {
 
 inline constexpr const char* kUserColumns = "id, name, role, password_hash, credential_version, created, host_limit";
 inline constexpr const char* kHostColumns =
     "id, fqdn, user_id, zone_id, lifecycle, created, last_update, abuse_state, abuse_reason, "
-    "abuse_since";
+    "abuse_since, abuse_action, abuse_order";
 inline constexpr const char* kTokenColumns = "id, user_id, digest, hosts, types, networks, expires, created, revoked";
 inline constexpr const char* kCredentialColumns = "id, host_id, username, digest, created";
 // The audit table (store/audit.h); names one per line (JoinAuditNames).
+// The takedowns table (store/takedowns.h); names and ns one per line.
+inline constexpr const char* kTakedownColumns =
+    "id, status, preview_id, created, author, approver, action, ns, reason, reference, expires, "
+    "forced, names, report, snapshot, serials, applied, restored";
+// The same without the large report and snapshot (ListTakedowns).
+inline constexpr const char* kTakedownListColumns =
+    "id, status, preview_id, created, author, approver, action, ns, reason, reference, expires, "
+    "forced, names, '', '', serials, applied, restored";
+// The stored text of an abuse state change's action: "" unless enforced.
+inline const char* AbuseActionText(const AbuseStateChange& change) {
+  return change.state == AbuseState::kEnforced ? EnforceActionName(change.action) : "";
+}
 inline constexpr const char* kAuditColumns =
     "seq, time, actor, action, reason, reference, names, serial_before, serial_after, prev_hash, hash";
 
@@ -86,10 +99,14 @@ std::optional<HostInfo> Host(Row& row) {
   auto abuse_state = AbuseStateFromName(row.Text(7));
   host.abuse_reason = std::string(row.Text(8));
   host.abuse_since = row.Int(9);
-  if (!RowOk(row) || !fqdn || !lifecycle || !abuse_state) return std::nullopt;
+  const std::string_view action_text = row.Text(10);
+  auto action = action_text.empty() ? std::optional(EnforceAction::kNxdomain) : EnforceActionFromName(action_text);
+  host.abuse_order = row.Int(11);
+  if (!RowOk(row) || !fqdn || !lifecycle || !abuse_state || !action) return std::nullopt;
   host.fqdn = *fqdn;
   host.lifecycle = *lifecycle;
   host.abuse_state = *abuse_state;
+  host.abuse_action = *action;
   return host;
 }
 
@@ -150,6 +167,33 @@ std::optional<AuditEntry> Audit(Row& row) {
   entry.serial_before = static_cast<uint32_t>(before);
   entry.serial_after = static_cast<uint32_t>(after);
   return entry;
+}
+
+template <class Row>
+std::optional<Takedown> TakedownRow(Row& row) {
+  Takedown takedown;
+  takedown.id = row.Int(0);
+  auto status = TakedownStatusFromName(row.Text(1));
+  takedown.preview_id = row.Int(2);
+  takedown.created = row.Int(3);
+  takedown.author = std::string(row.Text(4));
+  takedown.approver = std::string(row.Text(5));
+  auto action = EnforceActionFromName(row.Text(6));
+  takedown.ns = SplitAuditNames(std::string(row.Text(7)));
+  takedown.reason = std::string(row.Text(8));
+  takedown.reference = std::string(row.Text(9));
+  takedown.expires = row.Int(10);
+  takedown.forced = row.Int(11) != 0;
+  takedown.names = SplitAuditNames(std::string(row.Text(12)));
+  takedown.report = std::string(row.Text(13));
+  takedown.snapshot = std::string(row.Text(14));
+  takedown.serials = std::string(row.Text(15));
+  takedown.applied = row.Int(16);
+  takedown.restored = row.Int(17);
+  if (!RowOk(row) || !status || !action) return std::nullopt;
+  takedown.status = *status;
+  takedown.action = *action;
+  return takedown;
 }
 
 }  // namespace tether::store::account_rows

@@ -46,13 +46,21 @@ std::optional<Lifecycle> LifecycleFromName(std::string_view name);
 
 // A host's abuse state (DESIGN.md "Abuse handling"), separate from its lifecycle: `watch`
 // logs its updates in detail, `frozen` keeps its records but refuses every update with
-// `abuse`. `enforced` (with an action: nxdomain, nodata, sinkhole, delegated) will be one
-// more value here plus an action field beside it; callers that only ask whether updates
-// are refused use UpdatesRefused, so they stay right when it comes.
-enum class AbuseState { kNone, kWatch, kFrozen };
+// `abuse`, `enforced` serves what a takedown order's action put in place of its records
+// (abuse/takedown.h) and refuses every update too. Callers that only ask whether updates
+// are refused use UpdatesRefused.
+enum class AbuseState { kNone, kWatch, kFrozen, kEnforced };
 const char* AbuseStateName(AbuseState state);
 std::optional<AbuseState> AbuseStateFromName(std::string_view name);
-inline bool UpdatesRefused(AbuseState state) { return state == AbuseState::kFrozen; }
+inline bool UpdatesRefused(AbuseState state) {
+  return state == AbuseState::kFrozen || state == AbuseState::kEnforced;
+}
+
+// What an enforced host answers (docs/abuse.md, "Actions"): NXDOMAIN, NODATA for every
+// type, the operator's sinkhole addresses, or a referral to name servers the order names.
+enum class EnforceAction { kNxdomain, kNodata, kSinkhole, kDelegated };
+const char* EnforceActionName(EnforceAction action);
+std::optional<EnforceAction> EnforceActionFromName(std::string_view name);
 
 struct HostInfo {
   int64_t id = 0;
@@ -65,6 +73,19 @@ struct HostInfo {
   AbuseState abuse_state = AbuseState::kNone;
   std::string abuse_reason;  // why the state was set (also when set back to none)
   int64_t abuse_since = 0;   // unix seconds the state was set; 0: never
+  // Only for kEnforced: the action and the takedown order (store/takedowns.h) that set it.
+  EnforceAction abuse_action = EnforceAction::kNxdomain;
+  int64_t abuse_order = 0;
+};
+
+// One host's new abuse state (AccountStore::SetAbuseStates).
+struct AbuseStateChange {
+  int64_t host_id = 0;
+  AbuseState state = AbuseState::kNone;
+  EnforceAction action = EnforceAction::kNxdomain;  // for kEnforced
+  int64_t order = 0;                                // for kEnforced
+  std::string reason;
+  int64_t time = 0;  // unix seconds
 };
 
 struct TokenInfo {
@@ -121,10 +142,14 @@ class AccountStore {
   virtual Result<size_t> CountHosts(int64_t user_id) = 0;
   virtual Result<bool> DeleteHost(int64_t id) = 0;  // with its credentials and history
   virtual Status SetLifecycle(int64_t host_id, Lifecycle lifecycle) = 0;
-  // Sets the abuse state with its reason and time (unix seconds); records a `host` change so
-  // other nodes re-read the host. No error for an unknown id (nothing changes).
-  virtual Status SetAbuseState(int64_t host_id, AbuseState state, const std::string& reason,
-                               int64_t time) = 0;
+  // Sets the abuse states of any number of hosts in one transaction (a takedown order's
+  // hosts change together); records a `host` change for each so other nodes re-read them.
+  // No error for an unknown id (nothing changes for it).
+  virtual Status SetAbuseStates(const std::vector<AbuseStateChange>& changes) = 0;
+  // One host's state other than kEnforced, with its reason and time (unix seconds).
+  Status SetAbuseState(int64_t host_id, AbuseState state, const std::string& reason, int64_t time) {
+    return SetAbuseStates({AbuseStateChange{host_id, state, EnforceAction::kNxdomain, 0, reason, time}});
+  }
 
   // ---- credentials ----
   virtual Result<TokenInfo> CreateToken(const TokenInfo& token) = 0;

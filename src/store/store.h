@@ -25,6 +25,7 @@
 #include "zone/rrset.h"
 #include "store/accounts.h"
 #include "store/audit.h"
+#include "store/takedowns.h"
 #include "zone/zone.h"
 
 namespace tether::store {
@@ -249,6 +250,8 @@ class Store {
   virtual AccountStore& accounts() = 0;
   // ---- the audit log (store/audit.h) ----
   virtual AuditLog& audit() = 0;
+  // ---- takedown previews and orders (store/takedowns.h) ----
+  virtual TakedownStore& takedowns() = 0;
 
   // ---- the change feed (several nodes on one store) ----
   // Whether the store keeps one (PostgreSQL). A store without a feed has one node; the

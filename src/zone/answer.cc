@@ -144,6 +144,7 @@ AnswerResult Answerer::Run() {
     result_.rcode = Rcode::kRefused;
     return result_;
   }
+  zone_->CountQuery(query_.window);
   version_ = zone_->version();
   apex_data_ = zone_->apex()->DataAt(version_);
   if (apex_data_ == nullptr || (apex_data_->flags & kNodeHasSoa) == 0 || zone_->expired()) {
@@ -206,7 +207,7 @@ void Answerer::Resolve(const Target& target, int step) {
     NameError(target, encloser, step);
     return;
   }
-  if (step == 0) const_cast<Node*>(node)->CountQuery();
+  if (step == 0) node->CountQuery(query_.window);
   // At a delegation point only DS is answered from this (the parent) side (RFC 4035 3.1.4.1).
   if (below > 0 && (data->flags & kNodeHasNs) != 0 && query_.qtype != RrType::kDs) {
     Referral(target, 0, data);
@@ -226,7 +227,7 @@ void Answerer::NameError(const Target& target, int encloser_label, int step) {
     const Node* node = zone_->Find(wildcard, rel_size + 2, NodeTable::Hash(wildcard, rel_size + 2));
     const NodeData* data = node != nullptr ? node->DataAt(version_) : nullptr;
     if (data != nullptr && data->Exists()) {
-      if (step == 0) const_cast<Node*>(node)->CountQuery();
+      if (step == 0) node->CountQuery(query_.window);
       AnswerFromNode(target, data, step);
       return;
     }

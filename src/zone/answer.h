@@ -28,6 +28,7 @@ struct Query {
   int label_count = 0;
   dns::RrType qtype = dns::RrType::kA;
   bool tcp = false;  // RFC 8482: full ANY answers only over TCP
+  uint32_t window = 0;  // QueryWindow(now) (node.h): where the answer's query is counted
 };
 
 // Fills labels/label_count from qname. REQUIRES: a valid wire name in qname[0, qname_size).

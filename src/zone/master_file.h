@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,5 +74,9 @@ Result<std::shared_ptr<Zone>> LoadZoneFile(const std::string& path, const dns::N
 // names in canonical order, one record per line, absolute names. named-checkzone and
 // kzonecheck accept the output.
 Status WriteMasterFile(Zone& zone, std::ostream& out);
+// Appends one record line ("OWNER<TAB>TTL<TAB>IN<TAB>TYPE<TAB>RDATA\n") as WriteMasterFile
+// writes it.
+void AppendMasterRecord(const std::string& owner, const Rrset& rrset, std::span<const uint8_t> rdata,
+                        std::string* out);
 
 }  // namespace tether::zone

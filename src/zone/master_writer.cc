@@ -12,8 +12,10 @@ namespace {
 
 constexpr size_t kFlushBytes = 1 << 16;
 
-void AppendRecord(const std::string& owner, const Rrset& rrset, std::span<const uint8_t> rdata,
-                  std::string* out) {
+}  // namespace
+
+void AppendMasterRecord(const std::string& owner, const Rrset& rrset, std::span<const uint8_t> rdata,
+                        std::string* out) {
   out->append(owner);
   out->push_back('\t');
   out->append(std::to_string(rrset.ttl));
@@ -23,8 +25,6 @@ void AppendRecord(const std::string& owner, const Rrset& rrset, std::span<const 
   out->append(dns::RdataToText(rrset.type, rdata));
   out->push_back('\n');
 }
-
-}  // namespace
 
 Status WriteMasterFile(Zone& zone, std::ostream& out) {
   std::vector<std::pair<dns::Name, std::vector<Rrset>>> names;
@@ -41,11 +41,11 @@ Status WriteMasterFile(Zone& zone, std::ostream& out) {
     // RFC 1035 5.2: the SOA comes first (it is the first record of a transfer too).
     for (const Rrset& rrset : rrsets) {
       if (rrset.type != dns::RrType::kSoa) continue;
-      for (const auto& rdata : rrset.rdatas) AppendRecord(owner, rrset, rdata, &buffer);
+      for (const auto& rdata : rrset.rdatas) AppendMasterRecord(owner, rrset, rdata, &buffer);
     }
     for (const Rrset& rrset : rrsets) {
       if (rrset.type == dns::RrType::kSoa) continue;
-      for (const auto& rdata : rrset.rdatas) AppendRecord(owner, rrset, rdata, &buffer);
+      for (const auto& rdata : rrset.rdatas) AppendMasterRecord(owner, rrset, rdata, &buffer);
     }
     if (buffer.size() >= kFlushBytes) {
       out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));

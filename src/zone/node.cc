@@ -7,6 +7,24 @@
 
 namespace tether::zone {
 
+double QueryRate(uint32_t counted_window, uint32_t count, uint32_t count_before, double now) {
+  const uint32_t window = QueryWindow(static_cast<uint64_t>(now));
+  const double seconds = kQueryWindowSeconds + (now - double(window) * kQueryWindowSeconds);
+  if (counted_window == window) return (count + count_before) / seconds;
+  if (counted_window + 1 == window) return count / seconds;
+  return 0;
+}
+
+double Node::RecentQueryRate(double now) const {
+  // The node keeps 16 bits of its window: take the full window of `now` that has them.
+  const uint32_t window = QueryWindow(static_cast<uint64_t>(now));
+  const uint16_t low = query_window.load(std::memory_order_relaxed);
+  const uint32_t counted = (window & ~uint32_t{0xffff}) | low;
+  const uint32_t full = counted > window ? counted - 0x10000 : counted;
+  return QueryRate(full, queries.load(std::memory_order_relaxed), queries_before.load(std::memory_order_relaxed),
+                   now);
+}
+
 bool NormalizeRrsets(std::vector<Rrset>* rrsets) {
   for (auto& rrset : *rrsets) {
     // RFC 4034 6.3: canonical order compares RDATA as left-justified unsigned octets.

@@ -115,9 +115,25 @@ void ForEachRrset(const NodeData* data, Fn&& fn) {
   }
 }
 
+// Query counting (Node::CountQuery, Zone::CountQuery): windows of this many seconds, the
+// current one and the one before it, so that a recent rate needs no timer and no walk.
+constexpr uint32_t kQueryWindowSeconds = 10;
+inline uint32_t QueryWindow(uint64_t unix_seconds) {
+  return static_cast<uint32_t>(unix_seconds / kQueryWindowSeconds);
+}
+// Queries per second over the window of `now` so far and the one before it, from the counts
+// of `counted_window` (the newest window counted in) and the window before that one.
+double QueryRate(uint32_t counted_window, uint32_t count, uint32_t count_before, double now);
+
 struct Node {
   std::atomic<NodeData*> data{nullptr};
-  std::atomic<uint32_t> queries{0};  // approximate: incremented with a relaxed load + store
+  // Approximate per-name query counts (abuse/: the takedown preview's rates), written by
+  // the query path with relaxed loads and stores, never a read-modify-write: concurrent
+  // workers may lose counts, which an estimate tolerates. 16 bits each: a window's count
+  // saturates at 65535 (6,553 queries a second).
+  mutable std::atomic<uint16_t> query_window{0};   // QueryWindow() mod 2^16 that `queries` counts
+  mutable std::atomic<uint16_t> queries{0};
+  mutable std::atomic<uint16_t> queries_before{0};  // in the window before it
   std::atomic<uint8_t> state{0};
   uint8_t name_size = 0;  // bytes of the relative name (labels below the origin, no root)
   // Followed by the relative name.
@@ -133,12 +149,23 @@ struct Node {
     return d;
   }
 
-  // Counts one query. Racy by design (no read-modify-write on the hot path): concurrent
-  // increments from several workers may lose counts, which sampling tolerates.
-  void CountQuery() {
-    queries.store(queries.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  // Counts one query in `window` (QueryWindow of now).
+  void CountQuery(uint32_t window) const {
+    const auto current = static_cast<uint16_t>(window);
+    const uint16_t counted = query_window.load(std::memory_order_relaxed);
+    const uint16_t count = queries.load(std::memory_order_relaxed);
+    if (counted == current) {
+      if (count != UINT16_MAX) queries.store(count + 1, std::memory_order_relaxed);
+      return;
+    }
+    queries_before.store(counted == static_cast<uint16_t>(current - 1) ? count : 0, std::memory_order_relaxed);
+    queries.store(1, std::memory_order_relaxed);
+    query_window.store(current, std::memory_order_relaxed);
   }
+  // Queries per second recently (QueryRate), at unix time `now`.
+  double RecentQueryRate(double now) const;
 };
+static_assert(sizeof(Node) == 16, "a node is 16 bytes before its name");
 
 // Checks that `rrsets` fit the packed form: every RRset non-empty with at most 64 KiB of
 // records (the most one message can carry anyway).

@@ -238,6 +238,26 @@ std::vector<Rrset> Zone::Get(const dns::Name& name) {
   return DecodeNodeData(node->data.load(std::memory_order_acquire));
 }
 
+double Zone::RecentQueryRate(double now) const {
+  double rate = 0;
+  for (const QueryStripe& stripe : query_stripes_) {
+    rate += QueryRate(stripe.window.load(std::memory_order_relaxed), stripe.count.load(std::memory_order_relaxed),
+                      stripe.before.load(std::memory_order_relaxed), now);
+  }
+  return rate;
+}
+
+double Zone::RecentQueryRate(const dns::Name& name, double now) {
+  if (!name.IsSubdomainOf(origin_)) return 0;
+  char buffer[dns::Name::kMaxWire];
+  const std::string_view lower = name.LowercaseKey(buffer);
+  const auto* relative = reinterpret_cast<const uint8_t*>(lower.data());
+  const size_t size = lower.size() - origin_.size();
+  MutexLock lock(writer_mu_);
+  const Node* node = Find(relative, size, size == 0 ? 0 : NodeTable::Hash(relative, size));
+  return node != nullptr ? node->RecentQueryRate(now) : 0;
+}
+
 ZoneStats Zone::Stats() {
   MutexLock lock(writer_mu_);
   ZoneStats stats;

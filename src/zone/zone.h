@@ -14,6 +14,7 @@
 // thread outside a read section, and reads without the writer mutex.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -67,6 +68,24 @@ class Zone {
     return size == 0 ? apex_ : table_.Find(name, size, hash);
   }
 
+  // Counts one query answered from this zone in `window` (QueryWindow of now), in a
+  // counter of the calling thread's own (no cache line shared between query threads).
+  void CountQuery(uint32_t window) const {
+    QueryStripe& stripe = query_stripes_[ThreadStripe()];
+    const uint32_t counted = stripe.window.load(std::memory_order_relaxed);
+    const uint32_t count = stripe.count.load(std::memory_order_relaxed);
+    if (counted == window) {
+      stripe.count.store(count + 1, std::memory_order_relaxed);
+      return;
+    }
+    stripe.before.store(counted + 1 == window ? count : 0, std::memory_order_relaxed);
+    stripe.count.store(1, std::memory_order_relaxed);
+    stripe.window.store(window, std::memory_order_relaxed);
+  }
+  // Queries per second the whole zone received recently (node.h QueryRate), at unix time
+  // `now`. Any thread.
+  double RecentQueryRate(double now) const;
+
   // ---- Writer side ----
   // Applies all updates as one new version, or none of them if any is invalid (a name
   // outside the zone, duplicate types, an RRset too large for the packed form).
@@ -90,6 +109,9 @@ class Zone {
   // and periodically.
   void Maintain();
   ZoneStats Stats();
+  // Queries per second `name` received recently (Node::RecentQueryRate; 0 for a name
+  // without a node), at unix time `now`. Under the writer lock, so not for the query path.
+  double RecentQueryRate(const dns::Name& name, double now);
   // Calls fn(name, rrsets) for every name with data at the version current at the call (in
   // no particular order): one consistent version, however many batches are applied while
   // it runs. For transfers, exports and tests. It reads as the query path does, inside a
@@ -116,7 +138,20 @@ class Zone {
       REQUIRES(writer_mu_);
   void MaintainLocked() REQUIRES(writer_mu_);
 
+  struct alignas(64) QueryStripe {
+    std::atomic<uint32_t> window{0};
+    std::atomic<uint32_t> count{0};
+    std::atomic<uint32_t> before{0};
+  };
+  static constexpr size_t kQueryStripes = 8;
+  static size_t ThreadStripe() {
+    static std::atomic<size_t> next{0};
+    static thread_local const size_t stripe = next.fetch_add(1, std::memory_order_relaxed) % kQueryStripes;
+    return stripe;
+  }
+
   const dns::Name origin_;
+  mutable std::array<QueryStripe, kQueryStripes> query_stripes_;
   std::atomic<uint64_t> version_{0};
   std::atomic<bool> expired_{false};
   Node* apex_;

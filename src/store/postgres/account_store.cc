@@ -261,18 +261,25 @@ Status PostgresAccountStore::SetLifecycle(int64_t host_id, Lifecycle lifecycle) 
   });
 }
 
-Status PostgresAccountStore::SetAbuseState(int64_t host_id, AbuseState state,
-                                           const std::string& reason, int64_t time) {
+Status PostgresAccountStore::SetAbuseStates(const std::vector<AbuseStateChange>& changes) {
   return committer_.Run([&](Conn& conn) -> Status {
-    ASSIGN_OR_RETURN(
-        Rows rows,
-        conn.Query("UPDATE hosts SET abuse_state = $2, abuse_reason = $3, "
-                   "abuse_since = $4 WHERE id = $1 RETURNING fqdn",
-                   Params().Int(host_id).Text(AbuseStateName(state)).Text(reason).Int(time)));
-    if (rows.size() == 0) return Ok();
-    Row row = rows.At(0);
-    ASSIGN_OR_RETURN(const dns::Name fqdn, NameFromColumn(row.Bytes(0)));
-    return Record(conn, ChangeKind::kHost, host_id, fqdn.ToText());
+    for (const AbuseStateChange& change : changes) {
+      ASSIGN_OR_RETURN(Rows rows, conn.Query("UPDATE hosts SET abuse_state = $2, abuse_reason = $3, "
+                                             "abuse_since = $4, abuse_action = $5, abuse_order = $6 "
+                                             "WHERE id = $1 RETURNING fqdn",
+                                             Params()
+                                                 .Int(change.host_id)
+                                                 .Text(AbuseStateName(change.state))
+                                                 .Text(change.reason)
+                                                 .Int(change.time)
+                                                 .Text(account_rows::AbuseActionText(change))
+                                                 .Int(change.state == AbuseState::kEnforced ? change.order : 0)));
+      if (rows.size() == 0) continue;
+      Row row = rows.At(0);
+      ASSIGN_OR_RETURN(const dns::Name fqdn, NameFromColumn(row.Bytes(0)));
+      RETURN_IF_ERROR(Record(conn, ChangeKind::kHost, change.host_id, fqdn.ToText()));
+    }
+    return Ok();
   });
 }
 
@@ -542,6 +549,84 @@ Result<std::vector<AuditEntry>> PostgresAccountStore::ReadAudit(uint64_t after_s
         if (!decoded) return Damaged("audit row");
         return std::move(*decoded);
       });
+}
+
+// ---- takedowns ----
+
+namespace {
+
+// $1..$17 in the order of the INSERT below.
+Params TakedownParams(const Takedown& takedown) {
+  return Params()
+      .Text(TakedownStatusName(takedown.status))
+      .Int(takedown.preview_id)
+      .Int(takedown.created)
+      .Text(takedown.author)
+      .Text(takedown.approver)
+      .Text(EnforceActionName(takedown.action))
+      .Text(JoinAuditNames(takedown.ns))
+      .Text(takedown.reason)
+      .Text(takedown.reference)
+      .Int(takedown.expires)
+      .Int(takedown.forced ? 1 : 0)
+      .Text(JoinAuditNames(takedown.names))
+      .Text(takedown.report)
+      .Text(takedown.snapshot)
+      .Text(takedown.serials)
+      .Int(takedown.applied)
+      .Int(takedown.restored);
+}
+
+Result<Takedown> TakedownFromRow(Row& row) {
+  auto decoded = account_rows::TakedownRow(row);
+  if (!decoded) return Damaged("takedown row " + std::to_string(row.Int(0)));
+  return std::move(*decoded);
+}
+
+}  // namespace
+
+Result<Takedown> PostgresAccountStore::CreateTakedown(const Takedown& takedown) {
+  Takedown created = takedown;
+  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+    ASSIGN_OR_RETURN(created.id,
+                     InsertedId(conn.Query("INSERT INTO takedowns(status, preview_id, created, author, approver, "
+                                           "action, ns, reason, reference, expires, forced, names, report, "
+                                           "snapshot, serials, applied, restored) VALUES($1, $2, $3, $4, $5, "
+                                           "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+                                           TakedownParams(created)),
+                                "takedown"));
+    return Ok();
+  }));
+  return created;
+}
+
+Status PostgresAccountStore::UpdateTakedown(const Takedown& takedown) {
+  return committer_.Run([&](Conn& conn) -> Status {
+    ASSIGN_OR_RETURN(Rows rows, conn.Query("UPDATE takedowns SET status = $2, approver = $3, snapshot = $4, "
+                                           "serials = $5, applied = $6, restored = $7 WHERE id = $1 RETURNING id",
+                                           Params()
+                                               .Int(takedown.id)
+                                               .Text(TakedownStatusName(takedown.status))
+                                               .Text(takedown.approver)
+                                               .Text(takedown.snapshot)
+                                               .Text(takedown.serials)
+                                               .Int(takedown.applied)
+                                               .Int(takedown.restored)));
+    if (rows.size() == 0) return MakeError(ErrorCode::kNotFound, "no takedown " + std::to_string(takedown.id));
+    return Ok();
+  });
+}
+
+Result<std::optional<Takedown>> PostgresAccountStore::GetTakedown(int64_t id) {
+  return First(Query<Takedown>(std::string("SELECT ") + account_rows::kTakedownColumns +
+                                   " FROM takedowns WHERE id = $1",
+                               Params().Int(id), TakedownFromRow));
+}
+
+Result<std::vector<Takedown>> PostgresAccountStore::ListTakedowns() {
+  return Query<Takedown>(std::string("SELECT ") + account_rows::kTakedownListColumns +
+                             " FROM takedowns ORDER BY id DESC",
+                         Params(), TakedownFromRow);
 }
 
 }  // namespace tether::store::postgres

@@ -19,13 +19,14 @@
 #include "base/mutex.h"
 #include "store/accounts.h"
 #include "store/audit.h"
+#include "store/takedowns.h"
 #include "store/postgres/committer.h"
 #include "store/postgres/conn.h"
 #include "store/store.h"
 
 namespace tether::store::postgres {
 
-class PostgresAccountStore final : public AccountStore, public AuditLog {
+class PostgresAccountStore final : public AccountStore, public AuditLog, public TakedownStore {
  public:
   // `committer` must outlive this object; the destructor flushes the history. `feed` and
   // `now` (unix seconds) are for the change feed's entries.
@@ -48,8 +49,7 @@ class PostgresAccountStore final : public AccountStore, public AuditLog {
   Result<size_t> CountHosts(int64_t user_id) override;
   Result<bool> DeleteHost(int64_t id) override;
   Status SetLifecycle(int64_t host_id, Lifecycle lifecycle) override;
-  Status SetAbuseState(int64_t host_id, AbuseState state, const std::string& reason,
-                       int64_t time) override;
+  Status SetAbuseStates(const std::vector<AbuseStateChange>& changes) override;
 
   Result<TokenInfo> CreateToken(const TokenInfo& token) override;
   Result<std::optional<TokenInfo>> FindToken(const std::string& digest) override;
@@ -65,6 +65,11 @@ class PostgresAccountStore final : public AccountStore, public AuditLog {
 
   Result<AuditEntry> AppendAudit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> ReadAudit(uint64_t after_seq, size_t limit) override;
+
+  Result<Takedown> CreateTakedown(const Takedown& takedown) override;
+  Status UpdateTakedown(const Takedown& takedown) override;
+  Result<std::optional<Takedown>> GetTakedown(int64_t id) override;
+  Result<std::vector<Takedown>> ListTakedowns() override;
 
   // Writes the buffered history now (tests, shutdown).
   Status FlushHistory();

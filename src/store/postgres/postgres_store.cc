@@ -75,6 +75,7 @@ PostgresStore::~PostgresStore() {
 
 AccountStore& PostgresStore::accounts() { return *accounts_; }
 AuditLog& PostgresStore::audit() { return *accounts_; }
+TakedownStore& PostgresStore::takedowns() { return *accounts_; }
 
 // ---- zones ----
 

@@ -52,6 +52,7 @@ class PostgresStore final : public Store {
                             const std::optional<PrimarySettings>& settings) override;
   AccountStore& accounts() override;
   AuditLog& audit() override;
+  TakedownStore& takedowns() override;
   Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) override;
 
   Result<CommitResult> Commit(ZoneChange change) override;

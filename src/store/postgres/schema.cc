@@ -171,6 +171,32 @@ ALTER TABLE hosts ADD COLUMN abuse_state TEXT NOT NULL DEFAULT 'none';  -- 'none
 ALTER TABLE hosts ADD COLUMN abuse_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE hosts ADD COLUMN abuse_since BIGINT NOT NULL DEFAULT 0;      -- unix seconds; 0: never set
 )sql"},
+      // Takedown previews and orders (store/takedowns.h), and the action and order of an
+      // enforced host.
+      {5, R"sql(
+ALTER TABLE hosts ADD COLUMN abuse_action TEXT NOT NULL DEFAULT '';      -- '' unless 'enforced'
+ALTER TABLE hosts ADD COLUMN abuse_order BIGINT NOT NULL DEFAULT 0;      -- takedowns.id; 0: none
+CREATE TABLE takedowns (
+  id BIGSERIAL PRIMARY KEY,
+  status TEXT NOT NULL,                   -- 'preview', 'applying', 'applied', 'restoring', 'restored'
+  preview_id BIGINT NOT NULL,             -- an order's preview; 0 for a preview
+  created BIGINT NOT NULL,                -- unix seconds
+  author TEXT NOT NULL,
+  approver TEXT NOT NULL,
+  action TEXT NOT NULL,                   -- 'nxdomain', 'nodata', 'sinkhole', 'delegated'
+  ns TEXT NOT NULL,                       -- name servers, one per line
+  reason TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  expires BIGINT NOT NULL,                -- unix seconds; 0: never
+  forced BIGINT NOT NULL,                 -- 0 or 1
+  names TEXT NOT NULL,                    -- one per line
+  report TEXT NOT NULL,
+  snapshot TEXT NOT NULL,                 -- the records before the order, master-file text
+  serials TEXT NOT NULL,
+  applied BIGINT NOT NULL,
+  restored BIGINT NOT NULL
+);
+)sql"},
   };
   return migrations;
 }

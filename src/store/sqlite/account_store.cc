@@ -249,18 +249,22 @@ Status SqliteAccountStore::SetLifecycle(int64_t host_id, Lifecycle lifecycle) {
   });
 }
 
-Status SqliteAccountStore::SetAbuseState(int64_t host_id, AbuseState state,
-                                         const std::string& reason, int64_t time) {
+Status SqliteAccountStore::SetAbuseStates(const std::vector<AbuseStateChange>& changes) {
   return committer_.Run([&](Writer& writer) -> Status {
-    return RunSql(
-        writer,
-        "UPDATE hosts SET abuse_state = ?2, abuse_reason = ?3, abuse_since = ?4 WHERE id = ?1",
-        [&](Statement& s) {
-          s.Bind(1, host_id);
-          s.BindText(2, AbuseStateName(state));
-          s.BindText(3, reason);
-          s.Bind(4, time);
-        });
+    ASSIGN_OR_RETURN(Statement update,
+                     writer.db().Prepare("UPDATE hosts SET abuse_state = ?2, abuse_reason = ?3, abuse_since = ?4, "
+                                         "abuse_action = ?5, abuse_order = ?6 WHERE id = ?1"));
+    for (const AbuseStateChange& change : changes) {
+      update.Reset();
+      update.Bind(1, change.host_id);
+      update.BindText(2, AbuseStateName(change.state));
+      update.BindText(3, change.reason);
+      update.Bind(4, change.time);
+      update.BindText(5, account_rows::AbuseActionText(change));
+      update.Bind(6, change.state == AbuseState::kEnforced ? change.order : 0);
+      RETURN_IF_ERROR(update.Run());
+    }
+    return Ok();
   });
 }
 
@@ -515,6 +519,89 @@ Result<std::vector<AuditEntry>> SqliteAccountStore::ReadAudit(uint64_t after_seq
         if (!decoded) return tl::unexpected(Damaged(path_, "audit row " + std::to_string(row.Int(0))));
         return std::move(*decoded);
       });
+}
+
+// ---- takedowns ----
+
+namespace {
+
+void BindTakedown(Statement& s, const Takedown& takedown) {
+  s.BindText(1, TakedownStatusName(takedown.status));
+  s.Bind(2, takedown.preview_id);
+  s.Bind(3, takedown.created);
+  s.BindText(4, takedown.author);
+  s.BindText(5, takedown.approver);
+  s.BindText(6, EnforceActionName(takedown.action));
+  s.BindText(7, JoinAuditNames(takedown.ns));
+  s.BindText(8, takedown.reason);
+  s.BindText(9, takedown.reference);
+  s.Bind(10, takedown.expires);
+  s.Bind(11, takedown.forced ? 1 : 0);
+  s.BindText(12, JoinAuditNames(takedown.names));
+  s.BindText(13, takedown.report);
+  s.BindText(14, takedown.snapshot);
+  s.BindText(15, takedown.serials);
+  s.Bind(16, takedown.applied);
+  s.Bind(17, takedown.restored);
+}
+
+}  // namespace
+
+Result<Takedown> SqliteAccountStore::CreateTakedown(const Takedown& takedown) {
+  Takedown created = takedown;
+  RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+    RETURN_IF_ERROR(RunSql(writer,
+                           "INSERT INTO takedowns(status, preview_id, created, author, approver, action, ns, reason, "
+                           "reference, expires, forced, names, report, snapshot, serials, applied, restored) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                           [&](Statement& s) { BindTakedown(s, created); }));
+    ASSIGN_OR_RETURN(created.id, LastRowId(writer));
+    return Ok();
+  }));
+  return created;
+}
+
+Status SqliteAccountStore::UpdateTakedown(const Takedown& takedown) {
+  return committer_.Run([&](Writer& writer) -> Status {
+    RETURN_IF_ERROR(RunSql(writer,
+                           "UPDATE takedowns SET status = ?2, approver = ?3, snapshot = ?4, serials = ?5, "
+                           "applied = ?6, restored = ?7 WHERE id = ?1",
+                           [&](Statement& s) {
+                             s.Bind(1, takedown.id);
+                             s.BindText(2, TakedownStatusName(takedown.status));
+                             s.BindText(3, takedown.approver);
+                             s.BindText(4, takedown.snapshot);
+                             s.BindText(5, takedown.serials);
+                             s.Bind(6, takedown.applied);
+                             s.Bind(7, takedown.restored);
+                           }));
+    ASSIGN_OR_RETURN(int64_t changed, LastChanges(writer));
+    if (changed == 0) return MakeError(ErrorCode::kNotFound, "no takedown " + std::to_string(takedown.id));
+    return Ok();
+  });
+}
+
+Result<std::optional<Takedown>> SqliteAccountStore::GetTakedown(int64_t id) {
+  ASSIGN_OR_RETURN(auto found, ReadTakedowns(std::string("SELECT ") + account_rows::kTakedownColumns +
+                                                 " FROM takedowns WHERE id = ?1",
+                                             [&](Statement& s) { s.Bind(1, id); }));
+  if (found.empty()) return std::optional<Takedown>();
+  return std::optional<Takedown>(std::move(found.front()));
+}
+
+Result<std::vector<Takedown>> SqliteAccountStore::ListTakedowns() {
+  return ReadTakedowns(std::string("SELECT ") + account_rows::kTakedownListColumns +
+                           " FROM takedowns ORDER BY id DESC",
+                       [](Statement&) {});
+}
+
+Result<std::vector<Takedown>> SqliteAccountStore::ReadTakedowns(const std::string& sql,
+                                                                const std::function<void(Statement&)>& bind) {
+  return Query<Takedown>(sql, bind, [&](const Statement& row) -> Result<Takedown> {
+    auto decoded = account_rows::TakedownRow(row);
+    if (!decoded) return tl::unexpected(Damaged(path_, "takedown row " + std::to_string(row.Int(0))));
+    return std::move(*decoded);
+  });
 }
 
 }  // namespace tether::store::sqlite

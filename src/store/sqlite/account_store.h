@@ -16,12 +16,13 @@
 #include "base/mutex.h"
 #include "store/accounts.h"
 #include "store/audit.h"
+#include "store/takedowns.h"
 #include "store/sqlite/committer.h"
 #include "store/sqlite/db.h"
 
 namespace tether::store::sqlite {
 
-class SqliteAccountStore final : public AccountStore, public AuditLog {
+class SqliteAccountStore final : public AccountStore, public AuditLog, public TakedownStore {
  public:
   // `committer` must outlive this object; Stop() (or the destructor) flushes the history.
   static Result<std::unique_ptr<SqliteAccountStore>> Open(const std::string& path, Committer& committer);
@@ -42,8 +43,7 @@ class SqliteAccountStore final : public AccountStore, public AuditLog {
   Result<size_t> CountHosts(int64_t user_id) override;
   Result<bool> DeleteHost(int64_t id) override;
   Status SetLifecycle(int64_t host_id, Lifecycle lifecycle) override;
-  Status SetAbuseState(int64_t host_id, AbuseState state, const std::string& reason,
-                       int64_t time) override;
+  Status SetAbuseStates(const std::vector<AbuseStateChange>& changes) override;
 
   Result<TokenInfo> CreateToken(const TokenInfo& token) override;
   Result<std::optional<TokenInfo>> FindToken(const std::string& digest) override;
@@ -60,6 +60,11 @@ class SqliteAccountStore final : public AccountStore, public AuditLog {
   Result<AuditEntry> AppendAudit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> ReadAudit(uint64_t after_seq, size_t limit) override;
 
+  Result<Takedown> CreateTakedown(const Takedown& takedown) override;
+  Status UpdateTakedown(const Takedown& takedown) override;
+  Result<std::optional<Takedown>> GetTakedown(int64_t id) override;
+  Result<std::vector<Takedown>> ListTakedowns() override;
+
   // Writes the buffered history now (tests, shutdown).
   Status FlushHistory();
 
@@ -69,6 +74,7 @@ class SqliteAccountStore final : public AccountStore, public AuditLog {
   Result<std::vector<T>> Query(const std::string& sql, const std::function<void(Statement&)>& bind,
                                const std::function<Result<T>(const Statement&)>& row);
   void FlushLoop();
+  Result<std::vector<Takedown>> ReadTakedowns(const std::string& sql, const std::function<void(Statement&)>& bind);
 
   const std::string path_;
   Committer& committer_;

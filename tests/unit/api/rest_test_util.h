@@ -124,14 +124,17 @@ class FakeAccountStore : public store::AccountStore {
     hosts_[host_id].lifecycle = lifecycle;
     return Ok();
   }
-  Status SetAbuseState(int64_t host_id, store::AbuseState state, const std::string& reason,
-                       int64_t time) override {
+  Status SetAbuseStates(const std::vector<store::AbuseStateChange>& changes) override {
     std::lock_guard lock(mu_);
-    auto found = hosts_.find(host_id);
-    if (found == hosts_.end()) return Ok();
-    found->second.abuse_state = state;
-    found->second.abuse_reason = reason;
-    found->second.abuse_since = time;
+    for (const auto& change : changes) {
+      auto found = hosts_.find(change.host_id);
+      if (found == hosts_.end()) continue;
+      found->second.abuse_state = change.state;
+      found->second.abuse_reason = change.reason;
+      found->second.abuse_since = change.time;
+      found->second.abuse_action = change.action;
+      found->second.abuse_order = change.order;
+    }
     return Ok();
   }
 

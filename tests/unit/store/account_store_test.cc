@@ -352,6 +352,81 @@ TEST_P(AccountStoreTest, SetAbuseStateStoresStateReasonAndTime) {
   EXPECT_TRUE(accounts().SetAbuseState(nas.id + 100, AbuseState::kFrozen, "x", 1));
 }
 
+TEST_P(AccountStoreTest, SetAbuseStatesEnforcesManyHostsWithActionAndOrder) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");
+  HostInfo cam = AddHost(alice, "cam.dyn.example.");
+  ASSERT_TRUE(accounts().SetAbuseStates(
+      {{home.id, AbuseState::kEnforced, EnforceAction::kSinkhole, 7, "order 7: c2", 1700000300},
+       {nas.id, AbuseState::kEnforced, EnforceAction::kDelegated, 7, "order 7: c2", 1700000300},
+       {cam.id + 100, AbuseState::kEnforced, EnforceAction::kNodata, 7, "unknown host", 1700000300}}));
+  Reopen();
+  auto found = accounts().GetHost(nas.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->abuse_state, AbuseState::kEnforced);
+  EXPECT_EQ((*found)->abuse_action, EnforceAction::kDelegated);
+  EXPECT_EQ((*found)->abuse_order, 7);
+  EXPECT_EQ((*found)->abuse_reason, "order 7: c2");
+  found = accounts().GetHost(cam.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->abuse_state, AbuseState::kNone);
+  // Back to none: the order goes with the state.
+  ASSERT_TRUE(accounts().SetAbuseState(home.id, AbuseState::kNone, "order 7 restored", 1700000400));
+  found = accounts().GetHost(home.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->abuse_state, AbuseState::kNone);
+  EXPECT_EQ((*found)->abuse_order, 0);
+}
+
+TEST_P(AccountStoreTest, TakedownsAreStoredUpdatedAndListedNewestFirst) {
+  TakedownStore& takedowns = store_->takedowns();
+  Takedown preview;
+  preview.created = 1700000000;
+  preview.author = "desk";
+  preview.action = EnforceAction::kDelegated;
+  preview.ns = {"ns1.partner.example.", "ns2.partner.example."};
+  preview.reason = "botnet\tC2, 'quoted'";
+  preview.reference = "case 42";
+  preview.expires = 1800000000;
+  preview.forced = true;
+  preview.names = {"bad1.dyn.example.", "*.dyn.example."};
+  preview.report = "line 1\nline 2\n";
+  auto stored = takedowns.CreateTakedown(preview);
+  ASSERT_TRUE(stored) << stored.error().message;
+  EXPECT_GT(stored->id, 0);
+  Takedown order = *stored;
+  order.status = TakedownStatus::kApplying;
+  order.preview_id = stored->id;
+  order.report.clear();
+  auto created = takedowns.CreateTakedown(order);
+  ASSERT_TRUE(created);
+  EXPECT_NE(created->id, stored->id);  // one id sequence for both
+  order = *created;
+  order.status = TakedownStatus::kApplied;
+  order.approver = "desk2";
+  order.snapshot = ";owner bad1.dyn.example.\nbad1.dyn.example.\t60\tIN\tA\t192.0.2.1\n";
+  order.serials = "dyn.example. 4 5\n";
+  order.applied = 1700000060;
+  ASSERT_TRUE(takedowns.UpdateTakedown(order));
+  Reopen();
+  auto read = store_->takedowns().GetTakedown(order.id);
+  ASSERT_TRUE(read && read->has_value());
+  EXPECT_EQ(**read, order);
+  read = store_->takedowns().GetTakedown(preview.id + 1000);
+  ASSERT_TRUE(read);
+  EXPECT_FALSE(read->has_value());
+  auto list = store_->takedowns().ListTakedowns();
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, order.id);
+  EXPECT_EQ((*list)[0].snapshot, "");  // the list leaves the large fields out
+  EXPECT_EQ((*list)[1].names, preview.names);
+  Takedown missing = order;
+  missing.id = order.id + 1000;
+  EXPECT_FALSE(store_->takedowns().UpdateTakedown(missing));
+}
+
 TEST_P(AccountStoreTest, AbuseStateSurvivesReopen) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
@@ -365,12 +440,17 @@ TEST_P(AccountStoreTest, AbuseStateSurvivesReopen) {
 }
 
 TEST(AbuseStateTest, NamesRoundTrip) {
-  for (AbuseState state : {AbuseState::kNone, AbuseState::kWatch, AbuseState::kFrozen}) {
+  for (AbuseState state : {AbuseState::kNone, AbuseState::kWatch, AbuseState::kFrozen, AbuseState::kEnforced}) {
     EXPECT_EQ(AbuseStateFromName(AbuseStateName(state)), state);
   }
-  EXPECT_FALSE(AbuseStateFromName("enforced"));
+  for (EnforceAction action :
+       {EnforceAction::kNxdomain, EnforceAction::kNodata, EnforceAction::kSinkhole, EnforceAction::kDelegated}) {
+    EXPECT_EQ(EnforceActionFromName(EnforceActionName(action)), action);
+  }
   EXPECT_FALSE(AbuseStateFromName("Frozen"));
+  EXPECT_FALSE(EnforceActionFromName("delegate"));
   EXPECT_TRUE(UpdatesRefused(AbuseState::kFrozen));
+  EXPECT_TRUE(UpdatesRefused(AbuseState::kEnforced));
   EXPECT_FALSE(UpdatesRefused(AbuseState::kWatch));
   EXPECT_FALSE(UpdatesRefused(AbuseState::kNone));
 }

@@ -1,0 +1,457 @@
+#include "abuse/takedown.h"
+
+#include <algorithm>
+#include <future>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "base/time_text.h"
+#include "update/function_request.h"
+
+namespace tether::abuse {
+namespace {
+
+using store::EnforceAction;
+using store::Takedown;
+using store::TakedownStatus;
+
+constexpr const char* kMarkerLabel = "_withheld";
+
+std::string Trim(std::string_view text) {
+  const size_t begin = text.find_first_not_of(" \t\r");
+  if (begin == std::string_view::npos) return "";
+  const size_t end = text.find_last_not_of(" \t\r");
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+bool HasWildcardLabel(const dns::Name& name) {
+  for (int i = 0; i < name.LabelCount(); ++i) {
+    if (name.StripLabels(i).FirstLabel() == "*") return true;
+  }
+  return false;
+}
+
+// The names an order replaces for `name`: a host's name, the names the update API gives it
+// and the nodata marker; a forced name and its marker; an apex alone.
+std::vector<dns::Name> OwnedNames(const dns::Name& name, bool host, bool apex) {
+  std::vector<dns::Name> owned = {name};
+  if (apex) return owned;
+  const std::vector<const char*> labels =
+      host ? std::vector<const char*>{"*", "_acme-challenge", kMarkerLabel} : std::vector<const char*>{kMarkerLabel};
+  for (const char* label : labels) {
+    if (auto below = name.Prepend(label)) owned.push_back(*below);
+  }
+  return owned;
+}
+
+// Runs `apply` on the zone's updater as one request; its outcome once durable.
+Result<update::UpdateOutcome> RunInZone(update::UpdateService& updates, const dns::Name& zone,
+                                        std::function<dns::Rcode(update::ZoneView&)> apply) {
+  std::promise<update::UpdateOutcome> promise;
+  auto future = promise.get_future();
+  auto request = std::make_unique<update::FunctionRequest>(
+      std::move(apply), [&promise](const update::UpdateOutcome& outcome) { promise.set_value(outcome); });
+  if (!updates.Submit(zone, std::move(request))) {
+    return MakeError(ErrorCode::kNotFound, "zone " + zone.ToText() + " is not served here any more");
+  }
+  return future.get();
+}
+
+uint32_t SoaSerial(update::ZoneView& view) {
+  const zone::Rrset* soa = view.Find(view.origin(), dns::RrType::kSoa);
+  if (soa == nullptr || soa->rdatas.empty() || soa->rdatas[0].size() < 20) return 0;
+  const auto& rdata = soa->rdatas[0];
+  const size_t at = rdata.size() - 20;
+  return (uint32_t{rdata[at]} << 24) | (uint32_t{rdata[at + 1]} << 16) | (uint32_t{rdata[at + 2]} << 8) |
+         rdata[at + 3];
+}
+
+// Sets each name to its content where it differs.
+void SetAll(update::ZoneView& view, const std::vector<zone::NameUpdate>& names) {
+  for (const zone::NameUpdate& update : names) {
+    if (view.Get(update.name) != update.rrsets) view.Set(update.name, update.rrsets);
+  }
+}
+
+}  // namespace
+
+struct TakedownEngine::ZoneStep {
+  dns::Name zone;
+  std::vector<Target> targets;
+  uint32_t before = 0;
+  uint32_t after = 0;
+};
+
+TakedownEngine::TakedownEngine(store::Store& store, update::UpdateService& updates, accounts::Directory& directory,
+                               TakedownSettings settings, std::function<int64_t()> now)
+    : store_(store), updates_(updates), directory_(directory), settings_(std::move(settings)), now_(std::move(now)) {}
+
+// ---- resolving the list ----
+
+Resolution TakedownEngine::Resolve(const std::vector<std::string>& names, bool force) {
+  Resolution resolution;
+  std::set<dns::Name> seen;
+  for (const std::string& line : names) {
+    const std::string text = Trim(line);
+    if (text.empty() || text[0] == '#') continue;
+    auto parsed = dns::Name::FromText(text);
+    if (!parsed || parsed->IsRoot()) {
+      resolution.invalid.push_back(text + " (" + (parsed ? "the root" : parsed.error().message) + ")");
+      continue;
+    }
+    dns::Name name = parsed->Lowercased();
+    if (!seen.insert(name).second) continue;
+    std::optional<dns::Name> zone;
+    for (dns::Name up = name;; up = up.Parent()) {
+      if (updates_.IsDynamic(up)) {
+        zone = up;
+        break;
+      }
+      if (up.IsRoot()) break;
+    }
+    if (!zone) {
+      resolution.not_found.push_back(name);
+      continue;
+    }
+    const bool apex = name == *zone;
+    const bool wildcard = HasWildcardLabel(name);
+    auto host = directory_.Host(name);
+    if (host && !wildcard) {
+      resolution.targets.push_back({name, *zone, host, OwnedNames(name, true, false)});
+      continue;
+    }
+    auto zone_ptr = updates_.GetZone(*zone);
+    const bool exists = apex || (zone_ptr != nullptr && !zone_ptr->Get(name).empty());
+    if (!exists && !wildcard) {
+      resolution.not_found.push_back(name);
+      continue;
+    }
+    if (!force) {
+      const char* why = apex ? "a zone apex" : wildcard ? "a wildcard" : "not a host of a service zone";
+      resolution.refused.push_back(name.ToText() + " (" + why + ")");
+      continue;
+    }
+    resolution.targets.push_back({name, *zone, std::nullopt, OwnedNames(name, false, apex)});
+  }
+  return resolution;
+}
+
+Status TakedownEngine::CheckAction(const PreviewRequest& request) const {
+  if (request.action == EnforceAction::kSinkhole && settings_.sinkhole.empty()) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "no sinkhole address is configured ([abuse] sinkhole in the configuration file)");
+  }
+  if ((request.action == EnforceAction::kDelegated) != !request.ns.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, request.action == EnforceAction::kDelegated
+                                                      ? "delegate needs --ns with the partner's name servers"
+                                                      : "--ns goes only with --action delegate");
+  }
+  for (const std::string& text : request.ns) {
+    auto name = dns::Name::FromText(text);
+    if (!name || name->IsRoot()) return MakeError(ErrorCode::kInvalidArgument, "bad name server '" + text + "'");
+  }
+  return Ok();
+}
+
+// ---- preview ----
+
+Result<Takedown> TakedownEngine::Preview(const PreviewRequest& request) {
+  RETURN_IF_ERROR(CheckAction(request));
+  Resolution resolution = Resolve(request.names, request.force);
+  if (!resolution.invalid.empty()) {
+    std::string lines;
+    for (const auto& line : resolution.invalid) lines += "\n  " + line;
+    return MakeError(ErrorCode::kInvalidArgument, "not domain names:" + lines);
+  }
+  if (!resolution.refused.empty()) {
+    std::string lines;
+    for (const auto& line : resolution.refused) lines += "\n  " + line;
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "refused (an order names exact hosts; --force acts on these too, and is recorded):" + lines);
+  }
+  for (const Target& target : resolution.targets) {
+    if (request.action == EnforceAction::kDelegated && target.name == target.zone) {
+      return MakeError(ErrorCode::kFailedPrecondition, "a zone apex cannot be delegated: " + target.name.ToText());
+    }
+    for (const std::string& text : request.ns) {
+      if (dns::Name::FromText(text)->Lowercased().IsSubdomainOf(target.name)) {
+        return MakeError(ErrorCode::kInvalidArgument, "name server " + text + " is below " + target.name.ToText() +
+                                                          ", which would need glue: use one outside it");
+      }
+    }
+  }
+  Takedown preview;
+  preview.status = TakedownStatus::kPreview;
+  preview.created = now_();
+  preview.author = request.author;
+  preview.action = request.action;
+  for (const std::string& text : request.ns) preview.ns.push_back(dns::Name::FromText(text)->Lowercased().ToText());
+  preview.reason = request.reason;
+  preview.reference = request.reference;
+  preview.expires = request.expires;
+  preview.forced = request.force;
+  for (const Target& target : resolution.targets) preview.names.push_back(target.name.ToText());
+  for (const dns::Name& name : resolution.not_found) preview.names.push_back(name.ToText());
+  preview.report = Report(request, resolution);
+  return store_.takedowns().CreateTakedown(preview);
+}
+
+// ---- apply ----
+
+Status TakedownEngine::CheckApproval(const Takedown& preview, const Resolution& resolution, const std::string& actor,
+                                     bool approve) const {
+  std::set<int64_t> accounts;
+  for (const Target& target : resolution.targets) {
+    if (target.host) accounts.insert(target.host->user_id);
+  }
+  const bool needed = resolution.targets.size() > settings_.approve_above_names ||
+                      accounts.size() > settings_.approve_above_accounts;
+  if (!needed) return Ok();
+  const std::string size = std::to_string(resolution.targets.size()) + " names of " +
+                           std::to_string(accounts.size()) + " accounts";
+  if (!approve) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "an order of " + size + " needs a second approver: someone other than " + preview.author +
+                         " applies it with --approve");
+  }
+  if (actor == preview.author) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "the approver must be someone other than the author (" + preview.author + ")");
+  }
+  return Ok();
+}
+
+Result<Takedown> TakedownEngine::Apply(int64_t preview_id, const std::string& actor, bool approve) {
+  MutexLock lock(mu_);
+  ASSIGN_OR_RETURN(auto found, store_.takedowns().GetTakedown(preview_id));
+  if (!found || found->is_order()) {
+    return MakeError(ErrorCode::kNotFound, "no preview " + std::to_string(preview_id));
+  }
+  const Takedown& preview = *found;
+  const int64_t now = now_();
+  if (now - preview.created > settings_.preview_max_age) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "preview " + std::to_string(preview_id) + " is " + std::to_string((now - preview.created) / 60) +
+                         " minutes old (at most " + std::to_string(settings_.preview_max_age / 60) +
+                         "): preview the list again");
+  }
+  ASSIGN_OR_RETURN(auto all, store_.takedowns().ListTakedowns());
+  for (const Takedown& other : all) {
+    if (other.preview_id == preview_id) {
+      return MakeError(ErrorCode::kFailedPrecondition, "preview " + std::to_string(preview_id) +
+                                                           " was applied already: order " + std::to_string(other.id));
+    }
+  }
+  Resolution resolution = Resolve(preview.names, preview.forced);
+  if (!resolution.refused.empty()) {
+    return MakeError(ErrorCode::kFailedPrecondition, "the names changed since the preview: " + resolution.refused[0]);
+  }
+  std::erase_if(resolution.targets, [](const Target& target) {
+    return target.host && target.host->abuse_state == store::AbuseState::kEnforced;  // another order holds it
+  });
+  RETURN_IF_ERROR(CheckApproval(preview, resolution, actor, approve));
+
+  Takedown order = preview;
+  order.id = 0;
+  order.status = TakedownStatus::kApplying;
+  order.preview_id = preview_id;
+  order.created = now;
+  order.approver = approve && actor != preview.author ? actor : "";
+  order.report.clear();
+  order.names.clear();
+  for (const Target& target : resolution.targets) order.names.push_back(target.name.ToText());
+  ASSIGN_OR_RETURN(order, store_.takedowns().CreateTakedown(order));
+  RETURN_IF_ERROR(SetStates(resolution.targets, store::AbuseState::kEnforced, order,
+                            "order " + std::to_string(order.id) + ": " + order.reason));
+  RETURN_IF_ERROR(Enforce(order, resolution.targets, actor));
+  return order;
+}
+
+Status TakedownEngine::Enforce(Takedown& order, const std::vector<Target>& targets, const std::string& actor) {
+  std::map<dns::Name, ZoneStep> by_zone;
+  for (const Target& target : targets) {
+    ZoneStep& step = by_zone[target.zone];
+    step.zone = target.zone;
+    step.targets.push_back(target);
+  }
+  std::vector<dns::Name> ns;
+  for (const std::string& text : order.ns) ns.push_back(*dns::Name::FromText(text));
+  // A user's update authenticated before the state changed may still land between the
+  // snapshot and the change: then the snapshot is taken again (a few times at most).
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::map<dns::Name, std::vector<zone::NameUpdate>> snapshots;
+    for (auto& [zone, step] : by_zone) {
+      std::vector<zone::NameUpdate>& snapshot = snapshots[zone];
+      ASSIGN_OR_RETURN(update::UpdateOutcome read, RunInZone(updates_, zone, [&](update::ZoneView& view) {
+                         for (const Target& target : step.targets) {
+                           for (const dns::Name& name : target.owned) snapshot.push_back({name, view.Get(name)});
+                         }
+                         return dns::Rcode::kNoError;
+                       }));
+      if (read.rcode != dns::Rcode::kNoError) return MakeError(ErrorCode::kUnavailable, "reading " + zone.ToText());
+    }
+    std::vector<zone::NameUpdate> all;
+    for (auto& [zone, snapshot] : snapshots) all.insert(all.end(), snapshot.begin(), snapshot.end());
+    order.snapshot = EncodeSnapshot(all);
+    RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));  // durable before any record changes
+
+    bool moved = false;
+    for (auto& [zone, step] : by_zone) {
+      const std::vector<zone::NameUpdate>& snapshot = snapshots[zone];
+      ASSIGN_OR_RETURN(update::UpdateOutcome done, RunInZone(updates_, zone, [&](update::ZoneView& view) {
+                         std::map<dns::Name, std::vector<zone::Rrset>> current;
+                         for (const zone::NameUpdate& before : snapshot) {
+                           if (view.Get(before.name) != before.rrsets) return dns::Rcode::kYxRrset;
+                           current[before.name] = before.rrsets;
+                         }
+                         step.before = SoaSerial(view);
+                         SetAll(view, ActionContent(step.targets, order.action, ns, settings_, current));
+                         return dns::Rcode::kNoError;
+                       }));
+      if (done.rcode == dns::Rcode::kYxRrset) {
+        moved = true;
+        break;
+      }
+      if (done.rcode != dns::Rcode::kNoError) return MakeError(ErrorCode::kUnavailable, "updating " + zone.ToText());
+      step.after = done.serial != 0 ? done.serial : step.before;
+      order.serials += zone.ToText() + " " + std::to_string(step.before) + " " + std::to_string(step.after) + "\n";
+    }
+    if (moved) continue;  // zones done already are unchanged by a second pass
+    order.status = TakedownStatus::kApplied;
+    order.applied = now_();
+    RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));
+    std::vector<ZoneStep> steps;
+    for (auto& [zone, step] : by_zone) steps.push_back(step);
+    return Audit("takedown.apply", actor, order, steps);
+  }
+  return MakeError(ErrorCode::kAborted, "the listed names kept changing while the order was applied; it stays "
+                                        "'applying' (restore it, or apply a new preview)");
+}
+
+// ---- restore ----
+
+Result<Takedown> TakedownEngine::Restore(int64_t order_id, const std::string& actor, const std::string& why) {
+  MutexLock lock(mu_);
+  ASSIGN_OR_RETURN(auto found, store_.takedowns().GetTakedown(order_id));
+  if (!found || !found->is_order()) return MakeError(ErrorCode::kNotFound, "no order " + std::to_string(order_id));
+  Takedown order = *found;
+  if (order.status == TakedownStatus::kRestored) {
+    return MakeError(ErrorCode::kFailedPrecondition, "order " + std::to_string(order_id) + " is restored already");
+  }
+  order.status = TakedownStatus::kRestoring;
+  RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));
+  ASSIGN_OR_RETURN(std::vector<zone::NameUpdate> snapshot, DecodeSnapshot(order.snapshot));
+  std::map<dns::Name, std::pair<ZoneStep, std::vector<zone::NameUpdate>>> by_zone;
+  for (zone::NameUpdate& update : snapshot) {
+    for (dns::Name up = update.name; !up.IsRoot(); up = up.Parent()) {
+      if (!updates_.IsDynamic(up)) continue;
+      by_zone[up].first.zone = up;
+      by_zone[up].second.push_back(std::move(update));
+      break;
+    }
+  }
+  for (const std::string& text : order.names) {
+    auto name = dns::Name::FromText(text);
+    if (!name) continue;
+    for (auto& [zone, entry] : by_zone) {
+      if (name->IsSubdomainOf(zone)) entry.first.targets.push_back({*name, zone, std::nullopt, {}});
+    }
+  }
+  std::vector<ZoneStep> steps;
+  for (auto& [zone, entry] : by_zone) {
+    ZoneStep& step = entry.first;
+    ASSIGN_OR_RETURN(update::UpdateOutcome done, RunInZone(updates_, zone, [&](update::ZoneView& view) {
+                       step.before = SoaSerial(view);
+                       SetAll(view, entry.second);
+                       return dns::Rcode::kNoError;
+                     }));
+    if (done.rcode != dns::Rcode::kNoError) return MakeError(ErrorCode::kUnavailable, "updating " + zone.ToText());
+    step.after = done.serial != 0 ? done.serial : step.before;
+    order.serials += zone.ToText() + " " + std::to_string(step.before) + " " + std::to_string(step.after) + "\n";
+    steps.push_back(step);
+  }
+  std::vector<Target> held;
+  for (const std::string& text : order.names) {
+    auto name = dns::Name::FromText(text);
+    auto host = name ? directory_.Host(*name) : std::nullopt;
+    if (!host || host->abuse_state != store::AbuseState::kEnforced || host->abuse_order != order.id) continue;
+    held.push_back({*name, host->fqdn.Parent(), host, {}});
+  }
+  RETURN_IF_ERROR(SetStates(held, store::AbuseState::kNone, order,
+                            "order " + std::to_string(order.id) + " restored: " + why));
+  order.status = TakedownStatus::kRestored;
+  order.restored = now_();
+  RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));
+  store::Takedown audited = order;
+  audited.reason = why;
+  RETURN_IF_ERROR(Audit("takedown.restore", actor, audited, steps));
+  return order;
+}
+
+size_t TakedownEngine::RestoreExpired() {
+  auto all = store_.takedowns().ListTakedowns();
+  if (!all) {
+    spdlog::warn("takedown expiry: {}", all.error().message);
+    return 0;
+  }
+  size_t restored = 0;
+  const int64_t now = now_();
+  for (const Takedown& order : *all) {
+    if (order.status != TakedownStatus::kApplied || order.expires == 0 || order.expires > now) continue;
+    if (auto done = Restore(order.id, "expiry", "expired " + FormatTime(order.expires)); !done) {
+      spdlog::warn("takedown order {} expired, but restoring it failed: {}", order.id, done.error().message);
+      continue;
+    }
+    spdlog::info("takedown order {} expired and was restored", order.id);
+    ++restored;
+  }
+  return restored;
+}
+
+// ---- states and audit ----
+
+Status TakedownEngine::SetStates(const std::vector<Target>& targets, store::AbuseState state,
+                                 const Takedown& order, const std::string& reason) {
+  std::vector<store::AbuseStateChange> changes;
+  const int64_t now = now_();
+  for (const Target& target : targets) {
+    if (!target.host) continue;
+    changes.push_back({target.host->id, state, order.action, order.id, reason, now});
+  }
+  if (changes.empty()) return Ok();
+  RETURN_IF_ERROR(store_.accounts().SetAbuseStates(changes));
+  for (const Target& target : targets) {
+    if (!target.host) continue;
+    auto host = directory_.Host(target.host->fqdn);  // the newest, e.g. its last update time
+    if (!host) continue;
+    host->abuse_state = state;
+    host->abuse_reason = reason;
+    host->abuse_since = now;
+    host->abuse_action = order.action;
+    host->abuse_order = state == store::AbuseState::kEnforced ? order.id : 0;
+    directory_.PutHost(*host);
+  }
+  return Ok();
+}
+
+Status TakedownEngine::Audit(const std::string& action, const std::string& actor, const Takedown& order,
+                             const std::vector<ZoneStep>& steps) {
+  for (const ZoneStep& step : steps) {
+    store::AuditEntry entry;
+    entry.time = now_();
+    entry.actor = actor;
+    entry.action = action;
+    entry.reason = "order " + std::to_string(order.id) + " (" + store::EnforceActionName(order.action) +
+                   (order.forced ? ", forced" : "") + "): " + order.reason;
+    entry.reference = order.reference;
+    for (const Target& target : step.targets) entry.names.push_back(target.name.ToText());
+    entry.serial_before = step.before;
+    entry.serial_after = step.after;
+    auto appended = store_.audit().AppendAudit(entry);
+    if (!appended) return tl::unexpected(appended.error());
+  }
+  return Ok();
+}
+
+}  // namespace tether::abuse

@@ -1,0 +1,126 @@
+// tether takedown preview / apply / restore / list (abuse/takedown.h, docs/abuse.md).
+#include <fstream>
+
+#include "app/admin.h"
+#include "app/admin_output.h"
+#include "base/json_text.h"
+#include "base/time_text.h"
+
+namespace tether::app {
+
+namespace {
+
+using admin_output::Fail;
+using admin_output::Field;
+using admin_output::kOk;
+using admin_output::Lower;
+using admin_output::UnixNow;
+using admin_output::Usage;
+
+int Failed(control::CommandOutput& out, const Error& error) {
+  return error.code == ErrorCode::kInvalidArgument ? Usage(out, error.message) : Fail(out, error.message);
+}
+
+Result<int64_t> ParseId(const std::string& text) {
+  try {
+    size_t used = 0;
+    const int64_t id = std::stoll(text, &used);
+    if (used == text.size() && id > 0) return id;
+  } catch (const std::exception&) {
+  }
+  return MakeError(ErrorCode::kInvalidArgument, "bad id '" + text + "'");
+}
+
+}  // namespace
+
+Result<std::string> Admin::Actor(const control::Invocation& inv, control::CommandOutput& out) const {
+  if (inv.as_user.empty()) return out.Caller().empty() ? std::string("admin") : out.Caller();
+  auto user = directory_.UserByName(Lower(inv.as_user));
+  if (!user) return MakeError(ErrorCode::kInvalidArgument, "--as: no user " + inv.as_user);
+  if (user->role == store::Role::kUser) {
+    return MakeError(ErrorCode::kInvalidArgument, "--as: " + user->name + " is not of the abuse desk (role abuse or admin)");
+  }
+  return user->name;
+}
+
+int Admin::TakedownPreview(const control::Invocation& inv, control::CommandOutput& out) {
+  if (takedowns_ == nullptr) return Fail(out, "takedowns are not available in this server");
+  auto actor = Actor(inv, out);
+  if (!actor) return Failed(out, actor.error());
+  abuse::PreviewRequest request;
+  std::ifstream file(inv.list_file);
+  if (!file) return Fail(out, "cannot read " + inv.list_file);
+  for (std::string line; std::getline(file, line);) request.names.push_back(line);
+  auto action = store::EnforceActionFromName(inv.action == "delegate" ? "delegated" : inv.action);
+  if (!action) return Usage(out, "bad --action '" + inv.action + "'");
+  request.action = *action;
+  request.ns = inv.ns;
+  request.reason = inv.reason;
+  request.reference = inv.reference;
+  if (!inv.expires.empty()) {
+    auto expires = ParseTimeText(inv.expires, UnixNow());
+    if (!expires) return Usage(out, expires.error().message);
+    request.expires = *expires;
+  }
+  request.force = inv.force;
+  request.author = *actor;
+  auto preview = takedowns_->Preview(request);
+  if (!preview) return Failed(out, preview.error());
+  out.Out(preview->report + "preview: " + std::to_string(preview->id) + "\n");
+  return kOk;
+}
+
+int Admin::TakedownApply(const control::Invocation& inv, control::CommandOutput& out) {
+  if (takedowns_ == nullptr) return Fail(out, "takedowns are not available in this server");
+  auto id = ParseId(inv.takedown_id);
+  if (!id) return Usage(out, id.error().message);
+  auto actor = Actor(inv, out);
+  if (!actor) return Failed(out, actor.error());
+  auto order = takedowns_->Apply(*id, *actor, inv.approve);
+  if (!order) return Failed(out, order.error());
+  out.Out("names: " + std::to_string(order->names.size()) + "\n" + order->serials + "order: " +
+          std::to_string(order->id) + "\n");
+  return kOk;
+}
+
+int Admin::TakedownRestore(const control::Invocation& inv, control::CommandOutput& out) {
+  if (takedowns_ == nullptr) return Fail(out, "takedowns are not available in this server");
+  auto id = ParseId(inv.takedown_id);
+  if (!id) return Usage(out, id.error().message);
+  auto actor = Actor(inv, out);
+  if (!actor) return Failed(out, actor.error());
+  auto order = takedowns_->Restore(*id, *actor, inv.reason.empty() ? "restored by hand" : inv.reason);
+  if (!order) return Failed(out, order.error());
+  out.Out("names: " + std::to_string(order->names.size()) + "\nrestored: " + std::to_string(order->id) + "\n");
+  return kOk;
+}
+
+int Admin::TakedownList(const control::Invocation& inv, control::CommandOutput& out) {
+  auto all = store_.takedowns().ListTakedowns();
+  if (!all) return Fail(out, all.error().message);
+  std::string text = inv.json ? "[" : "";
+  for (size_t i = 0; i < all->size(); ++i) {
+    const store::Takedown& t = (*all)[i];
+    const std::string expires = t.expires != 0 ? FormatTime(t.expires) : "never";
+    if (inv.json) {
+      text += std::string(i ? "," : "") + "\n  {\"id\": " + std::to_string(t.id) +
+              ", \"status\": " + JsonString(store::TakedownStatusName(t.status)) +
+              ", \"preview\": " + std::to_string(t.preview_id) +
+              ", \"action\": " + JsonString(store::EnforceActionName(t.action)) +
+              ", \"names\": " + std::to_string(t.names.size()) + ", \"author\": " + JsonString(t.author) +
+              ", \"approver\": " + JsonString(t.approver) + ", \"created\": " + JsonString(FormatTime(t.created)) +
+              ", \"expires\": " + JsonString(expires) + ", \"reference\": " + JsonString(t.reference) +
+              ", \"forced\": " + (t.forced ? "true" : "false") + "}";
+    } else {
+      text += std::to_string(t.id) + '\t' + store::TakedownStatusName(t.status) + '\t' +
+              store::EnforceActionName(t.action) + '\t' + std::to_string(t.names.size()) + '\t' + Field(t.author) +
+              '\t' + Field(t.approver) + '\t' + FormatTime(t.created) + '\t' + expires + '\t' +
+              Field(t.reference) + '\n';
+    }
+  }
+  if (inv.json) text += all->empty() ? "]\n" : "\n]\n";
+  out.Out(text);
+  return kOk;
+}
+
+}  // namespace tether::app
