@@ -332,7 +332,26 @@ class Connection final : public ConnectionBase {
     } else if (!writing_ && !lingering_) {
       SetDeadline(Clock::now() + shared_->options.idle_timeout);  // else OnWritten sets it
     }
-    ReadMore();
+    if (parser_.in_request() || !buffer_.empty()) {
+      ReadMore();  // the rest of a request is on its way
+    } else {
+      ReadSoon();
+    }
+  }
+
+  // Between requests the next read starts one turn of the loop later (asio::post: after the
+  // next epoll_wait). Started at once, it would find nothing — the client has not seen the
+  // answer yet — and Asio's first recv would fail with EAGAIN, a syscall per request; by
+  // the next turn a busy client's next request has usually arrived, and an idle one's read
+  // waits as before. Readiness seen while no read is pending is not lost: Asio's read
+  // starts with a recv.
+  void ReadSoon() {
+    if (read_posted_) return;
+    read_posted_ = true;
+    asio::post(worker_->io, [self = Self()] {
+      self->read_posted_ = false;
+      self->ReadMore();
+    });
   }
 
   void Dispatch() {
@@ -482,6 +501,7 @@ class Connection final : public ConnectionBase {
   unsigned requests_ = 0;
   size_t lingered_ = 0;
   bool reading_ = false;
+  bool read_posted_ = false;  // a ReadSoon is queued
   bool writing_ = false;
   bool parsing_ = false;
   bool closed_ = false;
