@@ -89,23 +89,22 @@ std::optional<AuthResult> Authenticator::AuthenticateFast(const Presented& prese
   char digest_buffer[kSecretDigestSize];
   SecretDigestTo(presented.secret, digest_buffer);
   const std::string_view digest(digest_buffer, kSecretDigestSize);
+  const Directory::Candidates found = directory_.FindCandidates(digest, presented.username);
   // An API token: as the password with any username (or none).
-  if (auto token = directory_.FindToken(digest)) return ByToken(*token, client, identity);
+  if (found.token) return ByToken(*found.token, client, identity);
   // A per-host credential.
-  if (!presented.username.empty()) {
-    if (auto credential = directory_.FindHostCredential(presented.username)) {
-      if (!ConstantTimeEquals(digest, credential->digest)) {
-        Failed(presented.username, client_address);
-        return AuthResult::kBadAuth;
-      }
-      identity->kind = Identity::Kind::kHostCredential;
-      identity->host_id = credential->host_id;
-      identity->label = "host-credential:" + std::to_string(credential->id);
-      return AuthResult::kOk;
+  if (const auto& credential = found.host_credential) {
+    if (!ConstantTimeEquals(digest, credential->digest)) {
+      Failed(presented.username, client_address);
+      return AuthResult::kBadAuth;
     }
+    identity->kind = Identity::Kind::kHostCredential;
+    identity->host_id = credential->host_id;
+    identity->label = "host-credential:" + std::to_string(credential->id);
+    return AuthResult::kOk;
   }
   // The account password, from the cache if a recent check proved it.
-  if (auto user = directory_.FindUser(std::string_view(presented.username))) {
+  if (const auto& user = found.user) {
     auto hit = cache_.Lookup(presented.username, digest, CredentialCache::Clock::now());
     if (hit && hit->account_id == user->id && hit->credential_version == user->credential_version) {
       AsPassword(*user, identity);

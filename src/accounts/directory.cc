@@ -90,6 +90,19 @@ std::shared_ptr<const store::HostCredentialInfo> Directory::FindHostCredential(s
   return FindIn(host_credentials_, username);
 }
 
+Directory::Candidates Directory::FindCandidates(std::string_view secret_digest, std::string_view username) const {
+  Candidates found;
+  std::shared_lock lock(mu_);
+  found.token = FindIn(tokens_, secret_digest);
+  if (found.token) return found;
+  if (!username.empty()) {
+    found.host_credential = FindIn(host_credentials_, username);
+    if (found.host_credential) return found;
+  }
+  if (auto id = user_ids_.find(username); id != user_ids_.end()) found.user = FindIn(users_, id->second);
+  return found;
+}
+
 std::optional<store::UserInfo> Directory::UserById(int64_t id) const { return Copy(FindUser(id)); }
 
 std::optional<store::UserInfo> Directory::UserByName(const std::string& name) const {

@@ -44,6 +44,16 @@ class Directory {
   std::shared_ptr<const store::TokenInfo> FindToken(std::string_view digest) const;
   std::shared_ptr<const store::HostCredentialInfo> FindHostCredential(std::string_view username) const;
 
+  // What a presented (username, secret) may be, looked up under one lock (the request path
+  // asks all three): the token whose digest is `secret_digest`; else the host credential
+  // named `username` (if not empty); else the account named `username`. At most one is set.
+  struct Candidates {
+    std::shared_ptr<const store::TokenInfo> token;
+    std::shared_ptr<const store::HostCredentialInfo> host_credential;
+    std::shared_ptr<const store::UserInfo> user;
+  };
+  Candidates FindCandidates(std::string_view secret_digest, std::string_view username) const;
+
   void PutUser(const store::UserInfo& user);
   void RemoveUser(int64_t id);  // with the user's hosts, tokens and credentials
   void PutHost(const store::HostInfo& host);
