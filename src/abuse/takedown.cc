@@ -45,19 +45,6 @@ std::vector<dns::Name> OwnedNames(const dns::Name& name, bool host, bool apex) {
   return owned;
 }
 
-// Runs `apply` on the zone's updater as one request; its outcome once durable.
-Result<update::UpdateOutcome> RunInZone(update::UpdateService& updates, const dns::Name& zone,
-                                        std::function<dns::Rcode(update::ZoneView&)> apply) {
-  std::promise<update::UpdateOutcome> promise;
-  auto future = promise.get_future();
-  auto request = std::make_unique<update::FunctionRequest>(
-      std::move(apply), [&promise](const update::UpdateOutcome& outcome) { promise.set_value(outcome); });
-  if (!updates.Submit(zone, std::move(request))) {
-    return MakeError(ErrorCode::kNotFound, "zone " + zone.ToText() + " is not served here any more");
-  }
-  return future.get();
-}
-
 uint32_t SoaSerial(update::ZoneView& view) {
   const zone::Rrset* soa = view.Find(view.origin(), dns::RrType::kSoa);
   if (soa == nullptr || soa->rdatas.empty() || soa->rdatas[0].size() < 20) return 0;
@@ -283,7 +270,7 @@ Status TakedownEngine::Enforce(Takedown& order, const std::vector<Target>& targe
     std::map<dns::Name, std::vector<zone::NameUpdate>> snapshots;
     for (auto& [zone, step] : by_zone) {
       std::vector<zone::NameUpdate>& snapshot = snapshots[zone];
-      ASSIGN_OR_RETURN(update::UpdateOutcome read, RunInZone(updates_, zone, [&](update::ZoneView& view) {
+      ASSIGN_OR_RETURN(update::UpdateOutcome read, update::RunInZone(updates_, zone, [&](update::ZoneView& view) {
                          for (const Target& target : step.targets) {
                            for (const dns::Name& name : target.owned) snapshot.push_back({name, view.Get(name)});
                          }
@@ -299,7 +286,7 @@ Status TakedownEngine::Enforce(Takedown& order, const std::vector<Target>& targe
     bool moved = false;
     for (auto& [zone, step] : by_zone) {
       const std::vector<zone::NameUpdate>& snapshot = snapshots[zone];
-      ASSIGN_OR_RETURN(update::UpdateOutcome done, RunInZone(updates_, zone, [&](update::ZoneView& view) {
+      ASSIGN_OR_RETURN(update::UpdateOutcome done, update::RunInZone(updates_, zone, [&](update::ZoneView& view) {
                          std::map<dns::Name, std::vector<zone::Rrset>> current;
                          for (const zone::NameUpdate& before : snapshot) {
                            if (view.Get(before.name) != before.rrsets) return dns::Rcode::kYxRrset;
@@ -318,6 +305,7 @@ Status TakedownEngine::Enforce(Takedown& order, const std::vector<Target>& targe
       order.serials += zone.ToText() + " " + std::to_string(step.before) + " " + std::to_string(step.after) + "\n";
     }
     if (moved) continue;  // zones done already are unchanged by a second pass
+    RETURN_IF_ERROR(UpdateRpz(order, true));
     order.status = TakedownStatus::kApplied;
     order.applied = now_();
     RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));
@@ -361,7 +349,7 @@ Result<Takedown> TakedownEngine::Restore(int64_t order_id, const std::string& ac
   std::vector<ZoneStep> steps;
   for (auto& [zone, entry] : by_zone) {
     ZoneStep& step = entry.first;
-    ASSIGN_OR_RETURN(update::UpdateOutcome done, RunInZone(updates_, zone, [&](update::ZoneView& view) {
+    ASSIGN_OR_RETURN(update::UpdateOutcome done, update::RunInZone(updates_, zone, [&](update::ZoneView& view) {
                        step.before = SoaSerial(view);
                        SetAll(view, entry.second);
                        return dns::Rcode::kNoError;
@@ -371,6 +359,7 @@ Result<Takedown> TakedownEngine::Restore(int64_t order_id, const std::string& ac
     order.serials += zone.ToText() + " " + std::to_string(step.before) + " " + std::to_string(step.after) + "\n";
     steps.push_back(step);
   }
+  RETURN_IF_ERROR(UpdateRpz(order, false));
   std::vector<Target> held;
   for (const std::string& text : order.names) {
     auto name = dns::Name::FromText(text);

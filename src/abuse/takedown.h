@@ -95,6 +95,9 @@ class TakedownEngine {
   // Sorts the names out against the zones and hosts now (also for tests and the drill).
   Resolution Resolve(const std::vector<std::string>& names, bool force);
 
+  // The RPZ entries of every order in force, below the policy zone `rpz` (for a new one).
+  Result<std::vector<zone::NameUpdate>> RpzContent(const dns::Name& rpz);
+
  private:
   struct ZoneStep;
   Status CheckAction(const PreviewRequest& request) const;
@@ -106,6 +109,8 @@ class TakedownEngine {
   // Sets the hosts' states (store, then the directory).
   Status SetStates(const std::vector<Target>& targets, store::AbuseState state, const store::Takedown& order,
                    const std::string& reason);
+  // Adds (in force) or removes the order's entries in every policy zone served here.
+  Status UpdateRpz(const store::Takedown& order, bool in_force);
   Status Audit(const std::string& action, const std::string& actor, const store::Takedown& order,
                const std::vector<ZoneStep>& steps);
 
@@ -127,6 +132,12 @@ std::vector<zone::NameUpdate> ActionContent(const std::vector<Target>& targets, 
 // One line telling what a target answers under `action`, e.g. "A 192.0.2.53 (TTL 60)".
 std::string ActionAnswer(store::EnforceAction action, const std::vector<dns::Name>& ns,
                          const TakedownSettings& settings);
+// The RPZ entries (docs/abuse.md, "The RPZ feed") of an order below the policy zone `rpz`:
+// an exact QNAME trigger for each listed name, plus `*.NAME` where the snapshot shows the
+// name had a wildcard or other names below it; CNAME . (nxdomain), CNAME *. (nodata) or the
+// sinkhole addresses; none for a delegation. With `in_force` false, the same names empty.
+std::vector<zone::NameUpdate> RpzEntries(const store::Takedown& order, const dns::Name& rpz,
+                                         const TakedownSettings& settings, bool in_force);
 // A snapshot: every owned name with its records, as master-file text with a ";owner NAME"
 // comment line before each name's records (an owned name without records has the line
 // alone), and back.

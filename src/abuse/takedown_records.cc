@@ -118,6 +118,43 @@ std::string ActionAnswer(EnforceAction action, const std::vector<dns::Name>& ns,
   return "";
 }
 
+std::vector<zone::NameUpdate> RpzEntries(const store::Takedown& order, const dns::Name& rpz,
+                                         const TakedownSettings& settings, bool in_force) {
+  std::vector<zone::NameUpdate> out;
+  if (order.action == EnforceAction::kDelegated) return out;  // the partner answers for them
+  auto snapshot = DecodeSnapshot(order.snapshot);
+  std::vector<zone::Rrset> data;
+  if (in_force) {
+    const dns::Name root;
+    const dns::Name wildcard_root = *root.Prepend("*");
+    switch (order.action) {
+      case EnforceAction::kNxdomain:
+        data.push_back({RrType::kCname, settings.ttl, {{root.wire().begin(), root.wire().end()}}});
+        break;
+      case EnforceAction::kNodata:
+        data.push_back({RrType::kCname, settings.ttl, {{wildcard_root.wire().begin(), wildcard_root.wire().end()}}});
+        break;
+      default:
+        data = SinkholeRrsets(settings);
+        break;
+    }
+  }
+  for (const std::string& text : order.names) {
+    auto name = dns::Name::FromText(text);
+    if (!name) continue;
+    // Names below it with records before the order (not the nodata marker): cover them too.
+    bool subtree = false;
+    for (const zone::NameUpdate& owned : snapshot ? *snapshot : std::vector<zone::NameUpdate>{}) {
+      if (!(owned.name == *name) && owned.name.IsSubdomainOf(*name) && !owned.rrsets.empty()) subtree = true;
+    }
+    auto trigger = dns::Name::FromText(name->ToText() + rpz.ToText());
+    if (!trigger) continue;  // too long to be a trigger below this policy zone
+    out.push_back({*trigger, data});
+    if (auto below = trigger->Prepend("*"); below && (subtree || !in_force)) out.push_back({*below, data});
+  }
+  return out;
+}
+
 std::string EncodeSnapshot(const std::vector<zone::NameUpdate>& names) {
   std::string text;
   for (const zone::NameUpdate& update : names) {

@@ -24,6 +24,7 @@ using admin_output::Fail;
 using admin_output::kFailure;
 using admin_output::kOk;
 using admin_output::kUsage;
+using admin_output::Usage;
 
 // An ostream that hands what is written to the command output in chunks, so exporting a
 // zone of millions of names needs no buffer of its size.
@@ -260,12 +261,24 @@ int Admin::ZoneAdd(const control::Invocation& inv, control::CommandOutput& out) 
   if (zones_.Get(*origin) != nullptr) return Fail(out, "zone " + origin->ToText() + " already exists");
   if (!inv.primaries.empty()) return ZoneAddSecondary(inv, *origin, out);
   if (!inv.key_name.empty()) return Fail(out, "--key goes with --primary");
+  if (inv.rpz && !inv.import_file.empty()) return Usage(out, "--rpz does not go with --import");
   std::vector<zone::NameUpdate> names;
   if (!inv.import_file.empty()) {
     out.Progress(0, 0, "reading " + inv.import_file);
     auto loaded = zone::LoadZoneUpdates(inv.import_file, *origin);
     if (!loaded) return Fail(out, loaded.error().message);
     names = std::move(*loaded);
+  } else if (inv.rpz) {
+    control::Invocation rpz = inv;
+    if (rpz.ns.empty()) rpz.ns = {"localhost."};  // RPZ convention: the NS is never used
+    auto made = DefaultZoneContent(*origin, rpz);
+    if (!made) return Fail(out, made.error().message);
+    names = std::move(*made);
+    if (takedowns_ != nullptr) {
+      auto entries = takedowns_->RpzContent(*origin);
+      if (!entries) return Fail(out, entries.error().message);
+      for (auto& entry : *entries) names.push_back(std::move(entry));
+    }
   } else {
     auto made = DefaultZoneContent(*origin, inv);
     if (!made) return Fail(out, made.error().message);
@@ -285,7 +298,7 @@ int Admin::ZoneAdd(const control::Invocation& inv, control::CommandOutput& out) 
   auto policy = store::SerialPolicyFromName(inv.serial_policy);
   auto created = store_.CreateZone(
       *origin, *policy, names, [&](size_t done, size_t total) { out.Progress(done, total, "storing names"); },
-      inv.service);
+      inv.service ? store::ZoneKind::kService : inv.rpz ? store::ZoneKind::kRpz : store::ZoneKind::kPlain);
   if (!created) return Fail(out, created.error().message);
   auto zone = std::make_shared<zone::Zone>(*origin);
   if (auto applied = zone->Apply(std::move(names)); !applied) return Fail(out, applied.error().message);
@@ -307,7 +320,9 @@ int Admin::ZoneList(const control::Invocation& inv, control::CommandOutput& out)
                        : IsSecondary(zone->origin())      ? "secondary"
                                                           : "static";
     if (kind == "dynamic") {
-      if (auto info = store_.GetZone(zone->origin()); info && *info && (*info)->service) kind = "service";
+      if (auto info = store_.GetZone(zone->origin()); info && *info) {
+        kind = (*info)->service ? "service" : (*info)->rpz ? "rpz" : kind;
+      }
     }
     uint32_t serial = SoaSerialOf(zone->Get(zone->origin()));
     size_t names = zone->Stats().nodes;

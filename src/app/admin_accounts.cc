@@ -67,13 +67,14 @@ Status Admin::RemoveHostNames(const store::HostInfo& host) {
   for (const char* label : {"*", "_acme-challenge"}) {
     if (auto name = host.fqdn.Prepend(label)) names.push_back(*name);
   }
-  std::promise<update::UpdateOutcome> promise;
-  auto future = promise.get_future();
-  auto request = update::ClearNamesRequest(
-      std::move(names), [&promise](const update::UpdateOutcome& outcome) { promise.set_value(outcome); });
-  if (!updates_.Submit(host.fqdn.Parent(), std::move(request))) return Ok();  // the zone is gone already
-  update::UpdateOutcome outcome = future.get();
-  if (outcome.rcode != dns::Rcode::kNoError) {
+  auto outcome = update::RunInZone(updates_, host.fqdn.Parent(), [&names](update::ZoneView& view) {
+    for (const auto& name : names) {
+      if (!view.Get(name).empty()) view.Set(name, {});
+    }
+    return dns::Rcode::kNoError;
+  });
+  if (!outcome && outcome.error().code == ErrorCode::kNotFound) return Ok();  // the zone is gone already
+  if (!outcome || outcome->rcode != dns::Rcode::kNoError) {
     return MakeError(ErrorCode::kUnavailable, "could not remove the records of " + host.fqdn.ToText());
   }
   return Ok();

@@ -29,8 +29,12 @@ void BuildCli(CLI::App& app, Invocation& inv) {
   add->add_option("--soa-email", inv.soa_email, "Contact address for the SOA (hostmaster@example.net)");
   add->add_option("--serial-policy", inv.serial_policy, "How the SOA serial moves: increment or unixtime")
       ->check(CLI::IsMember({"increment", "unixtime"}));
-  add->add_flag("--service", inv.service,
-                "A service zone: users register hosts (third-level names) in it");
+  CLI::Option* service = add->add_flag("--service", inv.service,
+                                       "A service zone: users register hosts (third-level names) in it");
+  add->add_flag("--rpz", inv.rpz,
+                "A response policy zone (RPZ) kept from the takedown orders in force, for resolvers "
+                "(NS localhost. unless --ns)")
+      ->excludes(service);
   add->add_option("--primary", inv.primaries,
                   "A secondary zone, transferred from these primaries (ADDR[:PORT], port 53 by "
                   "default; repeatable or comma-separated, tried in order); read-only")

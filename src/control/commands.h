@@ -40,8 +40,9 @@ struct Invocation {
   std::string grant_acme;
   std::vector<std::string> types;
 
-  // zone add --service
+  // zone add --service, --rpz
   bool service = false;
+  bool rpz = false;
   // zone add --primary (a secondary zone; --key goes to key_name)
   std::vector<std::string> primaries;
 

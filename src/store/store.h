@@ -38,6 +38,11 @@ enum class SerialPolicy {
 const char* SerialPolicyName(SerialPolicy policy);
 std::optional<SerialPolicy> SerialPolicyFromName(std::string_view name);
 
+// What a zone is for: plain (records only), a service zone (users register hosts in it,
+// store/accounts.h) or a response policy zone (RPZ) kept from the takedown orders in
+// force (abuse/takedown.h).
+enum class ZoneKind { kPlain, kService, kRpz };
+
 struct ZoneInfo {
   int64_t id = 0;
   dns::Name origin;  // lowercase
@@ -46,6 +51,7 @@ struct ZoneInfo {
   uint64_t journal_seq = 0;               // sequence of the last journal entry (0: none)
   std::vector<std::string> allow_update;  // CIDRs allowed to send unsigned UPDATEs
   bool service = false;                   // users register hosts in it (store/accounts.h)
+  bool rpz = false;                       // a response policy zone (ZoneKind::kRpz)
 };
 
 // One resource record of a journal diff.
@@ -210,12 +216,12 @@ class Store {
   virtual Result<std::vector<ZoneInfo>> ListZones() = 0;
   virtual Result<std::optional<ZoneInfo>> GetZone(const dns::Name& origin) = 0;
   // Creates a zone with its initial names (they must include the apex SOA and NS) in one
-  // transaction, as a service zone if `service` (ZoneInfo::service). `progress(done, total)`
+  // transaction, of `kind` (ZoneInfo::service, ZoneInfo::rpz). `progress(done, total)`
   // is called now and then while names are written.
   virtual Result<ZoneInfo> CreateZone(const dns::Name& origin, SerialPolicy policy,
                                       const std::vector<zone::NameUpdate>& names,
                                       const std::function<void(size_t, size_t)>& progress,
-                                      bool service = false) = 0;
+                                      ZoneKind kind = ZoneKind::kPlain) = 0;
   // Deletes the zone, its names, journal and grants. Returns false if there was none.
   virtual Result<bool> DeleteZone(const dns::Name& origin) = 0;
   virtual Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) = 0;

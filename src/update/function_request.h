@@ -8,9 +8,11 @@
 #include <memory>
 #include <vector>
 
+#include "base/result.h"
 #include "dns/name.h"
 
 #include "update/update_request.h"
+#include "update/update_service.h"
 
 namespace tether::update {
 
@@ -38,5 +40,11 @@ inline std::unique_ptr<FunctionRequest> ClearNamesRequest(std::vector<dns::Name>
       },
       std::move(done));
 }
+
+// Runs `apply` as one request on the zone's updater and waits for its outcome (once the
+// batch is durable and published). Fails with kNotFound if `zone` is not dynamic here.
+// Not from an updater thread.
+Result<UpdateOutcome> RunInZone(UpdateService& updates, const dns::Name& zone,
+                                std::function<dns::Rcode(ZoneView&)> apply);
 
 }  // namespace tether::update

@@ -30,22 +30,8 @@ WAIT = 30.0
 
 
 def kdig_xfr(port, qtype, key=None, source=None, host="127.0.0.1"):
-    """kdig AXFR/IXFR=N: (error or None, [RR lines without TSIG], text)."""
-    argv = [tl.KDIG, "@" + host, "-p", str(port), "+timeout=3", "+retry=0", ZONE, qtype]
-    if key is not None:
-        argv += ["-y", key.y_arg]
-    if source is not None:
-        argv += ["-b", source]
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=30)
-    text = proc.stdout + proc.stderr
-    error = None
-    for line in text.splitlines():
-        if line.startswith(";; ERROR") and error is None:
-            error = line
-    rrs = [tl.normalise_rr(line) for line in proc.stdout.splitlines()
-           if line.strip() and not line.startswith(";")]
-    rrs = [rr for rr in rrs if rr.split(" ")[3] != "TSIG"]
-    return error, rrs, text
+    """kdig AXFR/IXFR=N of ZONE: (error or None, [RR lines without TSIG], text)."""
+    return tl.kdig_transfer(port, ZONE, qtype, key=key, source=source, host=host)
 
 
 def soa_serial_of(rr):

@@ -41,6 +41,7 @@ DIG = shutil.which("dig") or "/usr/bin/dig"
 KDIG = shutil.which("kdig") or "/usr/bin/kdig"
 KNOTD = shutil.which("knotd") or "/usr/sbin/knotd"
 NSD = shutil.which("nsd") or "/usr/sbin/nsd"
+UNBOUND = shutil.which("unbound") or "/usr/sbin/unbound"
 NAMED = shutil.which("named") or "/usr/sbin/named"
 NSUPDATE = shutil.which("nsupdate") or "/usr/bin/nsupdate"
 KNSUPDATE = shutil.which("knsupdate") or "/usr/bin/knsupdate"
@@ -593,6 +594,50 @@ class Nsd(Server):
         if wait and primary is None:
             for origin in self.zones:
                 self.wait_answers(origin, "SOA", timeout)
+
+
+class Unbound(Server):
+    """unbound in the foreground as a recursive resolver on 127.0.0.1 that can reach only
+    loopback: `stubs` {zone: (host, port)} are its stub zones (nothing else resolves), `rpz`
+    (zone, (host, port)) a response policy zone it transfers from that primary (NOTIFY
+    accepted from it), logging each policy hit (rpz-log)."""
+
+    name = "unbound"
+
+    def __init__(self, stubs, rpz=None, tmp=None, port=None):
+        super().__init__(tmp)
+        port = port or free_port("127.0.0.1")
+        self.endpoints = [("127.0.0.1", port)]
+        t = self.tmp
+        conf = ["server:",
+                "    interface: 127.0.0.1", "    port: %d" % port,
+                "    do-ip6: no", "    do-not-query-localhost: no",
+                "    access-control: 127.0.0.0/8 allow",
+                "    username: \"\"", "    chroot: \"\"", "    directory: \"%s\"" % t.path,
+                "    pidfile: \"%s\"" % t.join("unbound.pid"),
+                "    use-syslog: no", "    logfile: \"\"", "    verbosity: 1",
+                "    num-threads: 1", "    so-reuseport: no",
+                "    module-config: \"respip iterator\"",
+                "    qname-minimisation: no",
+                "remote-control:", "    control-enable: no"]
+        for zone, (host, zport) in stubs.items():
+            conf += ["stub-zone:", "    name: \"%s\"" % zone, "    stub-addr: %s@%d" % (host, zport)]
+        if rpz is not None:
+            zone, (host, zport) = rpz
+            conf += ["rpz:", "    name: \"%s\"" % zone, "    primary: %s@%d" % (host, zport),
+                     "    zonefile: \"%s\"" % t.join("rpz.zone"), "    rpz-log: yes",
+                     "    rpz-log-name: \"tether-feed\""]
+        self.conf_path = t.write("unbound.conf", "\n".join(conf) + "\n")
+        self._spawn([UNBOUND, "-d", "-c", self.conf_path])
+        deadline = time.monotonic() + 30
+        packet = build_query(next(iter(stubs)), "SOA", rd=True)  # answered through a stub
+        while time.monotonic() < deadline:
+            if not self.alive():
+                self.fail("exited with status %s" % self.proc.returncode)
+            if udp_exchange("127.0.0.1", port, packet, timeout=0.2) is not None:
+                return
+            time.sleep(0.05)
+        self.fail("did not answer within 30 s")
 
 
 # ---------------------------------------------------------------------------------------
@@ -1377,6 +1422,26 @@ def nsupdate(port, commands, key=None, keyfile=None, tcp=False, host="127.0.0.1"
     except subprocess.TimeoutExpired:
         raise DigError("%s: no exit within %d s\nscript:\n%s" % (" ".join(argv), budget, script))
     return NsupdateRun(argv, script, proc.returncode, proc.stdout, proc.stderr)
+
+
+def kdig_transfer(port, zone, qtype="AXFR", key=None, source=None, host="127.0.0.1"):
+    """kdig AXFR/IXFR=N of `zone`, signed with TsigKey `key` if given, from address `source`:
+    (error line or None, [RR lines without TSIG, normalised], all text)."""
+    argv = [KDIG, "@" + host, "-p", str(port), "+timeout=3", "+retry=0", zone, qtype]
+    if key is not None:
+        argv += ["-y", key.y_arg]
+    if source is not None:
+        argv += ["-b", source]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    text = proc.stdout + proc.stderr
+    error = None
+    for line in text.splitlines():
+        if line.startswith(";; ERROR") and error is None:
+            error = line
+    rrs = [normalise_rr(line) for line in proc.stdout.splitlines()
+           if line.strip() and not line.startswith(";")]
+    rrs = [rr for rr in rrs if rr.split(" ")[3] != "TSIG"]
+    return error, rrs, text
 
 
 def parse_key_add(stdout):

@@ -82,10 +82,10 @@ TakedownStore& PostgresStore::takedowns() { return *accounts_; }
 Result<ZoneInfo> PostgresStore::CreateZone(const dns::Name& origin, SerialPolicy policy,
                                            const std::vector<zone::NameUpdate>& names,
                                            const std::function<void(size_t, size_t)>& progress,
-                                           bool service) {
+                                           ZoneKind kind) {
   ZoneInfo info;
   RETURN_IF_ERROR(committer_->Run([&](Conn& conn) -> Status {
-    ASSIGN_OR_RETURN(info, CreateZoneIn(conn, origin, policy, names, progress, service));
+    ASSIGN_OR_RETURN(info, CreateZoneIn(conn, origin, policy, names, progress, kind));
     return Ok();
   }));
   return info;
@@ -95,7 +95,7 @@ Result<ZoneInfo> PostgresStore::CreateZoneIn(Conn& conn, const dns::Name& origin
                                              SerialPolicy policy,
                                              const std::vector<zone::NameUpdate>& names,
                                              const std::function<void(size_t, size_t)>& progress,
-                                             bool service) {
+                                             ZoneKind kind) {
   const dns::Name origin = origin_in.Lowercased();
   ASSIGN_OR_RETURN(Rows existing,
                    conn.Query("SELECT 1 FROM zones WHERE origin = $1", Params().Bytes(origin.wire())));
@@ -154,20 +154,22 @@ Result<ZoneInfo> PostgresStore::CreateZoneIn(Conn& conn, const dns::Name& origin
   info.origin = origin;
   info.serial_policy = policy;
   info.serial = serial;
-  info.service = service;
+  info.service = kind == ZoneKind::kService;
+  info.rpz = kind == ZoneKind::kRpz;
   std::vector<uint8_t> buffer;
   EncodeRrsets({*soa}, &buffer);
   // ON CONFLICT: another node may have made the zone since the check above.
   ASSIGN_OR_RETURN(Rows inserted,
                    conn.Query("INSERT INTO zones(origin, serial_policy, serial, journal_seq, soa, "
-                              "service) VALUES($1, $2, $3, 0, $4, $5) "
+                              "service, rpz) VALUES($1, $2, $3, 0, $4, $5, $6) "
                               "ON CONFLICT (origin) DO NOTHING RETURNING id",
                               Params()
                                   .Bytes(origin.wire())
                                   .Text(SerialPolicyName(policy))
                                   .Int(serial)
                                   .Bytes(buffer)
-                                  .Bool(service)));
+                                  .Bool(info.service)
+                                  .Bool(info.rpz)));
   if (inserted.size() != 1) {
     return MakeError(ErrorCode::kAlreadyExists, "zone " + origin.ToText() + " already exists");
   }

@@ -42,7 +42,7 @@ class PostgresStore final : public Store {
   Result<ZoneInfo> CreateZone(const dns::Name& origin, SerialPolicy policy,
                               const std::vector<zone::NameUpdate>& names,
                               const std::function<void(size_t, size_t)>& progress,
-                              bool service = false) override;
+                              ZoneKind kind = ZoneKind::kPlain) override;
   Result<bool> DeleteZone(const dns::Name& origin) override;
   Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) override;
   Result<TransferSettings> GetTransferSettings(int64_t zone_id) override;
@@ -87,7 +87,7 @@ class PostgresStore final : public Store {
   Result<ZoneInfo> CreateZoneIn(Conn& conn, const dns::Name& origin, SerialPolicy policy,
                                 const std::vector<zone::NameUpdate>& names,
                                 const std::function<void(size_t, size_t)>& progress,
-                                bool service);
+                                ZoneKind kind);
   Status AddKeyIn(Conn& conn, const TsigKeyInfo& key);
   Status AddGrantIn(Conn& conn, const dns::Name& key, const KeyGrant& grant);
 

@@ -27,6 +27,7 @@ Result<ZoneInfo> ZoneFromRow(Row& row, int first) {
   const int64_t journal_seq = row.Int(first + 4);
   info.allow_update = sqlite::SplitCidrs(row.Text(first + 5));
   info.service = row.Bool(first + 6);
+  info.rpz = row.Bool(first + 7);
   if (!row.ok() || !origin || !policy || serial < 0 || serial > int64_t{UINT32_MAX} ||
       journal_seq < 0) {
     return Damaged(origin ? "zone row of " + origin->ToText() : std::string("zone row"));

@@ -17,8 +17,8 @@ inline constexpr const char* kWhere = "postgresql";
 
 // The zones columns ZoneFromRow expects, in order, for SELECT lists.
 inline constexpr const char* kZoneColumns =
-    "id, origin, serial_policy, serial, journal_seq, allow_update, service";
-inline constexpr int kZoneColumnCount = 7;
+    "id, origin, serial_policy, serial, journal_seq, allow_update, service, rpz";
+inline constexpr int kZoneColumnCount = 8;
 Result<ZoneInfo> ZoneFromRow(Row& row, int first);
 
 // A name stored in wire form, validated.

@@ -197,6 +197,10 @@ CREATE TABLE takedowns (
   restored BIGINT NOT NULL
 );
 )sql"},
+      // Response policy zones (store.h ZoneKind::kRpz), kept from the takedown orders.
+      {6, R"sql(
+ALTER TABLE zones ADD COLUMN rpz BOOLEAN NOT NULL DEFAULT false;
+)sql"},
   };
   return migrations;
 }

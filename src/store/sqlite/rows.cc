@@ -29,6 +29,7 @@ Result<ZoneInfo> ZoneFromRow(const Statement& row, int first, const std::string&
   info.journal_seq = static_cast<uint64_t>(journal_seq);
   info.allow_update = SplitCidrs(row.Text(first + 5));
   info.service = row.Int(first + 6) != 0;
+  info.rpz = row.Int(first + 7) != 0;
   return info;
 }
 

@@ -17,8 +17,8 @@ namespace tether::store::sqlite {
 
 // The zones columns ZoneFromRow expects, in order, for SELECT lists.
 inline constexpr const char* kZoneColumns =
-    "id, origin, serial_policy, serial, journal_seq, allow_update, service";
-inline constexpr int kZoneColumnCount = 7;
+    "id, origin, serial_policy, serial, journal_seq, allow_update, service, rpz";
+inline constexpr int kZoneColumnCount = 8;
 // Parses a row whose columns [first, first + kZoneColumnCount) are kZoneColumns.
 Result<ZoneInfo> ZoneFromRow(const Statement& row, int first, const std::string& path);
 

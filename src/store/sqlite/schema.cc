@@ -205,6 +205,10 @@ CREATE TABLE takedowns (
   restored INTEGER NOT NULL
 ) STRICT;
 )sql"},
+      // Response policy zones (store.h ZoneKind::kRpz), kept from the takedown orders.
+      {9, R"sql(
+ALTER TABLE zones ADD COLUMN rpz INTEGER NOT NULL DEFAULT 0;
+)sql"},
   };
   return migrations;
 }

@@ -56,15 +56,18 @@ Status SqliteStore::FoldJournal(size_t max_steps) { return committer_->Fold(max_
 
 Result<ZoneInfo> SqliteStore::CreateZone(const dns::Name& origin, SerialPolicy policy,
                                          const std::vector<zone::NameUpdate>& names,
-                                         const std::function<void(size_t, size_t)>& progress, bool service) {
+                                         const std::function<void(size_t, size_t)>& progress, ZoneKind kind) {
   ZoneInfo info;
   RETURN_IF_ERROR(committer_->Run([&](Writer& writer) -> Status {
     ASSIGN_OR_RETURN(info, writer.CreateZone(origin, policy, names, progress));
-    if (service) {  // in the same transaction: never a half-made service zone
-      ASSIGN_OR_RETURN(Statement mark, writer.db().Prepare("UPDATE zones SET service = 1 WHERE id = ?1"));
+    if (kind != ZoneKind::kPlain) {  // in the same transaction: never a half-made zone
+      ASSIGN_OR_RETURN(Statement mark, writer.db().Prepare(kind == ZoneKind::kService
+                                                               ? "UPDATE zones SET service = 1 WHERE id = ?1"
+                                                               : "UPDATE zones SET rpz = 1 WHERE id = ?1"));
       mark.Bind(1, info.id);
       RETURN_IF_ERROR(mark.Run());
-      info.service = true;
+      info.service = kind == ZoneKind::kService;
+      info.rpz = kind == ZoneKind::kRpz;
     }
     return Ok();
   }));

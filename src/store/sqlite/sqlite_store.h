@@ -34,7 +34,7 @@ class SqliteStore final : public Store {
   Result<ZoneInfo> CreateZone(const dns::Name& origin, SerialPolicy policy,
                               const std::vector<zone::NameUpdate>& names,
                               const std::function<void(size_t, size_t)>& progress,
-                              bool service = false) override;
+                              ZoneKind kind = ZoneKind::kPlain) override;
   Result<bool> DeleteZone(const dns::Name& origin) override;
   Status SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) override;
   Result<TransferSettings> GetTransferSettings(int64_t zone_id) override;  // transfers.cc

@@ -44,7 +44,7 @@ class TakedownTest : public ::testing::Test {
         {N("ns1.dyn.example."), {R(RrType::kA, "192.0.2.250")}},
         {N("static.dyn.example."), {R(RrType::kA, "192.0.2.251")}},
     };
-    auto info = store_->CreateZone(N("dyn.example."), store::SerialPolicy::kIncrement, names, nullptr, true);
+    auto info = store_->CreateZone(N("dyn.example."), store::SerialPolicy::kIncrement, names, nullptr, store::ZoneKind::kService);
     ASSERT_TRUE(info) << info.error().message;
     zone_ = std::make_shared<zone::Zone>(N("dyn.example."));
     ASSERT_TRUE(zone_->Apply(names));

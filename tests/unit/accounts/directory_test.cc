@@ -33,7 +33,7 @@ TEST(DirectoryTest, HostsLoadedFromTheStoreAreFoundByName) {
     auto zone = store.CreateZone(
         N("dyn.example."), store::SerialPolicy::kIncrement,
         {{N("dyn.example."), {{dns::RrType::kNs, 60, {ns}}, {dns::RrType::kSoa, 60, {soa}}}}}, {},
-        /*service=*/true);
+        store::ZoneKind::kService);
     ASSERT_TRUE(zone) << zone.error().message;
     store::UserInfo user;
     user.name = "alice";

@@ -14,7 +14,7 @@ class AccountStoreTest : public AnyStoreTest {
   void SetUp() override {
     StoreTest::SetUp();
     auto created = store_->CreateZone(N("dyn.example."), SerialPolicy::kIncrement, ZoneContent("dyn.example.", 1, 0),
-                                      {}, /*service=*/true);
+                                      {}, ZoneKind::kService);
     ASSERT_TRUE(created) << created.error().message;
     zone_ = *created;
   }

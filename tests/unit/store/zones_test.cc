@@ -60,7 +60,7 @@ TEST_P(ZonesTest, CreatedZoneIsListedAndFound) {
 
 TEST_P(ZonesTest, ServiceZoneIsMadeInOneGoAndKept) {
   auto created = store_->CreateZone(N("dyn.example."), SerialPolicy::kIncrement, ZoneContent("dyn.example.", 1, 3),
-                                    {}, /*service=*/true);
+                                    {}, ZoneKind::kService);
   ASSERT_TRUE(created) << created.error().message;
   EXPECT_TRUE(created->service);
   EXPECT_FALSE(Create("plain.example.").service);
@@ -71,6 +71,20 @@ TEST_P(ZonesTest, ServiceZoneIsMadeInOneGoAndKept) {
   auto plain = store_->GetZone(N("plain.example."));
   ASSERT_TRUE(plain && plain->has_value());
   EXPECT_FALSE((*plain)->service);
+  EXPECT_FALSE((*plain)->rpz);
+}
+
+TEST_P(ZonesTest, PolicyZoneIsMarkedAndKept) {
+  auto created = store_->CreateZone(N("rpz.example."), SerialPolicy::kIncrement, ZoneContent("rpz.example.", 1, 0),
+                                    {}, ZoneKind::kRpz);
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_TRUE(created->rpz);
+  EXPECT_FALSE(created->service);
+  Reopen();
+  auto found = store_->GetZone(N("rpz.example."));
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_TRUE((*found)->rpz);
+  EXPECT_FALSE((*found)->service);
 }
 
 TEST_P(ZonesTest, LoadReturnsExactlyWhatWasStored) {
