@@ -122,6 +122,12 @@ int main(int argc, char** argv) {
     auto file = std::find(verb, args.end(), inv.list_file);  // the FILE argument
     if (file != args.end()) *file = std::filesystem::absolute(*file).string();
   }
+  if (inv.command == "takedown export") {
+    auto verb = std::find(std::find(args.begin(), args.end(), "takedown"), args.end(), "export");
+    auto id = std::find(verb, args.end(), inv.takedown_id);
+    auto dir = std::find(id == args.end() ? id : id + 1, args.end(), inv.export_dir);  // DIR follows ORDER_ID
+    if (dir != args.end()) *dir = std::filesystem::absolute(*dir).string();
+  }
 
   if (tether::control::ReadsPassword(inv.command) && !inv.password_given) {
     // The password comes from the first line of standard input (a prompt on a terminal), so

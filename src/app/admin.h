@@ -125,6 +125,8 @@ class Admin {
   int TakedownApply(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int TakedownRestore(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   int TakedownList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  // The legal-hold export of an order (abuse/takedown_export.h), audited as takedown.export.
+  int TakedownExport(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   // Who acts: the --as user (of role abuse or admin), else the control socket's peer.
   Result<std::string> Actor(const control::Invocation& inv, control::CommandOutput& out) const;
   // The audit log (admin_audit.cc).

@@ -1,6 +1,9 @@
-// tether takedown preview / apply / restore / list (abuse/takedown.h, docs/abuse.md).
+// tether takedown preview / apply / restore / list / export (abuse/takedown.h,
+// abuse/takedown_export.h, docs/abuse.md).
+#include <filesystem>
 #include <fstream>
 
+#include "abuse/takedown_export.h"
 #include "app/admin.h"
 #include "app/admin_output.h"
 #include "base/json_text.h"
@@ -29,6 +32,21 @@ Result<int64_t> ParseId(const std::string& text) {
   } catch (const std::exception&) {
   }
   return MakeError(ErrorCode::kInvalidArgument, "bad id '" + text + "'");
+}
+
+// The manifest's hash in the hash-chained log pins the bundle as written.
+Status RecordExport(store::AuditLog& log, const std::string& actor, int64_t order_id,
+                    const abuse::ExportSummary& summary) {
+  store::AuditEntry entry;
+  entry.time = UnixNow();
+  entry.actor = actor;
+  entry.action = "takedown.export";
+  entry.reason = "order " + std::to_string(order_id) + " exported to " + summary.manifest.parent_path().string() +
+                 ", manifest sha256 " + summary.manifest_sha256;
+  entry.names = summary.names;
+  auto appended = log.AppendAudit(entry);
+  if (!appended) return tl::unexpected(appended.error());
+  return Ok();
 }
 
 }  // namespace
@@ -92,6 +110,23 @@ int Admin::TakedownRestore(const control::Invocation& inv, control::CommandOutpu
   auto order = takedowns_->Restore(*id, *actor, inv.reason.empty() ? "restored by hand" : inv.reason);
   if (!order) return Failed(out, order.error());
   out.Out("names: " + std::to_string(order->names.size()) + "\nrestored: " + std::to_string(order->id) + "\n");
+  return kOk;
+}
+
+int Admin::TakedownExport(const control::Invocation& inv, control::CommandOutput& out) {
+  auto id = ParseId(inv.takedown_id);
+  if (!id) return Usage(out, id.error().message);
+  const std::filesystem::path dir(inv.export_dir);
+  if (!dir.is_absolute()) return Usage(out, "DIR must be an absolute path: " + inv.export_dir);
+  auto actor = Actor(inv, out);
+  if (!actor) return Failed(out, actor.error());
+  auto summary = abuse::ExportTakedown(store_, updates_, *id, dir.lexically_normal(), UnixNow());
+  if (!summary) return Failed(out, summary.error());
+  if (auto recorded = RecordExport(store_.audit(), *actor, *id, *summary); !recorded) {
+    return Fail(out, "the bundle is written, but recording it in the audit log failed: " + recorded.error().message);
+  }
+  out.Out("files: " + std::to_string(summary->files.size() + 1) + "\nmanifest: " + summary->manifest.string() +
+          "\nsha256: " + summary->manifest_sha256 + "\n");
   return kOk;
 }
 

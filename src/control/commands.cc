@@ -192,7 +192,15 @@ void BuildCli(CLI::App& app, Invocation& inv) {
   restore->add_option("--reason", inv.reason, "Why (audited)");
   takedown->add_subcommand("list", "List previews and orders: id, status, action, names, author, approver, "
                                    "created, expires, reference");
-  for (CLI::App* verb : {preview, apply, restore}) {
+  CLI::App* export_order = takedown->add_subcommand(
+      "export", "Legal-hold export: write the order's listed names' records, update log, owning accounts and "
+                "the order's audit entries into DIR, with MANIFEST.sha256 (check with `sha256sum -c`); nothing "
+                "of any other name; prints `files: N`, `manifest: PATH` and `sha256: HEX` (docs/abuse.md)");
+  export_order->add_option("ORDER_ID", inv.takedown_id, "From `takedown apply` or `takedown list`")->required();
+  export_order->add_option("DIR", inv.export_dir, "A directory that does not exist or is empty (tetherd writes "
+                                                  "it: mode 0700, files 0600)")
+      ->required();
+  for (CLI::App* verb : {preview, apply, restore, export_order}) {
     verb->add_option("--as", inv.as_user, "The abuse-desk or admin user acting (default: your Unix account)");
   }
 

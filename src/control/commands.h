@@ -73,7 +73,8 @@ struct Invocation {
   std::string reference;
   bool force = false;
   bool approve = false;
-  std::string takedown_id;      // apply PREVIEW_ID, restore ORDER_ID
+  std::string takedown_id;      // apply PREVIEW_ID, restore ORDER_ID, export ORDER_ID
+  std::string export_dir;       // export DIR: a new or empty directory for the bundle
   std::string as_user;          // --as: the abuse-desk user acting (default: the socket's peer)
 };
 
