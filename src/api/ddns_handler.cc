@@ -79,16 +79,19 @@ std::optional<dns::Name> HostName(std::string_view text) {
 
 struct DdnsHandler::Call {
   // A request names one host or a few: kept inline, the whole request costs one allocation
-  // here, and the continuation after the update path captures only this Call.
+  // here, and the continuation after the update path captures only this Call. It stays
+  // below malloc's per-thread cache limit (1,032 bytes with the shared count), so that this
+  // allocation is as cheap as the small ones: it keeps of the HttpRequest only what is used
+  // after the credentials are read, and a DuckDNS request's fields only for those.
   template <class T>
   using Few = boost::container::small_vector<T, 2>;
 
   DdnsHandler* handler = nullptr;
   std::chrono::steady_clock::time_point now;  // when the request arrived (for the limits)
-  HttpRequest request;
+  std::string client_address;                 // HttpRequest::client_address
   Respond respond;
   ddns::Dyndns2Parse dyndns2;
-  ddns::DuckRequest duck;
+  std::unique_ptr<ddns::DuckRequest> duck;  // HandleDuck only
   accounts::Presented presented;
   accounts::Identity identity;
   sockaddr_storage client{};  // client_address as a socket address (for token networks)
@@ -116,12 +119,12 @@ DdnsHandler::DdnsHandler(DdnsOptions options, accounts::Directory& directory, ac
 void DdnsHandler::Authenticate(std::shared_ptr<Call> call, std::function<void(std::shared_ptr<Call>)> next) {
   auto finish = [this, next](std::shared_ptr<Call> c) {
     accounts::AuthResult result = authenticator_.Authenticate(
-        c->presented, c->request.client_address, reinterpret_cast<const sockaddr*>(&c->client), &c->identity);
+        c->presented, c->client_address, reinterpret_cast<const sockaddr*>(&c->client), &c->identity);
     if (result == accounts::AuthResult::kBadAuth) return c->respond(BadAuth());
     if (result == accounts::AuthResult::kThrottled) return c->respond(TryLater(60));
     next(std::move(c));
   };
-  auto decided = authenticator_.AuthenticateFast(call->presented, call->request.client_address,
+  auto decided = authenticator_.AuthenticateFast(call->presented, call->client_address,
                                                  reinterpret_cast<const sockaddr*>(&call->client), &call->identity);
   if (decided) {
     if (*decided == accounts::AuthResult::kBadAuth) return call->respond(BadAuth());
@@ -136,21 +139,21 @@ void DdnsHandler::Authenticate(std::shared_ptr<Call> call, std::function<void(st
 void DdnsHandler::HandleDyndns2(HttpRequest request, Respond respond) {
   auto call = std::make_shared<Call>();
   call->now = std::chrono::steady_clock::now();
-  call->request = std::move(request);
+  call->client_address = std::move(request.client_address);
   call->respond = std::move(respond);
-  if (const std::string* agent = call->request.Header("user-agent")) call->user_agent = *agent;
+  if (const std::string* agent = request.Header("user-agent")) call->user_agent = *agent;
   for (const auto& blocked : options_.blocked_agents) {
     if (!blocked.empty() && call->user_agent.find(blocked) != std::string::npos) return call->respond(Text("badagent"));
   }
-  if (call->request.method == "POST" && !call->request.body.empty()) {
-    call->dyndns2 = ddns::ParseDyndns2(call->request.query + "&" + call->request.body);
+  if (request.method == "POST" && !request.body.empty()) {
+    call->dyndns2 = ddns::ParseDyndns2(request.query + "&" + request.body);
   } else {
-    call->dyndns2 = ddns::ParseDyndns2(call->request.query);
+    call->dyndns2 = ddns::ParseDyndns2(request.query);
   }
-  auto presented = PresentedCredentials(call->request, call->dyndns2.request.username, call->dyndns2.request.password);
+  auto presented = PresentedCredentials(request, call->dyndns2.request.username, call->dyndns2.request.password);
   if (!presented) return call->respond(BadAuth());
   call->presented = std::move(*presented);
-  call->client_family = ddns::ParseAddress(call->request.client_address, &call->client_bytes);
+  call->client_family = ddns::ParseAddress(call->client_address, &call->client_bytes);
   if (call->client_family == AF_INET) {
     auto* v4 = reinterpret_cast<sockaddr_in*>(&call->client);
     v4->sin_family = AF_INET;
@@ -160,8 +163,8 @@ void DdnsHandler::HandleDyndns2(HttpRequest request, Respond respond) {
     v6->sin6_family = AF_INET6;
     std::memcpy(&v6->sin6_addr, call->client_bytes.data(), 16);
   }
-  if (!address_requests_.Allow(call->request.client_address, call->now)) {
-    return call->respond(TryLater(address_requests_.RetryAfter(call->request.client_address, call->now)));
+  if (!address_requests_.Allow(call->client_address, call->now)) {
+    return call->respond(TryLater(address_requests_.RetryAfter(call->client_address, call->now)));
   }
   Authenticate(std::move(call), [this](std::shared_ptr<Call> c) { RunDyndns2(std::move(c)); });
 }
@@ -244,7 +247,7 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
     }
     if (!budget.change || !account_changes_.WouldAllow(host->user_id, now)) {
       lines[i] = "911";
-      LogIfWatched(*host, call->request.client_address, call->user_agent, call->identity.label,
+      LogIfWatched(*host, call->client_address, call->user_agent, call->identity.label,
                    "911");
       continue;
     }
@@ -311,19 +314,19 @@ void DdnsHandler::AnswerDyndns2(Call& call, const std::vector<HostOutcome>& outc
 void DdnsHandler::HandleDuck(HttpRequest request, Respond respond) {
   auto call = std::make_shared<Call>();
   call->now = std::chrono::steady_clock::now();
-  call->request = std::move(request);
+  call->client_address = std::move(request.client_address);
   call->respond = std::move(respond);
-  if (const std::string* agent = call->request.Header("user-agent")) call->user_agent = *agent;
-  std::string parameters = call->request.query;
-  if (call->request.method == "POST" && !call->request.body.empty()) parameters += "&" + call->request.body;
-  call->duck = ddns::ParseDuck(parameters);
-  if (call->duck.bad) return call->respond(Text("KO"));
-  call->client_family = ddns::ParseAddress(call->request.client_address, &call->client_bytes);
-  if (!address_requests_.Allow(call->request.client_address, call->now)) return call->respond(Text("KO"));
+  if (const std::string* agent = request.Header("user-agent")) call->user_agent = *agent;
+  std::string parameters = request.query;
+  if (request.method == "POST" && !request.body.empty()) parameters += "&" + request.body;
+  call->duck = std::make_unique<ddns::DuckRequest>(ddns::ParseDuck(parameters));
+  if (call->duck->bad) return call->respond(Text("KO"));
+  call->client_family = ddns::ParseAddress(call->client_address, &call->client_bytes);
+  if (!address_requests_.Allow(call->client_address, call->now)) return call->respond(Text("KO"));
   // Only tokens here: never a password check on this path.
-  auto token = directory_.TokenByDigest(accounts::SecretDigest(call->duck.token));
+  auto token = directory_.TokenByDigest(accounts::SecretDigest(call->duck->token));
   if (!token) return call->respond(Text("KO"));
-  call->presented = {"", call->duck.token};
+  call->presented = {"", call->duck->token};
   if (call->client_family == AF_INET) {
     auto* v4 = reinterpret_cast<sockaddr_in*>(&call->client);
     v4->sin_family = AF_INET;
@@ -333,7 +336,7 @@ void DdnsHandler::HandleDuck(HttpRequest request, Respond respond) {
     v6->sin6_family = AF_INET6;
     std::memcpy(&v6->sin6_addr, call->client_bytes.data(), 16);
   }
-  if (authenticator_.Authenticate(call->presented, call->request.client_address,
+  if (authenticator_.Authenticate(call->presented, call->client_address,
                                   reinterpret_cast<const sockaddr*>(&call->client),
                                   &call->identity) != accounts::AuthResult::kOk) {
     return call->respond(Text("KO"));
@@ -342,7 +345,7 @@ void DdnsHandler::HandleDuck(HttpRequest request, Respond respond) {
 }
 
 void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
-  const ddns::DuckRequest& duck = call->duck;
+  const ddns::DuckRequest& duck = *call->duck;
   AddressChange ipv4 = duck.ipv4;
   AddressChange ipv6 = duck.ipv6;
   if (ipv4.kind == AddressChange::Kind::kUnset && ipv6.kind == AddressChange::Kind::kUnset &&
@@ -422,7 +425,7 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
     }
     if (failed) return call->respond(Text("KO"));
     std::string body = "OK";
-    if (call->duck.verbose) body += "\n" + v4 + "\n" + v6 + "\n" + (updated ? "UPDATED" : "NOCHANGE");
+    if (call->duck->verbose) body += "\n" + v4 + "\n" + v6 + "\n" + (updated ? "UPDATED" : "NOCHANGE");
     call->respond(Text(body));
   });
 }
@@ -487,7 +490,7 @@ void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call,
                                 const HostOutcome* outcome, std::string_view result,
                                 std::optional<std::string> note, const std::string* requested) {
   if (host.abuse_state == store::AbuseState::kWatch) {  // the line is only made for it
-    LogIfWatched(host, call.request.client_address, call.user_agent, call.identity.label,
+    LogIfWatched(host, call.client_address, call.user_agent, call.identity.label,
                  outcome != nullptr && !outcome->addresses.empty()
                      ? std::string(result) + " " + outcome->addresses
                      : std::string(result));
@@ -497,7 +500,7 @@ void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call,
   store::HistoryEntry entry;
   entry.host_id = host.id;
   entry.time = UnixNow();
-  entry.source = call.request.client_address;
+  entry.source = call.client_address;
   entry.user_agent = call.user_agent.substr(0, 200);
   entry.credential = call.identity.label;
   if (requested != nullptr) {
