@@ -63,6 +63,34 @@ void SetAll(update::ZoneView& view, const std::vector<zone::NameUpdate>& names) 
 
 }  // namespace
 
+std::vector<TakedownEngine::Restorable> TakedownEngine::Restorables(const Takedown& order,
+                                                                    std::vector<zone::NameUpdate> snapshot) const {
+  std::set<dns::Name> listed;
+  for (const std::string& text : order.names) {
+    if (auto name = dns::Name::FromText(text)) listed.insert(name->Lowercased());
+  }
+  // The snapshot lists each target's owned names together, the target's own name first.
+  std::vector<Restorable> out;
+  for (zone::NameUpdate& entry : snapshot) {
+    if (listed.contains(entry.name)) {
+      std::optional<dns::Name> zone;
+      for (dns::Name up = entry.name; !zone && !up.IsRoot(); up = up.Parent()) {
+        if (updates_.IsDynamic(up)) zone = up;
+      }
+      if (!zone) {
+        out.push_back({});  // its zone is gone: nothing to put back
+        continue;
+      }
+      out.push_back({Target{entry.name, *zone, std::nullopt, {}}, {}});
+    }
+    if (out.empty() || out.back().target.zone.IsRoot()) continue;
+    out.back().target.owned.push_back(entry.name);
+    out.back().before.push_back(std::move(entry));
+  }
+  std::erase_if(out, [](const Restorable& r) { return r.target.zone.IsRoot(); });
+  return out;
+}
+
 struct TakedownEngine::ZoneStep {
   dns::Name zone;
   std::vector<Target> targets;
@@ -264,57 +292,47 @@ Status TakedownEngine::Enforce(Takedown& order, const std::vector<Target>& targe
   }
   std::vector<dns::Name> ns;
   for (const std::string& text : order.ns) ns.push_back(*dns::Name::FromText(text));
-  // A user's update authenticated before the state changed may still land between the
-  // snapshot and the change: then the snapshot is taken again (a few times at most).
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    std::map<dns::Name, std::vector<zone::NameUpdate>> snapshots;
-    for (auto& [zone, step] : by_zone) {
-      std::vector<zone::NameUpdate>& snapshot = snapshots[zone];
-      ASSIGN_OR_RETURN(update::UpdateOutcome read, update::RunInZone(updates_, zone, [&](update::ZoneView& view) {
-                         for (const Target& target : step.targets) {
-                           for (const dns::Name& name : target.owned) snapshot.push_back({name, view.Get(name)});
+  std::vector<RpzTarget> feed;
+  for (auto& [zone, step] : by_zone) {
+    // One request on the zone's updater: it reads the names, stores the snapshot (durable
+    // before any record changes; the updater waits for it) and puts the action's records
+    // in place, so no other update of the zone can come between the two.
+    Status stored = Ok();
+    ASSIGN_OR_RETURN(update::UpdateOutcome done, update::RunInZone(updates_, zone, [&](update::ZoneView& view) {
+                       std::vector<std::vector<std::vector<zone::Rrset>>> current(step.targets.size());
+                       std::vector<zone::NameUpdate> snapshot;
+                       for (size_t t = 0; t < step.targets.size(); ++t) {
+                         const Target& target = step.targets[t];
+                         bool subtree = false;
+                         for (size_t i = 0; i < target.owned.size(); ++i) {
+                           current[t].push_back(view.Get(target.owned[i]));
+                           snapshot.push_back({target.owned[i], current[t].back()});
+                           subtree = subtree || (i > 0 && !current[t].back().empty());
                          }
-                         return dns::Rcode::kNoError;
-                       }));
-      if (read.rcode != dns::Rcode::kNoError) return MakeError(ErrorCode::kUnavailable, "reading " + zone.ToText());
-    }
-    std::vector<zone::NameUpdate> all;
-    for (auto& [zone, snapshot] : snapshots) all.insert(all.end(), snapshot.begin(), snapshot.end());
-    order.snapshot = EncodeSnapshot(all);
-    RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));  // durable before any record changes
-
-    bool moved = false;
-    for (auto& [zone, step] : by_zone) {
-      const std::vector<zone::NameUpdate>& snapshot = snapshots[zone];
-      ASSIGN_OR_RETURN(update::UpdateOutcome done, update::RunInZone(updates_, zone, [&](update::ZoneView& view) {
-                         std::map<dns::Name, std::vector<zone::Rrset>> current;
-                         for (const zone::NameUpdate& before : snapshot) {
-                           if (view.Get(before.name) != before.rrsets) return dns::Rcode::kYxRrset;
-                           current[before.name] = before.rrsets;
-                         }
-                         step.before = SoaSerial(view);
-                         SetAll(view, ActionContent(step.targets, order.action, ns, settings_, current));
-                         return dns::Rcode::kNoError;
-                       }));
-      if (done.rcode == dns::Rcode::kYxRrset) {
-        moved = true;
-        break;
-      }
-      if (done.rcode != dns::Rcode::kNoError) return MakeError(ErrorCode::kUnavailable, "updating " + zone.ToText());
-      step.after = done.serial != 0 ? done.serial : step.before;
-      order.serials += zone.ToText() + " " + std::to_string(step.before) + " " + std::to_string(step.after) + "\n";
-    }
-    if (moved) continue;  // zones done already are unchanged by a second pass
-    RETURN_IF_ERROR(UpdateRpz(order, true));
-    order.status = TakedownStatus::kApplied;
-    order.applied = now_();
-    RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));
-    std::vector<ZoneStep> steps;
-    for (auto& [zone, step] : by_zone) steps.push_back(step);
-    return Audit("takedown.apply", actor, order, steps);
+                         feed.push_back({target.name, subtree});
+                       }
+                       order.snapshot += EncodeSnapshot(snapshot);
+                       stored = store_.takedowns().UpdateTakedown(order);
+                       if (!stored) return dns::Rcode::kServFail;
+                       step.before = SoaSerial(view);
+                       for (size_t t = 0; t < step.targets.size(); ++t) {
+                         SetAll(view, ActionContent(step.targets[t], order.action, ns, settings_, current[t]));
+                       }
+                       return dns::Rcode::kNoError;
+                     }));
+    RETURN_IF_ERROR(stored);
+    if (done.rcode != dns::Rcode::kNoError) return MakeError(ErrorCode::kUnavailable, "updating " + zone.ToText());
+    step.after = done.serial != 0 ? done.serial : step.before;
+    order.serials += zone.ToText() + " " + std::to_string(step.before) + " " + std::to_string(step.after) + "\n";
   }
-  return MakeError(ErrorCode::kAborted, "the listed names kept changing while the order was applied; it stays "
-                                        "'applying' (restore it, or apply a new preview)");
+  RETURN_IF_ERROR(UpdateRpz(feed, order.action, true));
+  order.status = TakedownStatus::kApplied;
+  order.applied = now_();
+  RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));
+  std::vector<ZoneStep> steps;
+  for (auto& [zone, step] : by_zone) steps.push_back(std::move(step));
+  auto r = Audit("takedown.apply", actor, order, steps);
+  return r;
 }
 
 // ---- restore ----
@@ -330,28 +348,31 @@ Result<Takedown> TakedownEngine::Restore(int64_t order_id, const std::string& ac
   order.status = TakedownStatus::kRestoring;
   RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));
   ASSIGN_OR_RETURN(std::vector<zone::NameUpdate> snapshot, DecodeSnapshot(order.snapshot));
-  std::map<dns::Name, std::pair<ZoneStep, std::vector<zone::NameUpdate>>> by_zone;
-  for (zone::NameUpdate& update : snapshot) {
-    for (dns::Name up = update.name; !up.IsRoot(); up = up.Parent()) {
-      if (!updates_.IsDynamic(up)) continue;
-      by_zone[up].first.zone = up;
-      by_zone[up].second.push_back(std::move(update));
-      break;
+  std::vector<dns::Name> ns;
+  for (const std::string& text : order.ns) ns.push_back(*dns::Name::FromText(text));
+  std::map<dns::Name, ZoneStep> by_zone;
+  std::map<dns::Name, std::vector<zone::NameUpdate>> changed;  // by zone: what to put back
+  std::vector<RpzTarget> feed;
+  for (Restorable& target : Restorables(order, std::move(snapshot))) {
+    const dns::Name& zone = target.target.zone;
+    by_zone[zone].zone = zone;
+    by_zone[zone].targets.push_back(target.target);
+    // Only the names the action changed go back (the others it left as they were).
+    std::vector<std::vector<zone::Rrset>> before;
+    for (zone::NameUpdate& entry : target.before) before.push_back(entry.rrsets);
+    auto applied = ActionContent(target.target, order.action, ns, settings_, before);
+    bool subtree = false;
+    for (size_t i = 0; i < target.before.size(); ++i) {
+      subtree = subtree || (i > 0 && !target.before[i].rrsets.empty());
+      if (applied[i].rrsets != target.before[i].rrsets) changed[zone].push_back(std::move(target.before[i]));
     }
-  }
-  for (const std::string& text : order.names) {
-    auto name = dns::Name::FromText(text);
-    if (!name) continue;
-    for (auto& [zone, entry] : by_zone) {
-      if (name->IsSubdomainOf(zone)) entry.first.targets.push_back({*name, zone, std::nullopt, {}});
-    }
+    feed.push_back({target.target.name, subtree});
   }
   std::vector<ZoneStep> steps;
-  for (auto& [zone, entry] : by_zone) {
-    ZoneStep& step = entry.first;
+  for (auto& [zone, step] : by_zone) {
     ASSIGN_OR_RETURN(update::UpdateOutcome done, update::RunInZone(updates_, zone, [&](update::ZoneView& view) {
                        step.before = SoaSerial(view);
-                       SetAll(view, entry.second);
+                       SetAll(view, changed[zone]);
                        return dns::Rcode::kNoError;
                      }));
     if (done.rcode != dns::Rcode::kNoError) return MakeError(ErrorCode::kUnavailable, "updating " + zone.ToText());
@@ -359,7 +380,7 @@ Result<Takedown> TakedownEngine::Restore(int64_t order_id, const std::string& ac
     order.serials += zone.ToText() + " " + std::to_string(step.before) + " " + std::to_string(step.after) + "\n";
     steps.push_back(step);
   }
-  RETURN_IF_ERROR(UpdateRpz(order, false));
+  RETURN_IF_ERROR(UpdateRpz(feed, order.action, false));
   std::vector<Target> held;
   for (const std::string& text : order.names) {
     auto name = dns::Name::FromText(text);

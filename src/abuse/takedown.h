@@ -75,6 +75,13 @@ struct Resolution {
   std::vector<std::string> invalid;  // "LINE (why)": not a domain name
 };
 
+// A name of the RPZ feed (docs/abuse.md, "The RPZ feed"): a listed name, and whether it had
+// names with records below it (a wildcard, an ACME challenge) before the order.
+struct RpzTarget {
+  dns::Name name;
+  bool subtree = false;
+};
+
 class TakedownEngine {
  public:
   TakedownEngine(store::Store& store, update::UpdateService& updates, accounts::Directory& directory,
@@ -100,6 +107,12 @@ class TakedownEngine {
 
  private:
   struct ZoneStep;
+  // A target of a stored order with the records its owned names had before it.
+  struct Restorable {
+    Target target;
+    std::vector<zone::NameUpdate> before;  // aligned with target.owned
+  };
+  std::vector<Restorable> Restorables(const store::Takedown& order, std::vector<zone::NameUpdate> snapshot) const;
   Status CheckAction(const PreviewRequest& request) const;
   std::string Report(const PreviewRequest& request, const Resolution& resolution);
   Status CheckApproval(const store::Takedown& preview, const Resolution& resolution, const std::string& actor,
@@ -109,8 +122,8 @@ class TakedownEngine {
   // Sets the hosts' states (store, then the directory).
   Status SetStates(const std::vector<Target>& targets, store::AbuseState state, const store::Takedown& order,
                    const std::string& reason);
-  // Adds (in force) or removes the order's entries in every policy zone served here.
-  Status UpdateRpz(const store::Takedown& order, bool in_force);
+  // Adds (in force) or removes the entries of `targets` in every policy zone served here.
+  Status UpdateRpz(const std::vector<RpzTarget>& targets, store::EnforceAction action, bool in_force);
   Status Audit(const std::string& action, const std::string& actor, const store::Takedown& order,
                const std::vector<ZoneStep>& steps);
 
@@ -124,20 +137,22 @@ class TakedownEngine {
 
 // ---- the parts, for the engine and its tests (takedown_records.cc) ----
 
-// The records `targets` get under `action` (one NameUpdate per owned name), given the
-// content they have now (`current`, by name).
-std::vector<zone::NameUpdate> ActionContent(const std::vector<Target>& targets, store::EnforceAction action,
+// The records `target`'s owned names get under `action` (one NameUpdate per owned name,
+// in order), given the content they have now (`current`, aligned with target.owned).
+std::vector<zone::NameUpdate> ActionContent(const Target& target, store::EnforceAction action,
                                             const std::vector<dns::Name>& ns, const TakedownSettings& settings,
-                                            const std::map<dns::Name, std::vector<zone::Rrset>>& current);
+                                            const std::vector<std::vector<zone::Rrset>>& current);
 // One line telling what a target answers under `action`, e.g. "A 192.0.2.53 (TTL 60)".
 std::string ActionAnswer(store::EnforceAction action, const std::vector<dns::Name>& ns,
                          const TakedownSettings& settings);
-// The RPZ entries (docs/abuse.md, "The RPZ feed") of an order below the policy zone `rpz`:
-// an exact QNAME trigger for each listed name, plus `*.NAME` where the snapshot shows the
-// name had a wildcard or other names below it; CNAME . (nxdomain), CNAME *. (nodata) or the
-// sinkhole addresses; none for a delegation. With `in_force` false, the same names empty.
-std::vector<zone::NameUpdate> RpzEntries(const store::Takedown& order, const dns::Name& rpz,
-                                         const TakedownSettings& settings, bool in_force);
+
+// The listed names of a stored order with their subtree flags (from its snapshot).
+std::vector<RpzTarget> RpzTargetsOf(const store::Takedown& order);
+// The RPZ entries of `targets` below the policy zone `rpz`: an exact QNAME trigger each,
+// plus `*.NAME` for a subtree; CNAME . (nxdomain), CNAME *. (nodata) or the sinkhole
+// addresses; none for a delegation. With `in_force` false, both names of each, empty.
+std::vector<zone::NameUpdate> RpzEntries(const std::vector<RpzTarget>& targets, store::EnforceAction action,
+                                         const dns::Name& rpz, const TakedownSettings& settings, bool in_force);
 // A snapshot: every owned name with its records, as master-file text with a ";owner NAME"
 // comment line before each name's records (an owned name without records has the line
 // alone), and back.

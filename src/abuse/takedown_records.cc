@@ -1,7 +1,9 @@
 // The records of a takedown: what an action puts in place of a target's, what it answers,
 // and the snapshot that restores them (takedown.h).
 #include <map>
-#include <sstream>
+#include <set>
+#include <algorithm>
+#include <cstdlib>
 
 #include "abuse/takedown.h"
 #include "dns/rdata.h"
@@ -38,20 +40,12 @@ zone::Rrset NsRrset(const std::vector<dns::Name>& ns, uint32_t ttl) {
 }
 
 // What an apex keeps under any action: its SOA and NS.
-std::vector<zone::Rrset> KeptAt(const dns::Name& name, const dns::Name& zone,
-                                const std::map<dns::Name, std::vector<zone::Rrset>>& current) {
+std::vector<zone::Rrset> KeptAtApex(const std::vector<zone::Rrset>& current) {
   std::vector<zone::Rrset> kept;
-  auto found = current.find(name);
-  if (!(name == zone) || found == current.end()) return kept;
-  for (const zone::Rrset& rrset : found->second) {
+  for (const zone::Rrset& rrset : current) {
     if (rrset.type == RrType::kSoa || rrset.type == RrType::kNs) kept.push_back(rrset);
   }
   return kept;
-}
-
-bool HasData(const dns::Name& name, const std::map<dns::Name, std::vector<zone::Rrset>>& current) {
-  auto found = current.find(name);
-  return found != current.end() && !found->second.empty();
 }
 
 void Append(std::vector<zone::Rrset>* to, const std::vector<zone::Rrset>& rrsets) {
@@ -60,36 +54,37 @@ void Append(std::vector<zone::Rrset>* to, const std::vector<zone::Rrset>& rrsets
 
 }  // namespace
 
-std::vector<zone::NameUpdate> ActionContent(const std::vector<Target>& targets, EnforceAction action,
+std::vector<zone::NameUpdate> ActionContent(const Target& target, EnforceAction action,
                                             const std::vector<dns::Name>& ns, const TakedownSettings& settings,
-                                            const std::map<dns::Name, std::vector<zone::Rrset>>& current) {
-  const std::vector<zone::Rrset> sinkhole = SinkholeRrsets(settings);
+                                            const std::vector<std::vector<zone::Rrset>>& current) {
   std::vector<zone::NameUpdate> out;
-  for (const Target& target : targets) {
-    const size_t first = out.size();
-    for (const dns::Name& name : target.owned) out.push_back({name, KeptAt(name, target.zone, current)});
-    zone::NameUpdate& own = out[first];  // owned[0] is the target's name
-    switch (action) {
-      case EnforceAction::kNxdomain:
-        break;
-      case EnforceAction::kNodata:
-        // The name stays as an empty non-terminal above the marker: NODATA for every type.
-        if (target.owned.size() > 1 && !(target.name == target.zone)) {
-          zone::NameUpdate& marker = out.back();
-          auto text = dns::RdataFromString(RrType::kTxt, kWithheldText, dns::Name());
-          if (text) marker.rrsets.push_back({RrType::kTxt, settings.ttl, {std::move(*text)}});
-        }
-        break;
-      case EnforceAction::kSinkhole:
-        Append(&own.rrsets, sinkhole);
-        for (size_t i = first + 1; i < out.size(); ++i) {
-          if (out[i].name.FirstLabel() == "*" && HasData(out[i].name, current)) Append(&out[i].rrsets, sinkhole);
-        }
-        break;
-      case EnforceAction::kDelegated:
-        own.rrsets.push_back(NsRrset(ns, settings.ttl));
-        break;
+  out.reserve(target.owned.size());
+  const bool apex = target.name == target.zone;
+  for (size_t i = 0; i < target.owned.size(); ++i) {
+    out.push_back({target.owned[i], apex && i == 0 ? KeptAtApex(current[0]) : std::vector<zone::Rrset>{}});
+  }
+  zone::NameUpdate& own = out[0];  // owned[0] is the target's name
+  switch (action) {
+    case EnforceAction::kNxdomain:
+      break;
+    case EnforceAction::kNodata:
+      // The name stays as an empty non-terminal above the marker: NODATA for every type.
+      if (out.size() > 1 && !apex) {
+        auto text = dns::RdataFromString(RrType::kTxt, kWithheldText, dns::Name());
+        if (text) out.back().rrsets.push_back({RrType::kTxt, settings.ttl, {std::move(*text)}});
+      }
+      break;
+    case EnforceAction::kSinkhole: {
+      const std::vector<zone::Rrset> sinkhole = SinkholeRrsets(settings);
+      Append(&own.rrsets, sinkhole);
+      for (size_t i = 1; i < out.size(); ++i) {
+        if (out[i].name.FirstLabel() == "*" && !current[i].empty()) Append(&out[i].rrsets, sinkhole);
+      }
+      break;
     }
+    case EnforceAction::kDelegated:
+      own.rrsets.push_back(NsRrset(ns, settings.ttl));
+      break;
   }
   return out;
 }
@@ -118,39 +113,48 @@ std::string ActionAnswer(EnforceAction action, const std::vector<dns::Name>& ns,
   return "";
 }
 
-std::vector<zone::NameUpdate> RpzEntries(const store::Takedown& order, const dns::Name& rpz,
-                                         const TakedownSettings& settings, bool in_force) {
+std::vector<RpzTarget> RpzTargetsOf(const store::Takedown& order) {
+  std::set<dns::Name> listed;
+  for (const std::string& text : order.names) {
+    if (auto name = dns::Name::FromText(text)) listed.insert(name->Lowercased());
+  }
+  std::set<dns::Name> with_subtree;
+  if (auto snapshot = DecodeSnapshot(order.snapshot)) {
+    for (const zone::NameUpdate& owned : *snapshot) {
+      if (owned.rrsets.empty()) continue;
+      for (dns::Name up = owned.name; !up.IsRoot();) {
+        up = up.Parent();
+        if (listed.contains(up)) with_subtree.insert(up);
+      }
+    }
+  }
+  std::vector<RpzTarget> out;
+  for (const dns::Name& name : listed) out.push_back({name, with_subtree.contains(name)});
+  return out;
+}
+
+std::vector<zone::NameUpdate> RpzEntries(const std::vector<RpzTarget>& targets, EnforceAction action,
+                                         const dns::Name& rpz, const TakedownSettings& settings, bool in_force) {
   std::vector<zone::NameUpdate> out;
-  if (order.action == EnforceAction::kDelegated) return out;  // the partner answers for them
-  auto snapshot = DecodeSnapshot(order.snapshot);
+  if (action == EnforceAction::kDelegated) return out;  // the partner answers for them
   std::vector<zone::Rrset> data;
   if (in_force) {
     const dns::Name root;
     const dns::Name wildcard_root = *root.Prepend("*");
-    switch (order.action) {
-      case EnforceAction::kNxdomain:
-        data.push_back({RrType::kCname, settings.ttl, {{root.wire().begin(), root.wire().end()}}});
-        break;
-      case EnforceAction::kNodata:
-        data.push_back({RrType::kCname, settings.ttl, {{wildcard_root.wire().begin(), wildcard_root.wire().end()}}});
-        break;
-      default:
-        data = SinkholeRrsets(settings);
-        break;
+    if (action == EnforceAction::kNxdomain) {
+      data.push_back({RrType::kCname, settings.ttl, {{root.wire().begin(), root.wire().end()}}});
+    } else if (action == EnforceAction::kNodata) {
+      data.push_back({RrType::kCname, settings.ttl, {{wildcard_root.wire().begin(), wildcard_root.wire().end()}}});
+    } else {
+      data = SinkholeRrsets(settings);
     }
   }
-  for (const std::string& text : order.names) {
-    auto name = dns::Name::FromText(text);
-    if (!name) continue;
-    // Names below it with records before the order (not the nodata marker): cover them too.
-    bool subtree = false;
-    for (const zone::NameUpdate& owned : snapshot ? *snapshot : std::vector<zone::NameUpdate>{}) {
-      if (!(owned.name == *name) && owned.name.IsSubdomainOf(*name) && !owned.rrsets.empty()) subtree = true;
-    }
-    auto trigger = dns::Name::FromText(name->ToText() + rpz.ToText());
+  const std::string suffix = rpz.ToText();
+  for (const RpzTarget& target : targets) {
+    auto trigger = dns::Name::FromText(target.name.ToText() + suffix);
     if (!trigger) continue;  // too long to be a trigger below this policy zone
     out.push_back({*trigger, data});
-    if (auto below = trigger->Prepend("*"); below && (subtree || !in_force)) out.push_back({*below, data});
+    if (auto below = trigger->Prepend("*"); below && target.subtree) out.push_back({*below, data});
   }
   return out;
 }
@@ -168,30 +172,49 @@ std::string EncodeSnapshot(const std::vector<zone::NameUpdate>& names) {
 }
 
 Result<std::vector<zone::NameUpdate>> DecodeSnapshot(const std::string& text) {
+  // The lines EncodeSnapshot writes: ";owner NAME", then "OWNER\tTTL\tIN\tTYPE\tRDATA" for
+  // each of its records.
   std::vector<zone::NameUpdate> names;
-  std::map<dns::Name, size_t> index;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(";owner ", 0) != 0) continue;
-    ASSIGN_OR_RETURN(dns::Name name, dns::Name::FromText(line.substr(7)));
-    name.Lowercase();
-    index.emplace(name, names.size());
-    names.push_back({name, {}});
-  }
-  zone::MasterFileOptions options;
-  RETURN_IF_ERROR(zone::ReadMasterText(text, "snapshot", options, [&](zone::MasterRecord&& record) -> Status {
-    record.owner.Lowercase();
-    auto found = index.find(record.owner);
-    if (found == index.end()) {
-      return MakeError(ErrorCode::kInvalidArgument, "snapshot: a record of " + record.owner.ToText() +
-                                                        " without its ;owner line");
+  size_t line_number = 0;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line(text.data() + at, end - at);
+    at = end + 1;
+    ++line_number;
+    auto bad = [&](const std::string& why) {
+      return MakeError(ErrorCode::kInvalidArgument, "snapshot line " + std::to_string(line_number) + ": " + why);
+    };
+    if (line.empty()) continue;
+    if (line.rfind(";owner ", 0) == 0) {
+      auto name = dns::Name::FromText(line.substr(7));
+      if (!name) return bad(name.error().message);
+      names.push_back({name->Lowercased(), {}});
+      continue;
     }
-    std::vector<zone::Rrset>& rrsets = names[found->second].rrsets;
-    auto same = std::find_if(rrsets.begin(), rrsets.end(), [&](const auto& r) { return r.type == record.type; });
-    if (same == rrsets.end()) same = rrsets.insert(rrsets.end(), zone::Rrset{record.type, record.ttl, {}});
-    same->rdatas.push_back(std::move(record.rdata));
-    return Ok();
-  }));
+    std::string_view fields[5];
+    std::string_view rest = line;
+    for (int i = 0; i < 4; ++i) {
+      const size_t tab = rest.find('\t');
+      if (tab == std::string_view::npos) return bad("not a record line");
+      fields[i] = rest.substr(0, tab);
+      rest.remove_prefix(tab + 1);
+    }
+    fields[4] = rest;
+    auto owner = dns::Name::FromText(fields[0]);
+    if (!owner || names.empty() || !(owner->Lowercased() == names.back().name)) {
+      return bad("a record without its ;owner line");
+    }
+    auto type = dns::RrTypeFromString(fields[3]);
+    const auto ttl = std::strtoul(std::string(fields[1]).c_str(), nullptr, 10);
+    if (!type) return bad("unknown type");
+    auto rdata = dns::RdataFromString(*type, fields[4], dns::Name());
+    if (!rdata) return bad(rdata.error().message);
+    std::vector<zone::Rrset>& rrsets = names.back().rrsets;
+    auto same = std::find_if(rrsets.begin(), rrsets.end(), [&](const auto& r) { return r.type == *type; });
+    if (same == rrsets.end()) same = rrsets.insert(rrsets.end(), zone::Rrset{*type, static_cast<uint32_t>(ttl), {}});
+    same->rdatas.push_back(std::move(*rdata));
+  }
   for (zone::NameUpdate& update : names) zone::NormalizeRrsets(&update.rrsets);
   return names;
 }

@@ -86,10 +86,13 @@ std::string TakedownEngine::Report(const PreviewRequest& request, const Resoluti
                          std::to_string(settings_.approve_above_accounts) + " accounts)"
                    : std::string("not needed")) +
          "\n";
+  std::vector<int64_t> accounts;
+  for (const auto& [user_id, names] : listed_by_account) accounts.push_back(user_id);
+  auto hosts_of = directory_.HostsOf(accounts);
   for (const auto& [user_id, names] : listed_by_account) {
     auto user = directory_.UserById(user_id);
     std::vector<std::string> others;
-    for (const store::HostInfo& host : directory_.HostsOf(user_id)) {
+    for (const store::HostInfo& host : hosts_of[user_id]) {
       if (!listed.contains(host.fqdn.ToText())) others.push_back(host.fqdn.ToText());
     }
     std::sort(others.begin(), others.end());

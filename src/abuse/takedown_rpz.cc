@@ -24,15 +24,18 @@ Result<std::vector<zone::NameUpdate>> TakedownEngine::RpzContent(const dns::Name
     if (listed.status != store::TakedownStatus::kApplied) continue;
     ASSIGN_OR_RETURN(auto order, store_.takedowns().GetTakedown(listed.id));
     if (!order) continue;
-    for (zone::NameUpdate& entry : RpzEntries(*order, rpz, settings_, true)) out.push_back(std::move(entry));
+    for (zone::NameUpdate& entry : RpzEntries(RpzTargetsOf(*order), order->action, rpz, settings_, true)) {
+      out.push_back(std::move(entry));
+    }
   }
   return out;
 }
 
-Status TakedownEngine::UpdateRpz(const store::Takedown& order, bool in_force) {
+Status TakedownEngine::UpdateRpz(const std::vector<RpzTarget>& targets, store::EnforceAction action,
+                                 bool in_force) {
   ASSIGN_OR_RETURN(std::vector<dns::Name> zones, PolicyZones(store_, updates_));
   for (const dns::Name& rpz : zones) {
-    std::vector<zone::NameUpdate> entries = RpzEntries(order, rpz, settings_, in_force);
+    std::vector<zone::NameUpdate> entries = RpzEntries(targets, action, rpz, settings_, in_force);
     auto done = update::RunInZone(updates_, rpz, [&](update::ZoneView& view) {
       for (const zone::NameUpdate& entry : entries) {
         if (view.Get(entry.name) != entry.rrsets) view.Set(entry.name, entry.rrsets);

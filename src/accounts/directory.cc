@@ -120,6 +120,17 @@ std::vector<store::HostInfo> Directory::HostsOf(int64_t user_id) const {
   return out;
 }
 
+std::unordered_map<int64_t, std::vector<store::HostInfo>> Directory::HostsOf(
+    const std::vector<int64_t>& user_ids) const {
+  std::unordered_map<int64_t, std::vector<store::HostInfo>> out;
+  for (int64_t id : user_ids) out[id];
+  std::shared_lock lock(mu_);
+  hosts_.ForEach([&](const store::HostInfo& host) {
+    if (auto found = out.find(host.user_id); found != out.end()) found->second.push_back(host);
+  });
+  return out;
+}
+
 std::optional<store::TokenInfo> Directory::TokenByDigest(const std::string& digest) const {
   return Copy(FindToken(digest));
 }

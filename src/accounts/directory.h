@@ -34,6 +34,8 @@ class Directory {
   std::optional<store::UserInfo> UserByName(const std::string& name) const;
   std::optional<store::HostInfo> Host(const dns::Name& fqdn) const;
   std::vector<store::HostInfo> HostsOf(int64_t user_id) const;
+  // The hosts of each of `user_ids`, in one pass over all hosts.
+  std::unordered_map<int64_t, std::vector<store::HostInfo>> HostsOf(const std::vector<int64_t>& user_ids) const;
   std::optional<store::TokenInfo> TokenByDigest(const std::string& digest) const;
   std::optional<store::HostCredentialInfo> HostCredential(const std::string& username) const;
 

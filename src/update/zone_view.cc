@@ -15,9 +15,9 @@ const std::vector<zone::Rrset>& ZoneView::Get(const dns::Name& name) {
   std::string key = Key(name);
   auto it = names_.find(key);
   if (it != names_.end()) return it->second;
-  std::vector<zone::Rrset> content =
-      parent_ != nullptr ? parent_->Get(name) : zone_->Get(name);
-  return names_.emplace(std::move(key), std::move(content)).first->second;
+  // A savepoint reads through to its parent (which caches), without a copy of its own.
+  if (parent_ != nullptr) return parent_->Get(name);
+  return names_.emplace(std::move(key), zone_->Get(name)).first->second;
 }
 
 const zone::Rrset* ZoneView::Find(const dns::Name& name, dns::RrType type) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ class ZoneView {
   const dns::Name& origin() const { return zone_->origin(); }
 
   // The current RRsets of `name` (sorted by type). REQUIRES: `name` is inside the zone.
+  // The reference is good until the next Set of `name` in this view or its parent.
   const std::vector<zone::Rrset>& Get(const dns::Name& name);
   // The RRset of `type` at `name`, or null.
   const zone::Rrset* Find(const dns::Name& name, dns::RrType type);
@@ -52,9 +54,10 @@ class ZoneView {
 
   zone::Zone* zone_;
   ZoneView* parent_ = nullptr;
-  // Lowercase wire name -> content. For the base view this is also a cache of reads.
-  std::map<std::string, std::vector<zone::Rrset>> names_;
-  std::map<std::string, bool> dirty_;  // names set in this view
+  // Lowercase wire name -> content. For the base view this is also a cache of reads (a hash
+  // map: a batch may read tens of thousands of names, e.g. a takedown order's).
+  std::unordered_map<std::string, std::vector<zone::Rrset>> names_;
+  std::map<std::string, bool> dirty_;  // names set in this view, in key order (the journal's)
 };
 
 }  // namespace tether::update
