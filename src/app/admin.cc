@@ -220,6 +220,7 @@ int Admin::Run(const std::vector<std::string>& argv, control::CommandOutput& out
   if (command == "takedown restore") return TakedownRestore(inv, out);
   if (command == "takedown list") return TakedownList(inv, out);
   if (command == "takedown export") return TakedownExport(inv, out);
+  if (command == "abuse scan") return AbuseScan(inv, out);
   if (command == "audit list") return AuditList(inv, out);
   if (command == "audit verify") return AuditVerify(inv, out);
   out.Err("tether: '" + command + "' is not a server command\n");

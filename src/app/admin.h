@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "abuse/asn_lookup.h"
 #include "abuse/takedown.h"
 #include "accounts/directory.h"
 #include "accounts/name_policy.h"
@@ -69,6 +70,8 @@ class Admin {
   void SetSecondaries(xfr::SecondaryService* secondaries) { secondaries_ = secondaries; }
   // Takedown orders (abuse/takedown.h). Null: the takedown commands fail. Call before Run.
   void SetTakedowns(abuse::TakedownEngine* takedowns) { takedowns_ = takedowns; }
+  // The ASN database for `abuse scan` (null: ASNs are estimated). Call before Run.
+  void SetAsnLookup(const abuse::AsnLookup* asn) { asn_ = asn; }
 
   // Runs one `tether` command; returns its exit status.
   int Run(const std::vector<std::string>& argv, control::CommandOutput& out);
@@ -127,6 +130,8 @@ class Admin {
   int TakedownList(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   // The legal-hold export of an order (abuse/takedown_export.h), audited as takedown.export.
   int TakedownExport(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
+  // Scores the hosts' histories (abuse/flux_scan.h); --watch puts the flagged into watch.
+  int AbuseScan(const control::Invocation& inv, control::CommandOutput& out) REQUIRES(mu_);
   // Who acts: the --as user (of role abuse or admin), else the control socket's peer.
   Result<std::string> Actor(const control::Invocation& inv, control::CommandOutput& out) const;
   // The audit log (admin_audit.cc).
@@ -135,7 +140,7 @@ class Admin {
   // Appends an entry by the operator ("admin") for an action done; a failure is the
   // command's (the action stands, but the operator must know it went unrecorded).
   Status RecordAudit(const std::string& action, const std::vector<dns::Name>& names,
-                     const std::string& reason = "");
+                     const std::string& reason = "", const std::string& actor = "admin");
   // Removes the DNS names a host may have (through the update path) and waits.
   Status RemoveHostNames(const store::HostInfo& host);
   // After the host is deleted: its names once more, for an update accepted meanwhile (on
@@ -154,6 +159,7 @@ class Admin {
   xfr::XfrService* transfers_ = nullptr;
   xfr::SecondaryService* secondaries_ = nullptr;
   abuse::TakedownEngine* takedowns_ = nullptr;
+  const abuse::AsnLookup* asn_ = nullptr;
   Mutex mu_;
 };
 

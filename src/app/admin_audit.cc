@@ -48,12 +48,12 @@ std::string JsonOf(const store::AuditEntry& entry) {
 }  // namespace
 
 Status Admin::RecordAudit(const std::string& action, const std::vector<dns::Name>& names,
-                          const std::string& reason) {
+                          const std::string& reason, const std::string& actor) {
   store::AuditEntry entry;
   entry.time = std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
-  entry.actor = "admin";
+  entry.actor = actor;
   entry.action = action;
   entry.reason = reason;
   for (const auto& name : names) entry.names.push_back(name.Lowercased().ToText());

@@ -1,8 +1,11 @@
 // tether takedown preview / apply / restore / list / export (abuse/takedown.h,
-// abuse/takedown_export.h, docs/abuse.md).
+// abuse/takedown_export.h, docs/abuse.md) and tether abuse scan (abuse/flux_scan.h,
+// docs/detection.md).
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "abuse/flux_scan.h"
 #include "abuse/takedown_export.h"
 #include "app/admin.h"
 #include "app/admin_output.h"
@@ -155,6 +158,58 @@ int Admin::TakedownList(const control::Invocation& inv, control::CommandOutput& 
   }
   if (inv.json) text += all->empty() ? "]\n" : "\n]\n";
   out.Out(text);
+  return kOk;
+}
+
+int Admin::AbuseScan(const control::Invocation& inv, control::CommandOutput& out) {
+  auto actor = Actor(inv, out);
+  if (!actor) return Failed(out, actor.error());
+  const int64_t now = UnixNow();
+  abuse::ScanOptions options;
+  options.all = inv.scan_all;
+  auto findings = abuse::ScanStore(accounts_, now, abuse::DetectionRules{}, asn_, options);
+  if (!findings) return Fail(out, findings.error().message);
+  size_t watched = 0;
+  std::string text = inv.json ? "[" : "";
+  for (size_t i = 0; i < findings->size(); ++i) {
+    const abuse::Finding& finding = (*findings)[i];
+    store::HostInfo host = finding.host;
+    if (inv.scan_watch && finding.verdict.watch && host.abuse_state == store::AbuseState::kNone) {
+      const std::string reason = "detection: " + finding.verdict.Summary();
+      if (auto set = accounts_.SetAbuseState(host.id, store::AbuseState::kWatch, reason, now); !set) {
+        return Fail(out, set.error().message);
+      }
+      if (auto current = directory_.Host(host.fqdn)) {
+        current->abuse_state = store::AbuseState::kWatch;
+        current->abuse_reason = reason;
+        current->abuse_since = now;
+        directory_.PutHost(*current);
+      }
+      if (auto recorded = RecordAudit("host.state", {host.fqdn}, "watch: " + reason, *actor); !recorded) {
+        return Fail(out, recorded.error().message);
+      }
+      host.abuse_state = store::AbuseState::kWatch;
+      ++watched;
+    }
+    char score[32];
+    std::snprintf(score, sizeof(score), "%.1f", finding.verdict.score());
+    const char* state = store::AbuseStateName(host.abuse_state);
+    if (inv.json) {
+      std::string reasons;
+      for (size_t r = 0; r < finding.verdict.reasons.size(); ++r) {
+        reasons += (r ? ", " : "") + JsonString(finding.verdict.reasons[r]);
+      }
+      text += std::string(i ? "," : "") + "\n  {\"name\": " + JsonString(host.fqdn.ToText()) + ", \"score\": " +
+              score + ", \"watch\": " + (finding.verdict.watch ? "true" : "false") + ", \"state\": " +
+              JsonString(state) + ", \"reasons\": [" + reasons + "]}";
+    } else {
+      text += host.fqdn.ToText() + '\t' + score + '\t' + (finding.verdict.watch ? "watch" : "-") + '\t' + state +
+              '\t' + Field(finding.verdict.Summary()) + '\n';
+    }
+  }
+  if (inv.json) text += findings->empty() ? "]\n" : "\n]\n";
+  out.Out(text);
+  if (inv.scan_watch) out.Err("watched: " + std::to_string(watched) + "\n");
   return kOk;
 }
 

@@ -159,7 +159,9 @@ Status LoadConfigFile(const std::string& path, Config* config) {
     RETURN_IF_ERROR(ReadInt(*names, "host_limit", 0, 1000000, &config->host_limit, "names"));
   }
   if (const toml::table* abuse = root["abuse"].as_table()) {
-    RETURN_IF_ERROR(CheckKeys(*abuse, {"sinkhole", "ttl", "approve_above_names", "approve_above_accounts"}, "abuse"));
+    RETURN_IF_ERROR(CheckKeys(
+        *abuse, {"sinkhole", "ttl", "approve_above_names", "approve_above_accounts", "asn_database"}, "abuse"));
+    if (auto value = (*abuse)["asn_database"].value<std::string>()) config->asn_database = *value;
     RETURN_IF_ERROR(ReadStrings(*abuse, "sinkhole", &config->abuse_sinkhole, "abuse"));
     for (const std::string& address : config->abuse_sinkhole) {
       unsigned char bytes[16];

@@ -75,6 +75,7 @@ struct Config {
   uint32_t abuse_ttl = 60;                  // TTL of what an action puts in place
   size_t approve_above_names = 25;          // larger orders need a second approver
   size_t approve_above_accounts = 3;
+  std::string asn_database;  // a MaxMind ASN database (.mmdb) for `tether abuse scan`; "": none
 };
 
 // Reads a TOML file over `config`. Unknown keys are errors, so typos do not pass silently.

@@ -21,6 +21,7 @@
 #include "api/http_server.h"
 #include "api/rest_api.h"
 #include "api/router.h"
+#include "abuse/maxmind_asn.h"
 #include "app/admin.h"
 #include "app/change_follower.h"
 #include "app/config.h"
@@ -362,6 +363,16 @@ int Run(int argc, char** argv) {
   takedown_settings.approve_above_accounts = config.approve_above_accounts;
   abuse::TakedownEngine takedowns(*store, updates, directory, takedown_settings, UnixNow);
   admin.SetTakedowns(&takedowns);
+  std::unique_ptr<abuse::MaxMindAsnLookup> asn;
+  if (!config.asn_database.empty()) {
+    auto database = abuse::MaxMindAsnLookup::Open(config.asn_database);
+    if (!database) {
+      spdlog::error("[abuse] asn_database: {}", database.error().message);
+      return 2;
+    }
+    asn = std::move(*database);
+    admin.SetAsnLookup(asn.get());
+  }
   auto dynamic = admin.LoadDynamicZones(static_origins);
   if (!dynamic) {
     spdlog::error("{}", dynamic.error().message);

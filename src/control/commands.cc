@@ -204,6 +204,15 @@ void BuildCli(CLI::App& app, Invocation& inv) {
     verb->add_option("--as", inv.as_user, "The abuse-desk or admin user acting (default: your Unix account)");
   }
 
+  CLI::App* abuse = app.add_subcommand("abuse", "Detection: flag hosts that look like fast flux (docs/detection.md)");
+  abuse->require_subcommand(1);
+  CLI::App* scan = abuse->add_subcommand(
+      "scan", "Score every host's update history; prints name, score, watch, state and reasons, highest first");
+  scan->add_flag("--all", inv.scan_all, "List every host, not only those the rules would watch");
+  scan->add_flag("--watch", inv.scan_watch,
+                 "Put the flagged hosts whose abuse state is none into watch, with the reasons (audited)");
+  scan->add_option("--as", inv.as_user, "The abuse-desk or admin user acting (default: your Unix account)");
+
   CLI::App* audit = app.add_subcommand("audit", "The audit log: who did what to which names, hash-chained");
   audit->require_subcommand(1);
   audit->add_subcommand("list", "List the entries: seq, time, actor, action, names, reason, reference, "

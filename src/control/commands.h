@@ -76,6 +76,10 @@ struct Invocation {
   std::string takedown_id;      // apply PREVIEW_ID, restore ORDER_ID, export ORDER_ID
   std::string export_dir;       // export DIR: a new or empty directory for the bundle
   std::string as_user;          // --as: the abuse-desk user acting (default: the socket's peer)
+
+  // abuse scan [--all] [--watch]
+  bool scan_all = false;
+  bool scan_watch = false;
 };
 
 // Builds the command tree into `app`, binding options to `invocation`. After a successful

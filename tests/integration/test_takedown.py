@@ -201,6 +201,26 @@ class TakedownTest(unittest.TestCase):
         self.assertIn("takedown.restore", self.admin("audit", "list").stdout)
         self.assertIn("expiry", self.admin("audit", "list").stdout)
 
+    def test_abuse_scan_flags_a_fast_flux_host(self):
+        name = dd.fqdn("bad1")
+        for i in range(40):  # 40 addresses in 40 /16 networks within minutes: fast flux
+            reply = dd.nic_update(self.server, "hostname=%s&myip=%d.%d.1.%d" % (name, 11 + i, i * 3 % 250, i + 1),
+                                  "alice:alice-pw-1")
+            self.assertTrue(reply.body.startswith("good"), reply)
+        rows = [l.split("\t") for l in self.admin("abuse", "scan").stdout.splitlines()]
+        self.assertEqual([r[0] for r in rows], [name + "."], rows)
+        self.assertEqual(rows[0][2:4], ["watch", "none"])
+        self.assertIn("flux score", rows[0][4])
+        self.assertGreater(float(rows[0][1]), 142.38)
+        everything = self.admin("abuse", "scan", "--all").stdout.splitlines()
+        self.assertEqual(len(everything), len(BAD + GOOD))
+        result = self.admin("abuse", "scan", "--watch", "--as", "desk")
+        self.assertEqual(result.stderr, "watched: 1\n")
+        self.assertIn("abuse: watch", self.admin("host", "state", name).stdout)
+        self.assertIn("abuse: none", self.admin("host", "state", dd.fqdn("good1")).stdout)
+        audit = self.admin("audit", "list").stdout
+        self.assertIn("desk\thost.state\t%s." % name, audit)
+
 
 if __name__ == "__main__":
     unittest.main()
