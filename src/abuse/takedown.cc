@@ -1,4 +1,5 @@
 #include "abuse/takedown.h"
+#include "abuse/watch.h"
 
 #include <algorithm>
 #include <future>
@@ -441,6 +442,7 @@ Status TakedownEngine::SetStates(const std::vector<Target>& targets, store::Abus
     host->abuse_action = order.action;
     host->abuse_order = state == store::AbuseState::kEnforced ? order.id : 0;
     directory_.PutHost(*host);
+    SyncQueryLogging(updates_, *host);
   }
   return Ok();
 }

@@ -120,6 +120,15 @@ std::vector<store::HostInfo> Directory::HostsOf(int64_t user_id) const {
   return out;
 }
 
+std::vector<store::HostInfo> Directory::HostsIf(const std::function<bool(const store::HostInfo&)>& keep) const {
+  std::vector<store::HostInfo> out;
+  std::shared_lock lock(mu_);
+  hosts_.ForEach([&](const store::HostInfo& host) {
+    if (keep(host)) out.push_back(host);
+  });
+  return out;
+}
+
 std::unordered_map<int64_t, std::vector<store::HostInfo>> Directory::HostsOf(
     const std::vector<int64_t>& user_ids) const {
   std::unordered_map<int64_t, std::vector<store::HostInfo>> out;

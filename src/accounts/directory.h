@@ -11,6 +11,7 @@
 // briefly.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -34,6 +35,8 @@ class Directory {
   std::optional<store::UserInfo> UserByName(const std::string& name) const;
   std::optional<store::HostInfo> Host(const dns::Name& fqdn) const;
   std::vector<store::HostInfo> HostsOf(int64_t user_id) const;
+  // Every host `keep` accepts, in one pass (e.g. the watched ones at start).
+  std::vector<store::HostInfo> HostsIf(const std::function<bool(const store::HostInfo&)>& keep) const;
   // The hosts of each of `user_ids`, in one pass over all hosts.
   std::unordered_map<int64_t, std::vector<store::HostInfo>> HostsOf(const std::vector<int64_t>& user_ids) const;
   std::optional<store::TokenInfo> TokenByDigest(const std::string& digest) const;

@@ -4,6 +4,7 @@
 #include <future>
 
 #include "accounts/secrets.h"
+#include "abuse/watch.h"
 #include "app/admin.h"
 #include "app/admin_output.h"
 #include "base/cidr.h"
@@ -263,6 +264,7 @@ int Admin::HostState(const control::Invocation& inv, control::CommandOutput& out
     host->abuse_reason = inv.reason;
     host->abuse_since = now;
     directory_.PutHost(*host);  // write-through: updates on this node see it at once
+    abuse::SyncQueryLogging(updates_, *host);
     if (auto recorded = RecordAudit("host.state", {host->fqdn},
                                     std::string(store::AbuseStateName(*state)) + ": " + inv.reason);
         !recorded) {

@@ -7,6 +7,7 @@
 
 #include "abuse/flux_scan.h"
 #include "abuse/takedown_export.h"
+#include "abuse/watch.h"
 #include "app/admin.h"
 #include "app/admin_output.h"
 #include "base/json_text.h"
@@ -184,6 +185,7 @@ int Admin::AbuseScan(const control::Invocation& inv, control::CommandOutput& out
         current->abuse_reason = reason;
         current->abuse_since = now;
         directory_.PutHost(*current);
+        abuse::SyncQueryLogging(updates_, *current);
       }
       if (auto recorded = RecordAudit("host.state", {host.fqdn}, "watch: " + reason, *actor); !recorded) {
         return Fail(out, recorded.error().message);

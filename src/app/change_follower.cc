@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "abuse/watch.h"
 #include "base/log.h"
 
 namespace tether::app {
@@ -114,7 +115,10 @@ Status ChangeFollower::ApplyAccount(const store::StoreChange& change) {
       if (!fqdn) return Ok();
       ASSIGN_OR_RETURN(std::optional<store::HostInfo> host, accounts.GetHost(*fqdn));
       if (!host || host->id != change.id) directory_.RemoveHost(change.id);
-      if (host) directory_.PutHost(*host);
+      if (host) {
+        directory_.PutHost(*host);
+        abuse::SyncQueryLogging(updates_, *host);
+      }
       return Ok();
     }
     case store::ChangeKind::kToken: {

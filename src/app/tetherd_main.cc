@@ -22,6 +22,7 @@
 #include "api/rest_api.h"
 #include "api/router.h"
 #include "abuse/maxmind_asn.h"
+#include "abuse/watch.h"
 #include "app/admin.h"
 #include "app/change_follower.h"
 #include "app/config.h"
@@ -379,6 +380,7 @@ int Run(int argc, char** argv) {
     return 1;
   }
   for (auto& zone : *dynamic) zones.push_back(std::move(zone));
+  abuse::SyncQueryLogging(updates, directory);  // watched hosts' queries are logged
   if (auto refreshed = admin.RefreshAccess(); !refreshed) {
     spdlog::error("{}", refreshed.error().message);
     return 1;

@@ -69,7 +69,7 @@ void PutU16(uint8_t* p, uint16_t v) {
 
 size_t HandleQuery(const zone::ZoneSet& zones, std::span<const uint8_t> request,
                    Transport transport, const QueryOptions& options, uint8_t* out,
-                   size_t out_capacity) {
+                   size_t out_capacity, bool* watched) {
   if (request.size() < dns::kHeaderSize || out_capacity < dns::kHeaderSize + kOptSize) return 0;
   dns::Reader reader(request);
   dns::Header header = dns::ReadHeader(reader);
@@ -183,6 +183,7 @@ size_t HandleQuery(const zone::ZoneSet& zones, std::span<const uint8_t> request,
     query.window = zone::QueryWindow(now);
     writer.set_limit(limit);
     zone::AnswerResult answer = zone::AnswerQuery(zones, query, writer);
+    if (watched != nullptr) *watched = answer.watched;
     rcode = static_cast<uint16_t>(answer.rcode);
     if (answer.authoritative) flags |= dns::kFlagAa;
     if (answer.truncated) flags |= dns::kFlagTc;

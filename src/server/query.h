@@ -30,8 +30,10 @@ struct QueryOptions {
 
 // Writes the response to `request` into `out` (capacity `out_capacity`) and returns its
 // size, or 0 if the request must be dropped (shorter than a header, or a response).
+// `watched` (if not null) is set when the question's name is a watched host's
+// (server/query_watch_log.h).
 size_t HandleQuery(const zone::ZoneSet& zones, std::span<const uint8_t> request,
                    Transport transport, const QueryOptions& options, uint8_t* out,
-                   size_t out_capacity);
+                   size_t out_capacity, bool* watched = nullptr);
 
 }  // namespace tether::server

@@ -164,8 +164,13 @@ void UdpWorker::Run() {
         transfers_->Dispatch(std::move(transfer));
         continue;
       }
+      bool watched = false;
       size_t size = HandleQuery(*zones, {b.in[i], b.in_msgs[i].msg_len}, Transport::kUdp, options_,
-                                b.out[replies], response_capacity);
+                                b.out[replies], response_capacity, &watched);
+      if (watched) {
+        watch_log_.Log({b.in[i], b.in_msgs[i].msg_len}, reinterpret_cast<const sockaddr*>(&b.peers[i]),
+                       in.msg_namelen);
+      }
       if (size == 0) continue;
       b.out_iov[replies] = {b.out[replies], size};
       msghdr& out = b.out_msgs[replies].msg_hdr;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/query.h"
+#include "server/query_watch_log.h"
 #include "server/transfer_dispatcher.h"
 #include "server/update_dispatcher.h"
 #include "zone/zone_set.h"
@@ -53,6 +54,7 @@ class UdpWorker {
   TransferDispatcher* transfers_ = nullptr;
   const char* thread_name_;
   std::vector<InboundUpdate> pending_updates_;  // of the current batch; worker thread only
+  QueryWatchLog watch_log_;                     // worker thread only
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

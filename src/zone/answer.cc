@@ -207,7 +207,10 @@ void Answerer::Resolve(const Target& target, int step) {
     NameError(target, encloser, step);
     return;
   }
-  if (step == 0) node->CountQuery(query_.window);
+  if (step == 0) {
+    node->CountQuery(query_.window);
+    result_.watched = (node->state.load(std::memory_order_relaxed) & kNodeStateLogQueries) != 0;
+  }
   // At a delegation point only DS is answered from this (the parent) side (RFC 4035 3.1.4.1).
   if (below > 0 && (data->flags & kNodeHasNs) != 0 && query_.qtype != RrType::kDs) {
     Referral(target, 0, data);

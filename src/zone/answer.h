@@ -41,6 +41,7 @@ struct AnswerResult {
   uint16_t answer_count = 0;
   uint16_t authority_count = 0;
   uint16_t additional_count = 0;
+  bool watched = false;  // the question's name is marked kNodeStateLogQueries (a watched host)
 };
 
 AnswerResult AnswerQuery(const ZoneSet& zones, const Query& query, dns::Writer& writer);

@@ -247,6 +247,20 @@ double Zone::RecentQueryRate(double now) const {
   return rate;
 }
 
+bool Zone::SetNameState(const dns::Name& name, uint8_t bits, bool on) {
+  if (!name.IsSubdomainOf(origin_)) return false;
+  char buffer[dns::Name::kMaxWire];
+  const std::string_view lower = name.LowercaseKey(buffer);
+  const auto* relative = reinterpret_cast<const uint8_t*>(lower.data());
+  const size_t size = lower.size() - origin_.size();
+  MutexLock lock(writer_mu_);
+  const Node* node = Find(relative, size, size == 0 ? 0 : NodeTable::Hash(relative, size));
+  if (node == nullptr) return false;
+  const uint8_t state = node->state.load(std::memory_order_relaxed);
+  const_cast<Node*>(node)->state.store(on ? uint8_t(state | bits) : uint8_t(state & ~bits), std::memory_order_relaxed);
+  return true;
+}
+
 double Zone::RecentQueryRate(const dns::Name& name, double now) {
   if (!name.IsSubdomainOf(origin_)) return 0;
   char buffer[dns::Name::kMaxWire];

@@ -109,6 +109,10 @@ class Zone {
   // and periodically.
   void Maintain();
   ZoneStats Stats();
+  // Sets (on) or clears bits of Node::state of `name` (node.h, e.g. kNodeStateLogQueries);
+  // returns false if the name has no node. Under the writer lock; the query path reads the
+  // bits with a relaxed load.
+  bool SetNameState(const dns::Name& name, uint8_t bits, bool on);
   // Queries per second `name` received recently (Node::RecentQueryRate; 0 for a name
   // without a node), at unix time `now`. Under the writer lock, so not for the query path.
   double RecentQueryRate(const dns::Name& name, double now);

@@ -201,6 +201,23 @@ class TakedownTest(unittest.TestCase):
         self.assertIn("takedown.restore", self.admin("audit", "list").stdout)
         self.assertIn("expiry", self.admin("audit", "list").stdout)
 
+    def test_a_watched_hosts_queries_are_logged(self):
+        name = dd.fqdn("bad1")
+        self.admin("host", "state", name, "--set", "watch", "--reason", "report 7")
+        self.answer(name, "A")
+        self.answer(dd.fqdn("good1"), "A")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and "watched host %s.: query A from 127.0.0.1:" % name not in self.server.log():
+            time.sleep(0.05)
+        log = self.server.log()
+        self.assertIn("watched host %s.: query A from 127.0.0.1:" % name, log)
+        self.assertNotIn("watched host %s." % dd.fqdn("good1"), log)
+        self.admin("host", "state", name, "--set", "none", "--reason", "done")
+        before = log.count("watched host %s.: query" % name)
+        self.answer(name, "A")
+        time.sleep(0.2)
+        self.assertEqual(self.server.log().count("watched host %s.: query" % name), before)
+
     def test_abuse_scan_flags_a_fast_flux_host(self):
         name = dd.fqdn("bad1")
         for i in range(40):  # 40 addresses in 40 /16 networks within minutes: fast flux
