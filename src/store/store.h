@@ -23,6 +23,7 @@
 #include "dns/name.h"
 #include "dns/rr_type.h"
 #include "zone/rrset.h"
+#include "store/abuse_cases.h"
 #include "store/accounts.h"
 #include "store/audit.h"
 #include "store/takedowns.h"
@@ -258,6 +259,8 @@ class Store {
   virtual AuditLog& audit() = 0;
   // ---- takedown previews and orders (store/takedowns.h) ----
   virtual TakedownStore& takedowns() = 0;
+  // ---- the abuse desk's cases and appeals (store/abuse_cases.h) ----
+  virtual AbuseCaseStore& cases() = 0;
 
   // ---- the change feed (several nodes on one store) ----
   // Whether the store keeps one (PostgreSQL). A store without a feed has one node; the

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/mutex.h"
+#include "store/abuse_cases.h"
 #include "store/accounts.h"
 #include "store/audit.h"
 #include "store/takedowns.h"
@@ -26,7 +27,7 @@
 
 namespace tether::store::postgres {
 
-class PostgresAccountStore final : public AccountStore, public AuditLog, public TakedownStore {
+class PostgresAccountStore final : public AccountStore, public AuditLog, public TakedownStore, public AbuseCaseStore {
  public:
   // `committer` must outlive this object; the destructor flushes the history. `feed` and
   // `now` (unix seconds) are for the change feed's entries.
@@ -71,6 +72,16 @@ class PostgresAccountStore final : public AccountStore, public AuditLog, public 
   Result<std::optional<Takedown>> GetTakedown(int64_t id) override;
   Result<std::vector<Takedown>> ListTakedowns() override;
 
+  // abuse_cases.cc
+  Result<AbuseCase> CreateCase(const AbuseCase& abuse_case) override;
+  Status UpdateCase(const AbuseCase& abuse_case) override;
+  Result<std::optional<AbuseCase>> GetCase(int64_t id) override;
+  Result<std::vector<AbuseCase>> ListCases(std::optional<CaseState> state) override;
+  Result<Appeal> CreateAppeal(const Appeal& appeal) override;
+  Status UpdateAppeal(const Appeal& appeal) override;
+  Result<std::optional<Appeal>> GetAppeal(int64_t id) override;
+  Result<std::vector<Appeal>> ListAppeals(std::optional<int64_t> user_id) override;
+
   // Writes the buffered history now (tests, shutdown).
   Status FlushHistory();
 
@@ -84,6 +95,10 @@ class PostgresAccountStore final : public AccountStore, public AuditLog, public 
   Result<std::vector<T>> Query(const std::string& sql, const Params& params,
                                const std::function<Result<T>(Row&)>& parse) EXCLUDES(read_mu_);
   void FlushLoop();
+  // Reads rows of `what` ("case", "appeal") on the read connection (abuse_cases.cc).
+  template <class T>
+  Result<std::vector<T>> ReadRows(const std::string& sql, const Params& params, std::optional<T> (*decode)(Row&),
+                                  const char* what) EXCLUDES(read_mu_);
 
   Committer& committer_;
   const FeedLimits feed_;

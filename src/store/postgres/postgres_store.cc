@@ -76,6 +76,7 @@ PostgresStore::~PostgresStore() {
 AccountStore& PostgresStore::accounts() { return *accounts_; }
 AuditLog& PostgresStore::audit() { return *accounts_; }
 TakedownStore& PostgresStore::takedowns() { return *accounts_; }
+AbuseCaseStore& PostgresStore::cases() { return *accounts_; }
 
 // ---- zones ----
 

@@ -53,6 +53,7 @@ class PostgresStore final : public Store {
   AccountStore& accounts() override;
   AuditLog& audit() override;
   TakedownStore& takedowns() override;
+  AbuseCaseStore& cases() override;
   Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) override;
 
   Result<CommitResult> Commit(ZoneChange change) override;

@@ -1,9 +1,10 @@
 // SqliteAccountStore: the accounts part of the store (store/accounts.h) on the same SQLite
 // file as the zones. Writes are jobs for the store's Committer, so there is still exactly
 // one writer; reads use their own read connection behind a mutex. It is also the audit log
-// (store/audit.h), whose appends are committer jobs too. History entries are
-// buffered and written by the committer in batches about once a second (they record polls;
-// see accounts.h).
+// (store/audit.h), whose appends are committer jobs too, the takedown store
+// (store/takedowns.h) and the abuse desk's cases and appeals (store/abuse_cases.h,
+// abuse_cases.cc). History entries are buffered and written by the committer in batches
+// about once a second (they record polls; see accounts.h).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "base/mutex.h"
+#include "store/abuse_cases.h"
 #include "store/accounts.h"
 #include "store/audit.h"
 #include "store/takedowns.h"
@@ -22,7 +24,7 @@
 
 namespace tether::store::sqlite {
 
-class SqliteAccountStore final : public AccountStore, public AuditLog, public TakedownStore {
+class SqliteAccountStore final : public AccountStore, public AuditLog, public TakedownStore, public AbuseCaseStore {
  public:
   // `committer` must outlive this object; Stop() (or the destructor) flushes the history.
   static Result<std::unique_ptr<SqliteAccountStore>> Open(const std::string& path, Committer& committer);
@@ -65,6 +67,16 @@ class SqliteAccountStore final : public AccountStore, public AuditLog, public Ta
   Result<std::optional<Takedown>> GetTakedown(int64_t id) override;
   Result<std::vector<Takedown>> ListTakedowns() override;
 
+  // abuse_cases.cc
+  Result<AbuseCase> CreateCase(const AbuseCase& abuse_case) override;
+  Status UpdateCase(const AbuseCase& abuse_case) override;
+  Result<std::optional<AbuseCase>> GetCase(int64_t id) override;
+  Result<std::vector<AbuseCase>> ListCases(std::optional<CaseState> state) override;
+  Result<Appeal> CreateAppeal(const Appeal& appeal) override;
+  Status UpdateAppeal(const Appeal& appeal) override;
+  Result<std::optional<Appeal>> GetAppeal(int64_t id) override;
+  Result<std::vector<Appeal>> ListAppeals(std::optional<int64_t> user_id) override;
+
   // Writes the buffered history now (tests, shutdown).
   Status FlushHistory();
 
@@ -75,6 +87,10 @@ class SqliteAccountStore final : public AccountStore, public AuditLog, public Ta
                                const std::function<Result<T>(const Statement&)>& row);
   void FlushLoop();
   Result<std::vector<Takedown>> ReadTakedowns(const std::string& sql, const std::function<void(Statement&)>& bind);
+  // Reads rows of `what` ("case", "appeal") on the read connection (abuse_cases.cc).
+  template <class T>
+  Result<std::vector<T>> ReadRows(const std::string& sql, const std::function<void(Statement&)>& bind,
+                                  std::optional<T> (*decode)(Statement&), const char* what);
 
   const std::string path_;
   Committer& committer_;

@@ -209,6 +209,37 @@ CREATE TABLE takedowns (
       {9, R"sql(
 ALTER TABLE zones ADD COLUMN rpz INTEGER NOT NULL DEFAULT 0;
 )sql"},
+      // The abuse desk's cases and appeals (store/abuse_cases.h).
+      {10, R"sql(
+CREATE TABLE abuse_cases (
+  id INTEGER PRIMARY KEY,
+  created INTEGER NOT NULL,             -- unix seconds
+  name TEXT NOT NULL,                   -- the reported name, absolute, lower-case
+  category TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  contact TEXT NOT NULL,
+  source TEXT NOT NULL,                 -- the reporter's address
+  state TEXT NOT NULL,                  -- 'open', 'acting', 'closed'
+  note TEXT NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated INTEGER NOT NULL              -- unix seconds; 0: never
+) STRICT;
+CREATE INDEX abuse_cases_state ON abuse_cases(state);
+CREATE TABLE appeals (
+  id INTEGER PRIMARY KEY,
+  created INTEGER NOT NULL,             -- unix seconds
+  name TEXT NOT NULL,                   -- the host, absolute, lower-case
+  user_id INTEGER NOT NULL,             -- its owner when filed
+  text TEXT NOT NULL,
+  host_state TEXT NOT NULL,             -- 'enforced' or 'frozen' when filed
+  order_id INTEGER NOT NULL,            -- takedowns.id enforcing it when filed; 0: none
+  decision TEXT NOT NULL,               -- 'pending', 'reversed', 'upheld'
+  note TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided INTEGER NOT NULL              -- unix seconds; 0: pending
+) STRICT;
+CREATE INDEX appeals_user ON appeals(user_id);
+)sql"},
   };
   return migrations;
 }

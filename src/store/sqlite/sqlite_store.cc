@@ -51,6 +51,7 @@ SqliteStore::~SqliteStore() {
 AccountStore& SqliteStore::accounts() { return *accounts_; }
 AuditLog& SqliteStore::audit() { return *accounts_; }
 TakedownStore& SqliteStore::takedowns() { return *accounts_; }
+AbuseCaseStore& SqliteStore::cases() { return *accounts_; }
 
 Status SqliteStore::FoldJournal(size_t max_steps) { return committer_->Fold(max_steps); }
 

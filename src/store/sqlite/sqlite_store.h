@@ -45,6 +45,7 @@ class SqliteStore final : public Store {
   AccountStore& accounts() override;
   AuditLog& audit() override;
   TakedownStore& takedowns() override;
+  AbuseCaseStore& cases() override;
   Status LoadZone(int64_t zone_id, const std::function<void(zone::NameUpdate&&)>& sink) override;
 
   Result<CommitResult> Commit(ZoneChange change) override;
