@@ -70,9 +70,14 @@ std::vector<TakedownEngine::Restorable> TakedownEngine::Restorables(const Takedo
   for (const std::string& text : order.names) {
     if (auto name = dns::Name::FromText(text)) listed.insert(name->Lowercased());
   }
+  const std::set<dns::Name> restored = RestoredNames(order.snapshot);
   // The snapshot lists each target's owned names together, the target's own name first.
   std::vector<Restorable> out;
   for (zone::NameUpdate& entry : snapshot) {
+    if (listed.contains(entry.name) && restored.contains(entry.name)) {
+      out.push_back({});  // restored ahead of the order (RestoreNames): nothing to put back
+      continue;
+    }
     if (listed.contains(entry.name)) {
       std::optional<dns::Name> zone;
       for (dns::Name up = entry.name; !zone && !up.IsRoot(); up = up.Parent()) {
@@ -340,14 +345,51 @@ Status TakedownEngine::Enforce(Takedown& order, const std::vector<Target>& targe
 
 Result<Takedown> TakedownEngine::Restore(int64_t order_id, const std::string& actor, const std::string& why) {
   MutexLock lock(mu_);
+  return RestoreLocked(order_id, nullptr, actor, why);
+}
+
+Result<Takedown> TakedownEngine::RestoreNames(int64_t order_id, const std::vector<dns::Name>& names,
+                                              const std::string& actor, const std::string& why) {
+  MutexLock lock(mu_);
+  return RestoreLocked(order_id, &names, actor, why);
+}
+
+Result<Takedown> TakedownEngine::RestoreLocked(int64_t order_id, const std::vector<dns::Name>* only,
+                                               const std::string& actor, const std::string& why) {
   ASSIGN_OR_RETURN(auto found, store_.takedowns().GetTakedown(order_id));
   if (!found || !found->is_order()) return MakeError(ErrorCode::kNotFound, "no order " + std::to_string(order_id));
   Takedown order = *found;
   if (order.status == TakedownStatus::kRestored) {
     return MakeError(ErrorCode::kFailedPrecondition, "order " + std::to_string(order_id) + " is restored already");
   }
-  order.status = TakedownStatus::kRestoring;
-  RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));
+  // Some names only: those of `only`, while the order keeps the others (partial).
+  std::set<dns::Name> chosen;
+  bool partial = false;
+  if (only != nullptr) {
+    if (order.status != TakedownStatus::kApplied) {
+      return MakeError(ErrorCode::kFailedPrecondition, "order " + std::to_string(order_id) + " is " +
+                                                           store::TakedownStatusName(order.status) +
+                                                           ": restore it whole");
+    }
+    std::set<dns::Name> remaining;
+    for (const std::string& text : order.names) {
+      if (auto name = dns::Name::FromText(text)) remaining.insert(name->Lowercased());
+    }
+    for (const dns::Name& restored : RestoredNames(order.snapshot)) remaining.erase(restored);
+    for (const dns::Name& name : *only) {
+      if (!remaining.contains(name.Lowercased())) {
+        return MakeError(ErrorCode::kNotFound,
+                         "order " + std::to_string(order_id) + " does not hold " + name.ToText());
+      }
+      chosen.insert(name.Lowercased());
+    }
+    partial = chosen.size() < remaining.size();
+    if (!partial) only = nullptr;  // the last names: the whole order
+  }
+  if (!partial) {
+    order.status = TakedownStatus::kRestoring;
+    RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));
+  }
   ASSIGN_OR_RETURN(std::vector<zone::NameUpdate> snapshot, DecodeSnapshot(order.snapshot));
   std::vector<dns::Name> ns;
   for (const std::string& text : order.ns) ns.push_back(*dns::Name::FromText(text));
@@ -355,6 +397,7 @@ Result<Takedown> TakedownEngine::Restore(int64_t order_id, const std::string& ac
   std::map<dns::Name, std::vector<zone::NameUpdate>> changed;  // by zone: what to put back
   std::vector<RpzTarget> feed;
   for (Restorable& target : Restorables(order, std::move(snapshot))) {
+    if (partial && !chosen.contains(target.target.name)) continue;
     const dns::Name& zone = target.target.zone;
     by_zone[zone].zone = zone;
     by_zone[zone].targets.push_back(target.target);
@@ -385,14 +428,20 @@ Result<Takedown> TakedownEngine::Restore(int64_t order_id, const std::string& ac
   std::vector<Target> held;
   for (const std::string& text : order.names) {
     auto name = dns::Name::FromText(text);
+    if (partial && (!name || !chosen.contains(name->Lowercased()))) continue;
     auto host = name ? directory_.Host(*name) : std::nullopt;
     if (!host || host->abuse_state != store::AbuseState::kEnforced || host->abuse_order != order.id) continue;
     held.push_back({*name, host->fqdn.Parent(), host, {}});
   }
   RETURN_IF_ERROR(SetStates(held, store::AbuseState::kNone, order,
                             "order " + std::to_string(order.id) + " restored: " + why));
-  order.status = TakedownStatus::kRestored;
-  order.restored = now_();
+  if (partial) {
+    // Marked after the records are back, so a crash before leaves them to the next restore.
+    for (const dns::Name& name : chosen) order.snapshot += kRestoredPrefix + name.ToText() + "\n";
+  } else {
+    order.status = TakedownStatus::kRestored;
+    order.restored = now_();
+  }
   RETURN_IF_ERROR(store_.takedowns().UpdateTakedown(order));
   store::Takedown audited = order;
   audited.reason = why;

@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,12 @@ class TakedownEngine {
   Result<store::Takedown> Apply(int64_t preview_id, const std::string& actor, bool approve);
   // Lifts an order (by `actor`, e.g. "expiry"; `why` goes to the audit log).
   Result<store::Takedown> Restore(int64_t order_id, const std::string& actor, const std::string& why);
+  // Lifts an applied order for the listed `names` only (a reversed appeal): their records
+  // come back and their hosts' states go back to `none`, as in Restore; the order stays
+  // applied for its other names (and is restored whole once none is left). kNotFound for a
+  // name the order does not hold (any more); kFailedPrecondition unless it is applied.
+  Result<store::Takedown> RestoreNames(int64_t order_id, const std::vector<dns::Name>& names,
+                                       const std::string& actor, const std::string& why);
   // Restores every applied order whose expiry has passed; returns how many.
   size_t RestoreExpired();
 
@@ -113,6 +120,9 @@ class TakedownEngine {
     std::vector<zone::NameUpdate> before;  // aligned with target.owned
   };
   std::vector<Restorable> Restorables(const store::Takedown& order, std::vector<zone::NameUpdate> snapshot) const;
+  // Restore and RestoreNames: `only` the listed names, or the whole order if nullptr.
+  Result<store::Takedown> RestoreLocked(int64_t order_id, const std::vector<dns::Name>* only,
+                                        const std::string& actor, const std::string& why) REQUIRES(mu_);
   Status CheckAction(const PreviewRequest& request) const;
   std::string Report(const PreviewRequest& request, const Resolution& resolution);
   Status CheckApproval(const store::Takedown& preview, const Resolution& resolution, const std::string& actor,
@@ -158,5 +168,10 @@ std::vector<zone::NameUpdate> RpzEntries(const std::vector<RpzTarget>& targets, 
 // alone), and back.
 std::string EncodeSnapshot(const std::vector<zone::NameUpdate>& names);
 Result<std::vector<zone::NameUpdate>> DecodeSnapshot(const std::string& text);
+// A listed name restored ahead of the rest of its order (TakedownEngine::RestoreNames) is
+// marked in the order's snapshot by a line ";restored NAME" after its records, which
+// DecodeSnapshot skips: the records before the order stay for the legal-hold export.
+inline constexpr const char kRestoredPrefix[] = ";restored ";
+std::set<dns::Name> RestoredNames(const std::string& snapshot);
 
 }  // namespace tether::abuse

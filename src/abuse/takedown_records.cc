@@ -118,6 +118,7 @@ std::vector<RpzTarget> RpzTargetsOf(const store::Takedown& order) {
   for (const std::string& text : order.names) {
     if (auto name = dns::Name::FromText(text)) listed.insert(name->Lowercased());
   }
+  for (const dns::Name& restored : RestoredNames(order.snapshot)) listed.erase(restored);
   std::set<dns::Name> with_subtree;
   if (auto snapshot = DecodeSnapshot(order.snapshot)) {
     for (const zone::NameUpdate& owned : *snapshot) {
@@ -171,6 +172,21 @@ std::string EncodeSnapshot(const std::vector<zone::NameUpdate>& names) {
   return text;
 }
 
+std::set<dns::Name> RestoredNames(const std::string& snapshot) {
+  std::set<dns::Name> out;
+  for (size_t at = 0; at < snapshot.size();) {
+    size_t end = snapshot.find('\n', at);
+    if (end == std::string::npos) end = snapshot.size();
+    const std::string_view line(snapshot.data() + at, end - at);
+    at = end + 1;
+    if (line.rfind(kRestoredPrefix, 0) != 0) continue;
+    if (auto name = dns::Name::FromText(line.substr(std::string_view(kRestoredPrefix).size()))) {
+      out.insert(name->Lowercased());
+    }
+  }
+  return out;
+}
+
 Result<std::vector<zone::NameUpdate>> DecodeSnapshot(const std::string& text) {
   // The lines EncodeSnapshot writes: ";owner NAME", then "OWNER\tTTL\tIN\tTYPE\tRDATA" for
   // each of its records.
@@ -185,7 +201,7 @@ Result<std::vector<zone::NameUpdate>> DecodeSnapshot(const std::string& text) {
     auto bad = [&](const std::string& why) {
       return MakeError(ErrorCode::kInvalidArgument, "snapshot line " + std::to_string(line_number) + ": " + why);
     };
-    if (line.empty()) continue;
+    if (line.empty() || line.rfind(kRestoredPrefix, 0) == 0) continue;  // RestoredNames reads those
     if (line.rfind(";owner ", 0) == 0) {
       auto name = dns::Name::FromText(line.substr(7));
       if (!name) return bad(name.error().message);

@@ -297,6 +297,73 @@ TEST_F(TakedownTest, AnOrderInterruptedAfterItsSnapshotCanStillBeRestored) {
   EXPECT_EQ(zone_->Get(N("bad2.dyn.example.")), std::vector<zone::Rrset>{R(RrType::kA, "198.51.100.2")});
 }
 
+TEST_F(TakedownTest, RestoreNamesLiftsOnlyThoseNamesAndKeepsTheOrderApplied) {
+  const auto before = Everything();
+  auto preview = engine_->Preview(Request({"bad1.dyn.example.", "bad2.dyn.example."}, EnforceAction::kNxdomain));
+  ASSERT_TRUE(preview);
+  auto order = engine_->Apply(preview->id, "desk", false);
+  ASSERT_TRUE(order) << order.error().message;
+
+  auto partial = engine_->RestoreNames(order->id, {N("BAD1.dyn.example.")}, "appeal", "appeal 1 reversed");
+  ASSERT_TRUE(partial) << partial.error().message;
+  EXPECT_EQ(partial->status, store::TakedownStatus::kApplied);
+  EXPECT_EQ(Without(Everything(), "bad2.dyn.example."), Without(before, "bad2.dyn.example."));
+  EXPECT_TRUE(zone_->Get(N("bad2.dyn.example.")).empty());
+  EXPECT_EQ(directory_.Host(N("bad1.dyn.example."))->abuse_state, AbuseState::kNone);
+  EXPECT_EQ(directory_.Host(N("bad2.dyn.example."))->abuse_state, AbuseState::kEnforced);
+  auto stored = store_->takedowns().GetTakedown(order->id);
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_EQ((*stored)->status, store::TakedownStatus::kApplied);
+  EXPECT_EQ(RestoredNames((*stored)->snapshot), std::set<dns::Name>{N("bad1.dyn.example.")});
+  auto rpz = RpzTargetsOf(**stored);
+  ASSERT_EQ(rpz.size(), 1u);
+  EXPECT_EQ(rpz[0].name, N("bad2.dyn.example."));
+
+  // bad1 is the owner's again: a later change of it survives the order's final restore.
+  Set("bad1.dyn.example.", {R(RrType::kA, "198.51.100.77")});
+  auto twice = engine_->RestoreNames(order->id, {N("bad1.dyn.example.")}, "appeal", "again");
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code, ErrorCode::kNotFound);
+  auto rest = engine_->Restore(order->id, "desk", "done");
+  ASSERT_TRUE(rest) << rest.error().message;
+  EXPECT_EQ(rest->status, store::TakedownStatus::kRestored);
+  EXPECT_EQ(zone_->Get(N("bad1.dyn.example.")), std::vector<zone::Rrset>{R(RrType::kA, "198.51.100.77")});
+  EXPECT_EQ(zone_->Get(N("bad2.dyn.example.")), std::vector<zone::Rrset>{R(RrType::kA, "198.51.100.2")});
+  EXPECT_EQ(directory_.Host(N("bad2.dyn.example."))->abuse_state, AbuseState::kNone);
+  auto audit = store_->audit().ReadAudit(0, 10);
+  ASSERT_TRUE(audit);
+  ASSERT_EQ(audit->size(), 3u);
+  EXPECT_EQ((*audit)[1].action, "takedown.restore");
+  EXPECT_EQ((*audit)[1].names, std::vector<std::string>{"bad1.dyn.example."});
+  EXPECT_EQ((*audit)[2].names, std::vector<std::string>{"bad2.dyn.example."});
+}
+
+TEST_F(TakedownTest, RestoreNamesOfTheLastNamesRestoresTheWholeOrder) {
+  auto preview = engine_->Preview(Request({"bad2.dyn.example."}, EnforceAction::kSinkhole));
+  ASSERT_TRUE(preview);
+  auto order = engine_->Apply(preview->id, "desk", false);
+  ASSERT_TRUE(order);
+  auto restored = engine_->RestoreNames(order->id, {N("bad2.dyn.example.")}, "appeal", "reversed");
+  ASSERT_TRUE(restored) << restored.error().message;
+  EXPECT_EQ(restored->status, store::TakedownStatus::kRestored);
+  EXPECT_EQ(zone_->Get(N("bad2.dyn.example.")), std::vector<zone::Rrset>{R(RrType::kA, "198.51.100.2")});
+  EXPECT_EQ(directory_.Host(N("bad2.dyn.example."))->abuse_state, AbuseState::kNone);
+}
+
+TEST_F(TakedownTest, RestoreNamesRefusesNamesTheOrderDoesNotHold) {
+  auto preview = engine_->Preview(Request({"bad2.dyn.example."}, EnforceAction::kNxdomain));
+  ASSERT_TRUE(preview);
+  auto order = engine_->Apply(preview->id, "desk", false);
+  ASSERT_TRUE(order);
+  auto other = engine_->RestoreNames(order->id, {N("good.dyn.example.")}, "appeal", "x");
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, ErrorCode::kNotFound);
+  auto not_order = engine_->RestoreNames(preview->id, {N("bad2.dyn.example.")}, "appeal", "x");
+  ASSERT_FALSE(not_order);
+  EXPECT_EQ(not_order.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(zone_->Get(N("bad2.dyn.example.")).empty());
+}
+
 TEST(TakedownSnapshotTest, RoundTripsNamesWithAndWithoutRecords) {
   std::vector<zone::NameUpdate> names = {
       {N("a.dyn.example."), {R(RrType::kA, "192.0.2.1"), R(RrType::kTxt, "\"x y\" \"z\"", 30)}},
