@@ -234,7 +234,7 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
     if (store::UpdatesRefused(host->abuse_state)) {
       lines[i] = "abuse";
       const std::string requested = DescribeRequested(ipv4, ipv6);
-      RecordHistory(*host, *call, nullptr, "abuse: host frozen",
+      RecordHistory(*host, *call, nullptr, std::string("abuse: host ") + store::AbuseStateName(host->abuse_state),
                     pacing_.HistoryNote(host->id, false, now), &requested);
       continue;
     }
@@ -294,6 +294,11 @@ void DdnsHandler::AnswerDyndns2(Call& call, const std::vector<HostOutcome>& outc
       case HostOutcome::Result::kNochg:
         line = "nochg " + outcome.addresses;
         RecordHistory(host, call, &outcome, "nochg", pacing_.SpendNochg(host.id, call.now));
+        break;
+      case HostOutcome::Result::kRefused:
+        line = "abuse";
+        RecordHistory(host, call, &outcome, "abuse: host state changed meanwhile",
+                      pacing_.HistoryNote(host.id, false, call.now));
         break;
       case HostOutcome::Result::kDnsErr:
         line = "dnserr";
@@ -377,7 +382,7 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
     }
     if (store::UpdatesRefused(host->abuse_state)) {  // frozen: as in RunDyndns2
       const std::string requested = DescribeRequested(ipv4, ipv6);
-      RecordHistory(*host, *call, nullptr, "abuse: host frozen",
+      RecordHistory(*host, *call, nullptr, std::string("abuse: host ") + store::AbuseStateName(host->abuse_state),
                     pacing_.HistoryNote(host->id, false, call->now), &requested);
       return call->respond(Text("KO"));
     }
@@ -408,12 +413,14 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
     std::string v6;
     for (size_t j = 0; j < outcomes.size(); ++j) {
       const HostOutcome& outcome = outcomes[j];
-      failed |= outcome.result == HostOutcome::Result::kDnsErr;
+      const bool refused = outcome.result == HostOutcome::Result::kRefused;
+      failed |= outcome.result == HostOutcome::Result::kDnsErr || refused;
       updated |= outcome.result == HostOutcome::Result::kGood;
       const bool nochg = outcome.result == HostOutcome::Result::kNochg;
       RecordHistory(hosts[j], *call, &outcome,
                     outcome.result == HostOutcome::Result::kGood ? "good"
                     : nochg                                      ? "nochg"
+                    : refused                                    ? "abuse: host state changed meanwhile"
                                                                  : "dnserr",
                     nochg ? pacing_.SpendNochg(hosts[j].id, call->now)
                           : pacing_.HistoryNote(hosts[j].id, false, call->now));
@@ -444,7 +451,13 @@ void DdnsHandler::SubmitZone(const dns::Name& origin, std::vector<HostChange> ch
   if (zone == nullptr) return done(std::vector<HostOutcome>(changes.size()));  // kDnsErr: the zone is gone
   if (auto nochg = ddns::PublishedNochg(*zone, changes)) return done(std::move(*nochg));
   const size_t count = changes.size();
-  if (!updates_.Submit(origin, std::make_unique<ddns::HostUpdateRequest>(std::move(changes), done))) {
+  // The abuse state is checked again on the updater: a host frozen or taken down after this
+  // request was checked, but before it is applied, is not changed (docs/abuse.md).
+  auto refused = [this](const dns::Name& fqdn) {
+    auto host = directory_.FindHost(fqdn);
+    return host != nullptr && store::UpdatesRefused(host->abuse_state);
+  };
+  if (!updates_.Submit(origin, std::make_unique<ddns::HostUpdateRequest>(std::move(changes), done, refused))) {
     done(std::vector<HostOutcome>(count));  // removed meanwhile
   }
 }

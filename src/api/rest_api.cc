@@ -52,6 +52,13 @@ bool ChangesData(RestRoute route) {
     case RestRoute::kDeleteRecords:
     case RestRoute::kCreateToken:
     case RestRoute::kDeleteToken:
+    case RestRoute::kUpdateReport:
+    case RestRoute::kCreateAppeal:
+    case RestRoute::kDecideAppeal:
+    case RestRoute::kSetHostState:
+    case RestRoute::kPreviewTakedown:
+    case RestRoute::kApplyTakedown:
+    case RestRoute::kRestoreTakedown:
       return true;
     default:
       return false;
@@ -77,7 +84,8 @@ RestApi::RestApi(RestServices services, accounts::NamePolicy policy, RestOptions
       options_(std::move(options)),
       requests_(options_.requests_per_minute / 60.0, options_.requests_per_minute),
       changes_(options_.changes_per_minute / 60.0, options_.changes_per_minute),
-      failures_(options_.failures_per_minute / 60.0, options_.failures_per_minute) {}
+      failures_(options_.failures_per_minute / 60.0, options_.failures_per_minute),
+      reports_(options_.reports_per_minute / 60.0, options_.reports_per_minute) {}
 
 int64_t RestApi::Now() const {
   if (options_.now) return options_.now();
@@ -109,6 +117,28 @@ void RestApi::Handle(HttpRequest request, Respond respond) {
   }
   if (call->request.body.size() > options_.max_body) {
     return Reply(*call, ApiFail(413, "the body is larger than " + std::to_string(options_.max_body) + " bytes"));
+  }
+  if (call->route == RestRoute::kCreateReport && !reports_.Allow(call->request.client_address)) {
+    ApiError error{429, "too many abuse reports from this address",
+                   RetrySeconds(reports_.RetryAfter(call->request.client_address))};
+    return Reply(*call, tl::unexpected(error));
+  }
+  // Reports may come from anyone, and resolvers without TSIG fetch the policy zone from
+  // its transfer networks: these two routes go on without a token (rest_abuse.cc decides).
+  if ((call->route == RestRoute::kCreateReport || call->route == RestRoute::kRpzFeed) &&
+      call->request.Header("authorization") == nullptr) {
+    if (call->request.method == "POST" && !IsJsonContentType(call->request.Header("content-type"))) {
+      return Reply(*call, ApiFail(415, "the body must be sent as Content-Type: application/json"));
+    }
+    // The per-token budget, per client address instead.
+    const std::string address_key = "address " + call->request.client_address;
+    if (!requests_.Allow(address_key)) {
+      ApiError error{429, "too many requests from this address", RetrySeconds(requests_.RetryAfter(address_key))};
+      return Reply(*call, tl::unexpected(error));
+    }
+    call->anonymous = true;
+    call->client = ClientSocketAddress(call->request);
+    return Dispatch(call);
   }
   if (auto auth = Authenticate(*call); !auth) return Reply(*call, tl::unexpected(auth.error()));
   const std::string token_key = std::to_string(call->token.id);
@@ -193,6 +223,22 @@ void RestApi::Dispatch(const CallPtr& call) {
         return Reply(*call, GetToken(*call));
       case RestRoute::kDeleteToken:
         return Reply(*call, DeleteToken(*call));
+      case RestRoute::kCreateReport:
+      case RestRoute::kListReports:
+      case RestRoute::kGetReport:
+      case RestRoute::kUpdateReport:
+      case RestRoute::kCreateAppeal:
+      case RestRoute::kListAppeals:
+      case RestRoute::kDecideAppeal:
+      case RestRoute::kAbuseStats:
+      case RestRoute::kGetHostState:
+      case RestRoute::kSetHostState:
+      case RestRoute::kListTakedowns:
+      case RestRoute::kPreviewTakedown:
+      case RestRoute::kApplyTakedown:
+      case RestRoute::kRestoreTakedown:
+      case RestRoute::kRpzFeed:
+        return Reply(*call, HandleAbuse(*call));
     }
     Reply(*call, ApiFail(500, "unknown route"));
   });

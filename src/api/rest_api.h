@@ -1,9 +1,12 @@
 // RestApi: the JSON REST API under /api/v1/ (docs in the OpenAPI 3.0 document it serves at
 // GET /api/v1/openapi.json, source src/api/openapi.json): the token's account, its hosts
-// and their records, API tokens and update history.
+// and their records, API tokens and update history; and the abuse desk under
+// /api/v1/abuse/ (rest_abuse.cc, docs/abuse.md "REST API"): reports, appeals, host states,
+// takedown orders, monthly counts and the RPZ feed as a zone file.
 //
 // Authentication: API tokens only, as `Authorization: Bearer TOKEN`, `Token TOKEN`, or HTTP
-// Basic with the token as the password. Passwords and per-host credentials are for the
+// Basic with the token as the password. Two abuse routes also answer without a token: filing
+// a report (limited per client address) and the RPZ feed from its zone's transfer networks. Passwords and per-host credentials are for the
 // update protocols (api/ddns_handler.h); a token carries a scope (hosts, record types,
 // networks, expiry) and nothing a token does can widen it.
 //
@@ -36,6 +39,14 @@
 #include "update/update_service.h"
 #include "zone/zone_set.h"
 
+namespace tether::abuse {
+class TakedownEngine;
+}  // namespace tether::abuse
+
+namespace tether::store {
+class Store;
+}  // namespace tether::store
+
 namespace tether::api {
 
 struct RestOptions {
@@ -48,6 +59,7 @@ struct RestOptions {
   double requests_per_minute = 300;  // per token, every request
   double changes_per_minute = 60;    // per account, every POST, PUT and DELETE
   double failures_per_minute = 30;   // failed authentications per client address
+  double reports_per_minute = 5;     // abuse reports per client address (anonymous ones too)
   // Unix seconds now (token expiry, creation times); empty: the system clock. For tests.
   std::function<int64_t()> now;
 };
@@ -63,6 +75,9 @@ struct RestServices {
   // The store id of the service zone `origin`, or nullopt if it is not one (hosts can be
   // registered only in service zones). Store::GetZone(origin)->service in tetherd.
   std::function<std::optional<int64_t>(const dns::Name& origin)> service_zone_id;
+  // The abuse desk's routes (rest_abuse.cc) need both; without them they answer 503.
+  store::Store* store = nullptr;                 // cases, appeals, audit log, zones' settings
+  abuse::TakedownEngine* takedowns = nullptr;    // takedown orders
 };
 
 class RestApi {
@@ -107,12 +122,38 @@ class RestApi {
   ApiResult<HttpResponse> CreateToken(const Call& call);
   ApiResult<HttpResponse> DeleteToken(const Call& call);
 
+  // rest_abuse.cc: the abuse desk
+  ApiResult<HttpResponse> HandleAbuse(const Call& call);
+  ApiResult<store::UserInfo> Caller(const Call& call) const;
+  ApiResult<store::UserInfo> DeskCaller(const Call& call) const;  // role abuse or admin
+  ApiResult<HttpResponse> CreateReport(const Call& call);
+  ApiResult<HttpResponse> ListReports(const Call& call);
+  ApiResult<HttpResponse> GetReport(const Call& call);
+  ApiResult<HttpResponse> UpdateReport(const Call& call);
+  ApiResult<HttpResponse> CreateAppeal(const Call& call);
+  ApiResult<HttpResponse> ListAppeals(const Call& call);
+  ApiResult<HttpResponse> DecideAppeal(const Call& call);
+  ApiResult<HttpResponse> GetHostState(const Call& call);
+  ApiResult<HttpResponse> SetHostState(const Call& call);
+  // Sets a host's abuse state other than enforced (store, directory, audit log).
+  ApiResult<store::HostInfo> ChangeHostState(store::HostInfo host, store::AbuseState state, const std::string& reason,
+                                             const std::string& actor);
+  // rest_abuse_takedowns.cc
+  ApiResult<HttpResponse> ListTakedowns(const Call& call);
+  ApiResult<HttpResponse> PreviewTakedown(const Call& call);
+  ApiResult<HttpResponse> ApplyTakedown(const Call& call);
+  ApiResult<HttpResponse> RestoreTakedown(const Call& call);
+  ApiResult<HttpResponse> RpzFeed(const Call& call);
+  // rest_abuse_stats.cc
+  ApiResult<HttpResponse> AbuseStats(const Call& call);
+
   RestServices services_;
   const accounts::NamePolicy policy_;
   const RestOptions options_;
   RateLimiter requests_;  // per token id
   RateLimiter changes_;   // per account id
   RateLimiter failures_;  // per client address
+  RateLimiter reports_;   // per client address: abuse reports
   // Host creation checks the name and the account's limit, then writes: one at a time, so
   // two concurrent creations cannot both pass the limit check.
   Mutex create_mu_;

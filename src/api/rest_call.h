@@ -30,6 +30,7 @@ struct RestApi::Call {
   accounts::Identity identity;      // what that token may do
   sockaddr_storage client{};        // request.client_address as a socket address
   std::string user_agent;           // for the history, truncated
+  bool anonymous = false;           // no token (only where a route allows it; identity is empty)
 };
 
 // The names a host may have data at through the API, with their subnames: the host itself

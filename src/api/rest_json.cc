@@ -326,4 +326,18 @@ ApiResult<void> ParseEmptyQuery(std::string_view query) {
   return {};
 }
 
+ApiResult<Json> ParseJsonObject(std::string_view body, std::initializer_list<std::string_view> known) {
+  auto json = ParseObject(body);
+  if (!json) return tl::unexpected(json.error());
+  if (auto only = OnlyFields(*json, known); !only) return tl::unexpected(only.error());
+  return json;
+}
+
+ApiResult<std::string> JsonText(const Json& value, std::string_view what) { return Text(value, what); }
+
+ApiResult<std::vector<std::pair<std::string, std::string>>> ParseQueryParameters(
+    std::string_view query, std::initializer_list<std::string_view> known) {
+  return QueryParameters(query, known);
+}
+
 }  // namespace tether::api

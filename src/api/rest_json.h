@@ -11,10 +11,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "api/rest_error.h"
 #include "dns/name.h"
@@ -80,5 +84,14 @@ ApiResult<size_t> ParseHistoryQuery(std::string_view query);
 ApiResult<std::string> ParseRecordsQuery(std::string_view query);
 // Routes without parameters: the query must be empty.
 ApiResult<void> ParseEmptyQuery(std::string_view query);
+
+// The building blocks above, for bodies and queries parsed elsewhere (rest_abuse*.cc).
+// A JSON object with none but the `known` fields (400 otherwise).
+ApiResult<nlohmann::json> ParseJsonObject(std::string_view body, std::initializer_list<std::string_view> known);
+// A string without control characters, at most kMaxValueLength long.
+ApiResult<std::string> JsonText(const nlohmann::json& value, std::string_view what);
+// The query's parameters, each one of `known` and none twice.
+ApiResult<std::vector<std::pair<std::string, std::string>>> ParseQueryParameters(
+    std::string_view query, std::initializer_list<std::string_view> known);
 
 }  // namespace tether::api

@@ -6,7 +6,7 @@ namespace tether::api {
 
 namespace {
 
-constexpr std::array<RouteSpec, 15> kRoutes = {{
+constexpr std::array<RouteSpec, 30> kRoutes = {{
     {"GET", "/api/v1/openapi.json", RestRoute::kOpenApi},
     {"GET", "/api/v1/account", RestRoute::kAccount},
     {"GET", "/api/v1/hosts", RestRoute::kListHosts},
@@ -22,6 +22,21 @@ constexpr std::array<RouteSpec, 15> kRoutes = {{
     {"POST", "/api/v1/tokens", RestRoute::kCreateToken},
     {"GET", "/api/v1/tokens/{id}", RestRoute::kGetToken},
     {"DELETE", "/api/v1/tokens/{id}", RestRoute::kDeleteToken},
+    {"POST", "/api/v1/abuse/reports", RestRoute::kCreateReport},
+    {"GET", "/api/v1/abuse/reports", RestRoute::kListReports},
+    {"GET", "/api/v1/abuse/reports/{id}", RestRoute::kGetReport},
+    {"POST", "/api/v1/abuse/reports/{id}", RestRoute::kUpdateReport},
+    {"POST", "/api/v1/abuse/appeals", RestRoute::kCreateAppeal},
+    {"GET", "/api/v1/abuse/appeals", RestRoute::kListAppeals},
+    {"POST", "/api/v1/abuse/appeals/{id}", RestRoute::kDecideAppeal},
+    {"GET", "/api/v1/abuse/stats", RestRoute::kAbuseStats},
+    {"GET", "/api/v1/abuse/hosts/{name}", RestRoute::kGetHostState},
+    {"POST", "/api/v1/abuse/hosts/{name}", RestRoute::kSetHostState},
+    {"GET", "/api/v1/abuse/takedowns", RestRoute::kListTakedowns},
+    {"POST", "/api/v1/abuse/takedowns/preview", RestRoute::kPreviewTakedown},
+    {"POST", "/api/v1/abuse/takedowns/{id}/apply", RestRoute::kApplyTakedown},
+    {"POST", "/api/v1/abuse/takedowns/{id}/restore", RestRoute::kRestoreTakedown},
+    {"GET", "/api/v1/abuse/feed/rpz.zone", RestRoute::kRpzFeed},
 }};
 
 std::vector<std::string_view> Segments(std::string_view path) {

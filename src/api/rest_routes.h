@@ -28,6 +28,22 @@ enum class RestRoute {
   kCreateToken,   // POST   /api/v1/tokens
   kGetToken,      // GET    /api/v1/tokens/{id}
   kDeleteToken,   // DELETE /api/v1/tokens/{id}
+  // The abuse desk (rest_abuse.cc, docs/abuse.md "REST API").
+  kCreateReport,     // POST /api/v1/abuse/reports (no token needed)
+  kListReports,      // GET  /api/v1/abuse/reports
+  kGetReport,        // GET  /api/v1/abuse/reports/{id}
+  kUpdateReport,     // POST /api/v1/abuse/reports/{id}
+  kCreateAppeal,     // POST /api/v1/abuse/appeals
+  kListAppeals,      // GET  /api/v1/abuse/appeals
+  kDecideAppeal,     // POST /api/v1/abuse/appeals/{id}
+  kAbuseStats,       // GET  /api/v1/abuse/stats
+  kGetHostState,     // GET  /api/v1/abuse/hosts/{name}
+  kSetHostState,     // POST /api/v1/abuse/hosts/{name}
+  kListTakedowns,    // GET  /api/v1/abuse/takedowns
+  kPreviewTakedown,  // POST /api/v1/abuse/takedowns/preview
+  kApplyTakedown,    // POST /api/v1/abuse/takedowns/{id}/apply
+  kRestoreTakedown,  // POST /api/v1/abuse/takedowns/{id}/restore
+  kRpzFeed,          // GET  /api/v1/abuse/feed/rpz.zone (no token needed from a transfer network)
 };
 
 struct RouteSpec {

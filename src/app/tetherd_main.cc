@@ -429,6 +429,8 @@ int Run(int argc, char** argv) {
         if (!info || !info->has_value() || !(*info)->service) return std::nullopt;
         return (*info)->id;
       }};
+  rest_services.store = store_ptr;
+  rest_services.takedowns = &takedowns;
   api::RestOptions rest_options;
   rest_options.default_ttl = config.ddns_ttl;
   api::RestApi rest(rest_services, policy, rest_options);

@@ -146,6 +146,12 @@ dns::Rcode HostUpdateRequest::Apply(update::ZoneView& view) {
   for (const HostChange& change : changes_) {
     HostOutcome outcome;
     const std::vector<zone::Rrset>& current = view.Get(change.fqdn);
+    if (refused_ && refused_(change.fqdn)) {
+      outcome.result = HostOutcome::Result::kRefused;
+      outcome.before = outcome.after = Describe(current);
+      outcomes_.push_back(std::move(outcome));
+      continue;
+    }
     std::vector<zone::Rrset> next = ApplyChange(current, change);
     outcome.before = Describe(current);
     outcome.after = next == current ? outcome.before : Describe(next);

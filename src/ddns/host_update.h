@@ -34,7 +34,8 @@ struct HostChange {
 };
 
 struct HostOutcome {
-  enum class Result { kGood, kNochg, kDnsErr };
+  // kRefused: the host's abuse state refuses updates (checked again on the updater).
+  enum class Result { kGood, kNochg, kDnsErr, kRefused };
   Result result = Result::kDnsErr;
   // The host's addresses after the update, of the families the change named (all when it
   // named none): "v4", "v6" or "v4,v6".
@@ -58,8 +59,11 @@ std::string DescribePublished(zone::Zone& zone, const dns::Name& name);
 class HostUpdateRequest : public update::UpdateRequest {
  public:
   using Callback = std::function<void(std::vector<HostOutcome>)>;
-  HostUpdateRequest(std::vector<HostChange> changes, Callback done)
-      : changes_(std::move(changes)), done_(std::move(done)) {}
+  // `refused(fqdn)` (may be empty) tells, on the updater, whether the host's abuse state
+  // refuses updates now: its change is then not applied (kRefused).
+  using Refused = std::function<bool(const dns::Name& fqdn)>;
+  HostUpdateRequest(std::vector<HostChange> changes, Callback done, Refused refused = nullptr)
+      : changes_(std::move(changes)), done_(std::move(done)), refused_(std::move(refused)) {}
 
   dns::Rcode Apply(update::ZoneView& view) override;
   void Done(const update::UpdateOutcome& outcome) override;
@@ -71,6 +75,7 @@ class HostUpdateRequest : public update::UpdateRequest {
   std::vector<HostChange> changes_;
   std::vector<HostOutcome> outcomes_;
   Callback done_;
+  Refused refused_;
 };
 
 }  // namespace tether::ddns

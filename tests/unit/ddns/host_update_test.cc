@@ -52,6 +52,28 @@ TEST_F(HostUpdateTest, NewAddressIsGoodThenNochg) {
   EXPECT_EQ(second[0].result, Result::kNochg);
 }
 
+TEST_F(HostUpdateTest, AHostRefusedOnTheUpdaterIsNotChanged) {
+  HostChange refused = Change("host.example.");
+  refused.ipv4 = Set("198.51.100.7");
+  HostChange other = Change("other.example.");
+  other.ipv4 = Set("198.51.100.8");
+  std::promise<std::vector<HostOutcome>> promise;
+  auto future = promise.get_future();
+  ASSERT_TRUE(service_->Submit(
+      N("example."),
+      std::make_unique<HostUpdateRequest>(
+          std::vector<HostChange>{refused, other},
+          [&](std::vector<HostOutcome> outcomes) { promise.set_value(std::move(outcomes)); },
+          [](const dns::Name& fqdn) { return fqdn == N("host.example."); })));
+  auto outcomes = future.get();
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].result, Result::kRefused);
+  EXPECT_EQ(outcomes[0].before, "A 192.0.2.1");
+  EXPECT_EQ(outcomes[1].result, Result::kGood);
+  ASSERT_NE(Find("host.example.", dns::RrType::kA), nullptr);
+  EXPECT_EQ(Find("host.example.", dns::RrType::kA)->rdatas, std::vector<std::vector<uint8_t>>{Rdata(dns::RrType::kA, "192.0.2.1")});
+}
+
 TEST_F(HostUpdateTest, DualStackReportsBoth) {
   HostChange change = Change("host.example.");
   change.ipv4 = Set("198.51.100.7");
