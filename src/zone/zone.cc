@@ -229,13 +229,9 @@ void Zone::Maintain() {
 }
 
 std::vector<Rrset> Zone::Get(const dns::Name& name) {
-  if (!name.IsSubdomainOf(origin_)) return {};
-  dns::Name lower = name.Lowercased();
-  size_t rel_size = lower.size() - origin_.size();
-  MutexLock lock(writer_mu_);
-  const Node* node = Find(lower.wire().data(), rel_size, NodeTable::Hash(lower.wire().data(), rel_size));
-  if (node == nullptr) return {};
-  return DecodeNodeData(node->data.load(std::memory_order_acquire));
+  return WithNode(name, [](const Node* node) {
+    return node != nullptr ? DecodeNodeData(node->data.load(std::memory_order_acquire)) : std::vector<Rrset>();
+  });
 }
 
 double Zone::RecentQueryRate(double now) const {
@@ -248,28 +244,17 @@ double Zone::RecentQueryRate(double now) const {
 }
 
 bool Zone::SetNameState(const dns::Name& name, uint8_t bits, bool on) {
-  if (!name.IsSubdomainOf(origin_)) return false;
-  char buffer[dns::Name::kMaxWire];
-  const std::string_view lower = name.LowercaseKey(buffer);
-  const auto* relative = reinterpret_cast<const uint8_t*>(lower.data());
-  const size_t size = lower.size() - origin_.size();
-  MutexLock lock(writer_mu_);
-  const Node* node = Find(relative, size, size == 0 ? 0 : NodeTable::Hash(relative, size));
-  if (node == nullptr) return false;
-  const uint8_t state = node->state.load(std::memory_order_relaxed);
-  const_cast<Node*>(node)->state.store(on ? uint8_t(state | bits) : uint8_t(state & ~bits), std::memory_order_relaxed);
-  return true;
+  return WithNode(name, [&](const Node* node) {
+    if (node == nullptr) return false;
+    const uint8_t state = node->state.load(std::memory_order_relaxed);
+    const_cast<Node*>(node)->state.store(on ? uint8_t(state | bits) : uint8_t(state & ~bits),
+                                         std::memory_order_relaxed);
+    return true;
+  });
 }
 
 double Zone::RecentQueryRate(const dns::Name& name, double now) {
-  if (!name.IsSubdomainOf(origin_)) return 0;
-  char buffer[dns::Name::kMaxWire];
-  const std::string_view lower = name.LowercaseKey(buffer);
-  const auto* relative = reinterpret_cast<const uint8_t*>(lower.data());
-  const size_t size = lower.size() - origin_.size();
-  MutexLock lock(writer_mu_);
-  const Node* node = Find(relative, size, size == 0 ? 0 : NodeTable::Hash(relative, size));
-  return node != nullptr ? node->RecentQueryRate(now) : 0;
+  return WithNode(name, [&](const Node* node) { return node != nullptr ? node->RecentQueryRate(now) : 0.0; });
 }
 
 ZoneStats Zone::Stats() {

@@ -96,14 +96,7 @@ class Zone {
   // without copying it; under the writer lock, so not for the query path.
   template <class Fn>
   void WithCurrent(const dns::Name& name, Fn&& fn) {
-    if (!name.IsSubdomainOf(origin_)) return fn(static_cast<const NodeData*>(nullptr));
-    char buffer[dns::Name::kMaxWire];
-    const std::string_view lower = name.LowercaseKey(buffer);
-    const auto* relative = reinterpret_cast<const uint8_t*>(lower.data());
-    const size_t size = lower.size() - origin_.size();
-    MutexLock lock(writer_mu_);
-    const Node* node = Find(relative, size, NodeTable::Hash(relative, size));
-    fn(node != nullptr ? node->data.load(std::memory_order_acquire) : nullptr);
+    WithNode(name, [&](const Node* node) { fn(node != nullptr ? node->data.load(std::memory_order_acquire) : nullptr); });
   }
   // Frees versions and nodes that no reader can see any more. Cheap; call after batches
   // and periodically.
@@ -135,6 +128,17 @@ class Zone {
     std::vector<Node*> free;      // nodes already out of the table: free
   };
 
+  // Calls fn(node of `name`, or null) under the writer lock; returns what fn returns.
+  template <class Fn>
+  auto WithNode(const dns::Name& name, Fn&& fn) {
+    if (!name.IsSubdomainOf(origin_)) return fn(static_cast<const Node*>(nullptr));
+    char buffer[dns::Name::kMaxWire];
+    const std::string_view lower = name.LowercaseKey(buffer);
+    const auto* relative = reinterpret_cast<const uint8_t*>(lower.data());
+    const size_t size = lower.size() - origin_.size();
+    MutexLock lock(writer_mu_);
+    return fn(Find(relative, size, size == 0 ? 0 : NodeTable::Hash(relative, size)));
+  }
   Node* NewNode(const uint8_t* name, size_t size);
   void FreeNode(Node* node);
   Node* FindOrCreate(const uint8_t* name, size_t size) REQUIRES(writer_mu_);
