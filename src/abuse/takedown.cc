@@ -299,7 +299,9 @@ Status TakedownEngine::Enforce(Takedown& order, const std::vector<Target>& targe
   std::vector<dns::Name> ns;
   for (const std::string& text : order.ns) ns.push_back(*dns::Name::FromText(text));
   std::vector<RpzTarget> feed;
-  for (auto& [zone, step] : by_zone) {
+  for (auto& entry : by_zone) {  // no structured binding: lambdas below capture these
+    const dns::Name& zone = entry.first;
+    ZoneStep& step = entry.second;
     // One request on the zone's updater: it reads the names, stores the snapshot (durable
     // before any record changes; the updater waits for it) and puts the action's records
     // in place, so no other update of the zone can come between the two.
@@ -413,7 +415,9 @@ Result<Takedown> TakedownEngine::RestoreLocked(int64_t order_id, const std::vect
     feed.push_back({target.target.name, subtree});
   }
   std::vector<ZoneStep> steps;
-  for (auto& [zone, step] : by_zone) {
+  for (auto& entry : by_zone) {  // no structured binding: lambdas below capture these
+    const dns::Name& zone = entry.first;
+    ZoneStep& step = entry.second;
     ASSIGN_OR_RETURN(update::UpdateOutcome done, update::RunInZone(updates_, zone, [&](update::ZoneView& view) {
                        step.before = SoaSerial(view);
                        SetAll(view, changed[zone]);
