@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/time_text.h"
+#include "store/serial.h"
 #include "update/function_request.h"
 
 namespace tether::abuse {
@@ -48,11 +49,8 @@ std::vector<dns::Name> OwnedNames(const dns::Name& name, bool host, bool apex) {
 
 uint32_t SoaSerial(update::ZoneView& view) {
   const zone::Rrset* soa = view.Find(view.origin(), dns::RrType::kSoa);
-  if (soa == nullptr || soa->rdatas.empty() || soa->rdatas[0].size() < 20) return 0;
-  const auto& rdata = soa->rdatas[0];
-  const size_t at = rdata.size() - 20;
-  return (uint32_t{rdata[at]} << 24) | (uint32_t{rdata[at + 1]} << 16) | (uint32_t{rdata[at + 2]} << 8) |
-         rdata[at + 3];
+  if (soa == nullptr || soa->rdatas.empty()) return 0;
+  return store::SoaSerial(soa->rdatas[0]).value_or(0);
 }
 
 // Sets each name to its content where it differs.

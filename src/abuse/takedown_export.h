@@ -52,7 +52,7 @@ Result<ExportSummary> ExportTakedown(store::Store& store, const update::UpdateSe
 // ---- the parts, for the export and its tests (takedown_export_text.cc) ----
 
 // Lower-case hex SHA-256 of `bytes`.
-std::string Sha256Hex(std::string_view bytes);
+using store::Sha256Hex;
 // A field of a tab-separated row: backslash, tab, CR and LF written as \\, \t, \r, \n.
 std::string TsvField(std::string_view text);
 // The directory name of a listed name below names/: its text without the final dot,

@@ -1,8 +1,5 @@
 // The text forms of the legal-hold export (takedown_export.h): hashes, TSV fields, the
 // directory name of a listed name, record lines.
-#include <openssl/evp.h>
-
-#include <array>
 #include <cstdio>
 
 #include "abuse/takedown_export.h"
@@ -10,19 +7,6 @@
 #include "zone/master_file.h"
 
 namespace tether::abuse {
-
-std::string Sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
-  }
-  return hex;
-}
 
 std::string TsvField(std::string_view text) {
   std::string out;

@@ -35,11 +35,12 @@ std::string AuditEncoding(const AuditEntry& entry) {
   return out;
 }
 
-std::string AuditHash(const AuditEntry& entry) {
-  const std::string encoding = AuditEncoding(entry);
+std::string AuditHash(const AuditEntry& entry) { return Sha256Hex(AuditEncoding(entry)); }
+
+std::string Sha256Hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  EVP_Digest(encoding.data(), encoding.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(length * 2);

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -44,6 +45,8 @@ extern const char kAuditGenesisHash[];
 std::string AuditEncoding(const AuditEntry& entry);
 // Lower-case hex SHA-256 of AuditEncoding(entry).
 std::string AuditHash(const AuditEntry& entry);
+// Lower-case hex SHA-256 of `bytes` (also the legal-hold export's manifest).
+std::string Sha256Hex(std::string_view bytes);
 
 // Names in a stored row: one per line (presentation form never holds a newline).
 std::string JoinAuditNames(const std::vector<std::string>& names);
