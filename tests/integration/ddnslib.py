@@ -58,6 +58,22 @@ def start_ddns_server(tmp, http=("127.0.0.1:0",), https=(), tls_cert=None, tls_k
     return server
 
 
+def start_configured_server(test, config_text):
+    """For a unittest.TestCase: a temporary directory and start_ddns_server with `config_text`
+    as its --config file, both cleaned up with the test. Returns (tmp, server)."""
+    tmp = tl.TempDir()
+    test.addCleanup(tmp.close)
+    server = start_ddns_server(tmp, config=tmp.write("tetherd.toml", config_text))
+    test.addCleanup(server.kill)
+    return tmp, server
+
+
+def add_abuse_desk(server, names=("desk", "desk2")):
+    """Users of role abuse, each with the password NAME-pw-333."""
+    for name in names:
+        server.admin("user", "add", name, "--password", name + "-pw-333", "--role", "abuse")
+
+
 def parse_fields(stdout):
     """{'id': ..., 'token': ..., 'username': ..., 'password': ...} from `KEY: VALUE` lines."""
     out = {}

@@ -39,16 +39,11 @@ class AbuseApiTest(unittest.TestCase):
                 raise unittest.SkipTest("%s not installed" % tool)
 
     def setUp(self):
-        self.tmp = tl.TempDir()
-        self.addCleanup(self.tmp.close)
-        config = self.tmp.write("tetherd.toml", CONFIG)
-        self.server = dd.start_ddns_server(self.tmp, config=config)
-        self.addCleanup(self.server.kill)
+        self.tmp, self.server = dd.start_configured_server(self, CONFIG)
         self.port = self.server.endpoints[0][1]
         dd.add_user(self.server, "alice", "alice-pw-1")
         dd.add_user(self.server, "bob", "bob-pw-22")
-        for desk in ("desk", "desk2"):
-            self.server.admin("user", "add", desk, "--password", desk + "-pw-333", "--role", "abuse")
+        dd.add_abuse_desk(self.server)
         self.tokens = {user: dd.add_token(self.server, user)[1]
                        for user in ("alice", "bob", "desk", "desk2")}
         self.addresses = {}

@@ -30,10 +30,7 @@ class RpzTest(unittest.TestCase):
     def setUp(self):
         if not shutil.which(tl.UNBOUND) and not shutil.which("unbound"):
             raise unittest.SkipTest("unbound is not installed")
-        self.tmp = tl.TempDir()
-        self.addCleanup(self.tmp.close)
-        self.server = dd.start_ddns_server(self.tmp, config=self.tmp.write("tetherd.toml", CONFIG))
-        self.addCleanup(self.server.kill)
+        self.tmp, self.server = dd.start_configured_server(self, CONFIG)
         self.port = self.server.endpoints[0][1]
         dd.add_user(self.server, "alice", "alice-pw-1")
         for i, label in enumerate(("bad1", "bad2", "good1")):

@@ -33,16 +33,11 @@ QUERIES = ["A", "AAAA", "TXT", "MX"]
 
 class TakedownTest(unittest.TestCase):
     def setUp(self):
-        self.tmp = tl.TempDir()
-        self.addCleanup(self.tmp.close)
-        config = self.tmp.write("tetherd.toml", CONFIG)
-        self.server = dd.start_ddns_server(self.tmp, config=config)
-        self.addCleanup(self.server.kill)
+        self.tmp, self.server = dd.start_configured_server(self, CONFIG)
         self.port = self.server.endpoints[0][1]
         dd.add_user(self.server, "alice", "alice-pw-1")
         dd.add_user(self.server, "bob", "bob-pw-22")
-        for desk in ("desk", "desk2"):
-            self.server.admin("user", "add", desk, "--password", desk + "-pw-333", "--role", "abuse")
+        dd.add_abuse_desk(self.server)
         for i, label in enumerate(BAD + GOOD):
             dd.add_host(self.server, dd.fqdn(label), "alice" if label != "good2" else "bob")
             reply = dd.nic_update(self.server, "hostname=%s&myip=198.51.100.%d,2001:db8::%d&wildcard=ON"

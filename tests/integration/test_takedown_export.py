@@ -43,11 +43,7 @@ PASSWORDS = {"alice": "alice-pw-1", "bob": "bob-pw-22", "carol": "carol-pw-333"}
 
 class TakedownExportTest(unittest.TestCase):
     def setUp(self):
-        self.tmp = tl.TempDir()
-        self.addCleanup(self.tmp.close)
-        config = self.tmp.write("tetherd.toml", CONFIG)
-        self.server = dd.start_ddns_server(self.tmp, config=config)
-        self.addCleanup(self.server.kill)
+        self.tmp, self.server = dd.start_configured_server(self, CONFIG)
         for user, password in PASSWORDS.items():
             dd.add_user(self.server, user, password)
         hosts = dict(LISTED, **UNLISTED)
