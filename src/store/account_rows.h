@@ -25,6 +25,8 @@
 namespace tether::store::account_rows {
 
 inline constexpr const char* kUserColumns = "id, name, role, password_hash, credential_version, created, host_limit";
+// PostgreSQL's hosts table; SQLite keeps the abuse state in host_abuse and reads the same
+// columns through a join (sqlite/account_store.cc kHostSelect).
 inline constexpr const char* kHostColumns =
     "id, fqdn, user_id, zone_id, lifecycle, created, last_update, abuse_state, abuse_reason, "
     "abuse_since, abuse_action, abuse_order";

@@ -31,6 +31,36 @@ Result<HostInfo> HostFromRow(const Statement& row, const std::string& path) {
   return std::move(*decoded);
 }
 
+// The columns of account_rows::Host: a host and its abuse state, from host_abuse where it
+// has a row (schema version 11) and `none` where it has none.
+constexpr const char* kHostSelect =
+    "SELECT h.id, h.fqdn, h.user_id, h.zone_id, h.lifecycle, h.created, h.last_update, coalesce(a.state, 'none'), "
+    "coalesce(a.reason, ''), coalesce(a.since, 0), coalesce(a.action, ''), coalesce(a.order_id, 0) "
+    "FROM hosts h LEFT JOIN host_abuse a ON a.host_id = h.id";
+
+// In host id order, so that the rows of a large order go into host_abuse's pages in order.
+// A host that is gone (deleted meanwhile) is skipped.
+Status WriteAbuseStates(Writer& writer, const std::vector<AbuseStateChange>& changes) {
+  ASSIGN_OR_RETURN(Statement write,
+                   writer.db().Prepare("INSERT OR REPLACE INTO host_abuse(host_id, state, reason, since, action, "
+                                       "order_id) SELECT id, ?2, ?3, ?4, ?5, ?6 FROM hosts WHERE id = ?1"));
+  std::vector<const AbuseStateChange*> in_order;
+  in_order.reserve(changes.size());
+  for (const AbuseStateChange& change : changes) in_order.push_back(&change);
+  std::sort(in_order.begin(), in_order.end(), [](auto* a, auto* b) { return a->host_id < b->host_id; });
+  for (const AbuseStateChange* change : in_order) {
+    write.Reset();
+    write.Bind(1, change->host_id);
+    write.BindText(2, AbuseStateName(change->state));
+    write.BindText(3, change->reason);
+    write.Bind(4, change->time);
+    write.BindText(5, account_rows::AbuseActionText(*change));
+    write.Bind(6, change->state == AbuseState::kEnforced ? change->order : 0);
+    RETURN_IF_ERROR(write.Run());
+  }
+  return Ok();
+}
+
 Result<TokenInfo> TokenFromRow(const Statement& row, const std::string& path) {
   auto decoded = account_rows::Token(row);
   if (!decoded) return tl::unexpected(Damaged(path, "token row " + std::to_string(row.Int(0))));
@@ -180,24 +210,22 @@ Result<HostInfo> SqliteAccountStore::CreateHost(const HostInfo& host) {
   HostInfo created = host;
   created.fqdn = host.fqdn.Lowercased();
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
-    RETURN_IF_ERROR(UniqueOr(
-        RunSql(writer,
-               "INSERT INTO hosts(fqdn, user_id, zone_id, lifecycle, created, last_update, "
-               "abuse_state, abuse_reason, abuse_since) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-               [&](Statement& s) {
-                 s.BindStatic(1, created.fqdn.wire());
-                 s.Bind(2, created.user_id);
-                 s.Bind(3, created.zone_id);
-                 s.BindText(4, LifecycleName(created.lifecycle));
-                 s.Bind(5, created.created);
-                 s.Bind(6, created.last_update);
-                 s.BindText(7, AbuseStateName(created.abuse_state));
-                 s.BindText(8, created.abuse_reason);
-                 s.Bind(9, created.abuse_since);
-               }),
-        "host " + created.fqdn.ToText()));
+    RETURN_IF_ERROR(UniqueOr(RunSql(writer,
+                                    "INSERT INTO hosts(fqdn, user_id, zone_id, lifecycle, created, last_update) "
+                                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                                    [&](Statement& s) {
+                                      s.BindStatic(1, created.fqdn.wire());
+                                      s.Bind(2, created.user_id);
+                                      s.Bind(3, created.zone_id);
+                                      s.BindText(4, LifecycleName(created.lifecycle));
+                                      s.Bind(5, created.created);
+                                      s.Bind(6, created.last_update);
+                                    }),
+                             "host " + created.fqdn.ToText()));
     ASSIGN_OR_RETURN(created.id, LastRowId(writer));
-    return Ok();
+    if (created.abuse_state == AbuseState::kNone && created.abuse_since == 0) return Ok();
+    return WriteAbuseStates(writer, {{created.id, created.abuse_state, created.abuse_action, created.abuse_order,
+                                      created.abuse_reason, created.abuse_since}});
   }));
   return created;
 }
@@ -205,7 +233,7 @@ Result<HostInfo> SqliteAccountStore::CreateHost(const HostInfo& host) {
 Result<std::optional<HostInfo>> SqliteAccountStore::GetHost(const dns::Name& fqdn) {
   dns::Name lower = fqdn.Lowercased();
   ASSIGN_OR_RETURN(auto hosts,
-                   Query<HostInfo>(std::string("SELECT ") + account_rows::kHostColumns + " FROM hosts WHERE fqdn = ?1",
+                   Query<HostInfo>(std::string(kHostSelect) + " WHERE h.fqdn = ?1",
                                    [&](Statement& s) { s.BindStatic(1, lower.wire()); },
                                    [&](const Statement& r) { return HostFromRow(r, path_); }));
   if (hosts.empty()) return std::optional<HostInfo>();
@@ -213,8 +241,8 @@ Result<std::optional<HostInfo>> SqliteAccountStore::GetHost(const dns::Name& fqd
 }
 
 Result<std::vector<HostInfo>> SqliteAccountStore::ListHosts(std::optional<int64_t> user_id) {
-  std::string sql = std::string("SELECT ") + account_rows::kHostColumns + " FROM hosts";
-  if (user_id) sql += " WHERE user_id = ?1";
+  std::string sql = kHostSelect;
+  if (user_id) sql += " WHERE h.user_id = ?1";
   return Query<HostInfo>(
       sql, [&](Statement& s) {
         if (user_id) s.Bind(1, *user_id);
@@ -250,22 +278,7 @@ Status SqliteAccountStore::SetLifecycle(int64_t host_id, Lifecycle lifecycle) {
 }
 
 Status SqliteAccountStore::SetAbuseStates(const std::vector<AbuseStateChange>& changes) {
-  return committer_.Run([&](Writer& writer) -> Status {
-    ASSIGN_OR_RETURN(Statement update,
-                     writer.db().Prepare("UPDATE hosts SET abuse_state = ?2, abuse_reason = ?3, abuse_since = ?4, "
-                                         "abuse_action = ?5, abuse_order = ?6 WHERE id = ?1"));
-    for (const AbuseStateChange& change : changes) {
-      update.Reset();
-      update.Bind(1, change.host_id);
-      update.BindText(2, AbuseStateName(change.state));
-      update.BindText(3, change.reason);
-      update.Bind(4, change.time);
-      update.BindText(5, account_rows::AbuseActionText(change));
-      update.Bind(6, change.state == AbuseState::kEnforced ? change.order : 0);
-      RETURN_IF_ERROR(update.Run());
-    }
-    return Ok();
-  });
+  return committer_.Run([&](Writer& writer) { return WriteAbuseStates(writer, changes); });
 }
 
 // ---- credentials ----

@@ -25,6 +25,10 @@
 //   audit(seq PRIMARY KEY, time, actor, action, reason, reference, names, serial_before,
 //         serial_after, prev_hash, hash) -- version 6: the audit log (store/audit.h)
 //   version 7: hosts gain abuse_state, abuse_reason, abuse_since (accounts.h AbuseState)
+//   version 8: hosts gain abuse_action, abuse_order; takedowns (store/takedowns.h)
+//   version 9: zones gain rpz; version 10: abuse_cases, appeals (store/abuse_cases.h)
+//   host_abuse(host_id PRIMARY KEY, state, reason, since, action, order_id) -- version 11:
+//         the abuse state of each host that ever had one, out of the hosts columns
 // Blob formats: blob_codec.h. Names and grants refer to zones by id with ON DELETE
 // CASCADE, grants to keys by name likewise.
 //

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "store_test_util.h"
+#include "store/sqlite/schema.h"
 
 namespace tether::store::testing {
 namespace {
@@ -790,6 +791,55 @@ TEST_P(AccountStoreTest, DeleteZoneRemovesItsHosts) {
   EXPECT_EQ(hosts->front().id, away.id);
   EXPECT_TRUE(accounts().GetUser(alice.id).value_or(std::nullopt).has_value());
 }
+
+// ---- SQLite schema version 11: the abuse state leaves the hosts table ----
+
+using SqliteAbuseMigrationTest = AccountStoreTest;
+
+TEST_P(SqliteAbuseMigrationTest, Version10HostColumnsMoveToHostAbuse) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");
+  HostInfo cam = AddHost(alice, "cam.dyn.example.");
+  store_.reset();
+  // The file as version 10 wrote it: the state in columns of hosts, no host_abuse.
+  ExecSql(path(),
+          "DROP TABLE host_abuse;"
+          "ALTER TABLE hosts ADD COLUMN abuse_state TEXT NOT NULL DEFAULT 'none';"
+          "ALTER TABLE hosts ADD COLUMN abuse_reason TEXT NOT NULL DEFAULT '';"
+          "ALTER TABLE hosts ADD COLUMN abuse_since INTEGER NOT NULL DEFAULT 0;"
+          "ALTER TABLE hosts ADD COLUMN abuse_action TEXT NOT NULL DEFAULT '';"
+          "ALTER TABLE hosts ADD COLUMN abuse_order INTEGER NOT NULL DEFAULT 0;"
+          "UPDATE hosts SET abuse_state = 'enforced', abuse_reason = 'order 3: c2', abuse_since = 1700000500, "
+          "abuse_action = 'sinkhole', abuse_order = 3 WHERE id = " + std::to_string(home.id) + ";" +
+          "UPDATE hosts SET abuse_reason = 'unfrozen', abuse_since = 1700000600 WHERE id = " +
+          std::to_string(nas.id) + ";" + "UPDATE meta SET value = 10 WHERE key = 'schema_version';");
+  Reopen();
+  EXPECT_EQ(QueryInt(path(), "SELECT value FROM meta WHERE key = 'schema_version'"), sqlite::LatestSchemaVersion());
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM pragma_table_info('hosts') WHERE name LIKE 'abuse%'"), 0);
+  // A row for each host that ever had a state, none for the others.
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM host_abuse"), 2);
+  auto found = accounts().GetHost(home.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->abuse_state, AbuseState::kEnforced);
+  EXPECT_EQ((*found)->abuse_action, EnforceAction::kSinkhole);
+  EXPECT_EQ((*found)->abuse_order, 3);
+  EXPECT_EQ((*found)->abuse_reason, "order 3: c2");
+  EXPECT_EQ((*found)->abuse_since, 1700000500);
+  found = accounts().GetHost(nas.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->abuse_state, AbuseState::kNone);
+  EXPECT_EQ((*found)->abuse_reason, "unfrozen");
+  found = accounts().GetHost(cam.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->abuse_state, AbuseState::kNone);
+  EXPECT_EQ((*found)->abuse_since, 0);
+  // Deleting a host takes its row along.
+  ASSERT_TRUE(accounts().DeleteHost(home.id));
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM host_abuse"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteAbuseMigrationTest, ::testing::Values(Backend::kSqlite));
 
 }  // namespace
 }  // namespace tether::store::testing
