@@ -64,11 +64,11 @@ void SetAll(update::ZoneView& view, const std::vector<zone::NameUpdate>& names) 
 
 std::vector<TakedownEngine::Restorable> TakedownEngine::Restorables(const Takedown& order,
                                                                     std::vector<zone::NameUpdate> snapshot) const {
-  std::set<dns::Name> listed;
+  NameSet listed;
   for (const std::string& text : order.names) {
     if (auto name = dns::Name::FromText(text)) listed.insert(name->Lowercased());
   }
-  const std::set<dns::Name> restored = RestoredNames(order.snapshot);
+  const NameSet restored = RestoredNames(order.snapshot);
   // The snapshot lists each target's owned names together, the target's own name first.
   std::vector<Restorable> out;
   for (zone::NameUpdate& entry : snapshot) {
@@ -110,7 +110,7 @@ TakedownEngine::TakedownEngine(store::Store& store, update::UpdateService& updat
 
 Resolution TakedownEngine::Resolve(const std::vector<std::string>& names, bool force) {
   Resolution resolution;
-  std::set<dns::Name> seen;
+  NameSet seen;
   for (const std::string& line : names) {
     const std::string text = Trim(line);
     if (text.empty() || text[0] == '#') continue;
@@ -363,7 +363,7 @@ Result<Takedown> TakedownEngine::RestoreLocked(int64_t order_id, const std::vect
     return MakeError(ErrorCode::kFailedPrecondition, "order " + std::to_string(order_id) + " is restored already");
   }
   // Some names only: those of `only`, while the order keeps the others (partial).
-  std::set<dns::Name> chosen;
+  NameSet chosen;
   bool partial = false;
   if (only != nullptr) {
     if (order.status != TakedownStatus::kApplied) {
@@ -371,7 +371,7 @@ Result<Takedown> TakedownEngine::RestoreLocked(int64_t order_id, const std::vect
                                                            store::TakedownStatusName(order.status) +
                                                            ": restore it whole");
     }
-    std::set<dns::Name> remaining;
+    NameSet remaining;
     for (const std::string& text : order.names) {
       if (auto name = dns::Name::FromText(text)) remaining.insert(name->Lowercased());
     }
@@ -424,7 +424,7 @@ Result<Takedown> TakedownEngine::RestoreLocked(int64_t order_id, const std::vect
     if (done.rcode != dns::Rcode::kNoError) return MakeError(ErrorCode::kUnavailable, "updating " + zone.ToText());
     step.after = done.serial != 0 ? done.serial : step.before;
     order.serials += zone.ToText() + " " + std::to_string(step.before) + " " + std::to_string(step.after) + "\n";
-    steps.push_back(step);
+    steps.push_back(std::move(step));
   }
   RETURN_IF_ERROR(UpdateRpz(feed, order.action, false));
   std::vector<Target> held;

@@ -26,6 +26,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "accounts/directory.h"
@@ -38,6 +39,8 @@
 #include "zone/rrset.h"
 
 namespace tether::abuse {
+
+using NameSet = std::unordered_set<dns::Name, dns::NameHash>;
 
 // The operator's choices ([abuse] in the configuration, docs/configuration.md).
 struct TakedownSettings {
@@ -172,6 +175,6 @@ Result<std::vector<zone::NameUpdate>> DecodeSnapshot(const std::string& text);
 // marked in the order's snapshot by a line ";restored NAME" after its records, which
 // DecodeSnapshot skips: the records before the order stay for the legal-hold export.
 inline constexpr const char kRestoredPrefix[] = ";restored ";
-std::set<dns::Name> RestoredNames(const std::string& snapshot);
+NameSet RestoredNames(const std::string& snapshot);
 
 }  // namespace tether::abuse

@@ -172,8 +172,8 @@ std::string EncodeSnapshot(const std::vector<zone::NameUpdate>& names) {
   return text;
 }
 
-std::set<dns::Name> RestoredNames(const std::string& snapshot) {
-  std::set<dns::Name> out;
+NameSet RestoredNames(const std::string& snapshot) {
+  NameSet out;
   for (size_t at = 0; at < snapshot.size();) {
     size_t end = snapshot.find('\n', at);
     if (end == std::string::npos) end = snapshot.size();

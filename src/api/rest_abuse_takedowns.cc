@@ -4,6 +4,7 @@
 // approver of a large order is another person, not another token.
 #include <algorithm>
 #include <charconv>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -55,8 +56,8 @@ Json TakedownJson(const store::Takedown& takedown) {
   Json names = Json::array();
   for (const auto& name : takedown.names) names.push_back(name);
   Json restored_names = Json::array();
-  for (const auto& name : abuse::RestoredNames(takedown.snapshot))
-    restored_names.push_back(name.ToText());
+  const abuse::NameSet restored = abuse::RestoredNames(takedown.snapshot);
+  for (const auto& name : std::set<dns::Name>(restored.begin(), restored.end())) restored_names.push_back(name.ToText());
   return {{"id", takedown.id},
           {"kind", takedown.is_order() ? "order" : "preview"},
           {"status", store::TakedownStatusName(takedown.status)},

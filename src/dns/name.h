@@ -7,6 +7,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -71,6 +72,15 @@ class Name {
 
  private:
   std::string wire_;
+};
+
+// A hash of the exact wire form, consistent with operator== (for hash maps of names;
+// lowercase them first to match regardless of case).
+struct NameHash {
+  size_t operator()(const Name& name) const noexcept {
+    const std::span<const uint8_t> wire = name.wire();
+    return std::hash<std::string_view>()(std::string_view(reinterpret_cast<const char*>(wire.data()), wire.size()));
+  }
 };
 
 // Reads a possibly compressed name at the reader's position into `out` (uncompressed,

@@ -314,7 +314,7 @@ TEST_F(TakedownTest, RestoreNamesLiftsOnlyThoseNamesAndKeepsTheOrderApplied) {
   auto stored = store_->takedowns().GetTakedown(order->id);
   ASSERT_TRUE(stored && stored->has_value());
   EXPECT_EQ((*stored)->status, store::TakedownStatus::kApplied);
-  EXPECT_EQ(RestoredNames((*stored)->snapshot), std::set<dns::Name>{N("bad1.dyn.example.")});
+  EXPECT_EQ(RestoredNames((*stored)->snapshot), NameSet{N("bad1.dyn.example.")});
   auto rpz = RpzTargetsOf(**stored);
   ASSERT_EQ(rpz.size(), 1u);
   EXPECT_EQ(rpz[0].name, N("bad2.dyn.example."));
