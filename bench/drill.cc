@@ -202,14 +202,18 @@ std::pair<size_t, size_t> Compare(const Answers& before, const Answers& now, con
 // CPU time of the server's UDP worker thread (nanoseconds).
 class WorkerCpu {
  public:
+  // The worker names itself once it runs: polled for up to 2 s.
   WorkerCpu() {
-    DIR* dir = opendir("/proc/self/task");
-    while (dirent* entry = dir != nullptr ? readdir(dir) : nullptr) {
-      std::ifstream comm(std::string("/proc/self/task/") + entry->d_name + "/comm");
-      std::string name;
-      if (std::getline(comm, name) && name == "tether-udp") tid_ = std::atoi(entry->d_name);
+    for (int attempt = 0; tid_ == 0 && attempt < 200; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      DIR* dir = opendir("/proc/self/task");
+      while (dirent* entry = dir != nullptr ? readdir(dir) : nullptr) {
+        std::ifstream comm(std::string("/proc/self/task/") + entry->d_name + "/comm");
+        std::string name;
+        if (std::getline(comm, name) && name == "tether-udp") tid_ = std::atoi(entry->d_name);
+      }
+      if (dir != nullptr) closedir(dir);
     }
-    if (dir != nullptr) closedir(dir);
     if (tid_ == 0) Fail("no tether-udp thread");
   }
   pid_t tid() const { return tid_; }

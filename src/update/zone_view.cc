@@ -6,18 +6,17 @@
 
 namespace tether::update {
 
-std::string ZoneView::Key(const dns::Name& name) {
-  dns::Name lower = name.Lowercased();
-  return std::string(reinterpret_cast<const char*>(lower.wire().data()), lower.size());
+const std::vector<zone::Rrset>& ZoneView::Get(const dns::Name& name) {
+  char buffer[dns::Name::kMaxWire];
+  return GetKeyed(name.LowercaseKey(buffer), name);
 }
 
-const std::vector<zone::Rrset>& ZoneView::Get(const dns::Name& name) {
-  std::string key = Key(name);
+const std::vector<zone::Rrset>& ZoneView::GetKeyed(std::string_view key, const dns::Name& name) {
   auto it = names_.find(key);
   if (it != names_.end()) return it->second;
   // A savepoint reads through to its parent (which caches), without a copy of its own.
-  if (parent_ != nullptr) return parent_->Get(name);
-  return names_.emplace(std::move(key), zone_->Get(name)).first->second;
+  if (parent_ != nullptr) return parent_->GetKeyed(key, name);
+  return names_.emplace(std::string(key), zone_->Get(name)).first->second;
 }
 
 const zone::Rrset* ZoneView::Find(const dns::Name& name, dns::RrType type) {
@@ -29,16 +28,25 @@ const zone::Rrset* ZoneView::Find(const dns::Name& name, dns::RrType type) {
 
 void ZoneView::Set(const dns::Name& name, std::vector<zone::Rrset> rrsets) {
   zone::NormalizeRrsets(&rrsets);
-  std::string key = Key(name);
-  names_[key] = std::move(rrsets);
-  dirty_[key] = true;
+  char buffer[dns::Name::kMaxWire];
+  Replace(name.LowercaseKey(buffer), std::move(rrsets));
+}
+
+void ZoneView::Replace(std::string_view key, std::vector<zone::Rrset> rrsets) {
+  auto [it, inserted] = dirty_.try_emplace(std::string(key), true);
+  auto name = names_.find(key);
+  if (name == names_.end()) {
+    names_.emplace(it->first, std::move(rrsets));
+    return;
+  }
+  // The first change of a name read before: its published content is kept for
+  // CollectChanges, which then need not read it again.
+  if (inserted && parent_ == nullptr) original_.emplace(it->first, std::move(name->second));
+  name->second = std::move(rrsets);
 }
 
 void ZoneView::MergeIntoParent() {
-  for (auto& [key, dirty] : dirty_) {
-    parent_->names_[key] = std::move(names_[key]);
-    parent_->dirty_[key] = true;
-  }
+  for (auto& [key, dirty] : dirty_) parent_->Replace(key, std::move(names_.find(key)->second));
   names_.clear();
   dirty_.clear();
 }
@@ -48,8 +56,10 @@ ZoneView::Changes ZoneView::CollectChanges() {
   for (auto& [key, dirty] : dirty_) {
     dns::Name owner = dns::Name::FromValidWire(
         {reinterpret_cast<const uint8_t*>(key.data()), key.size()});
-    const std::vector<zone::Rrset> before = zone_->Get(owner);
-    const std::vector<zone::Rrset>& after = names_[key];
+    auto original = original_.find(key);
+    const std::vector<zone::Rrset> read = original == original_.end() ? zone_->Get(owner) : std::vector<zone::Rrset>();
+    const std::vector<zone::Rrset>& before = original == original_.end() ? read : original->second;
+    const std::vector<zone::Rrset>& after = names_.find(key)->second;
     if (before == after) continue;
     // The store journals the SOA itself, with the serial it allocates.
     store::DiffName(owner, before, after, &changes.removed, &changes.added);

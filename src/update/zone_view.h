@@ -11,6 +11,7 @@
 #include <map>
 #include <unordered_map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dns/name.h"
@@ -50,14 +51,25 @@ class ZoneView {
   Changes CollectChanges();
 
  private:
-  static std::string Key(const dns::Name& name);
+  // Maps keyed by the lowercase wire name, looked up by a view of one (Name::LowercaseKey).
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
+  };
+  using Names = std::unordered_map<std::string, std::vector<zone::Rrset>, KeyHash, std::equal_to<>>;
+
+  const std::vector<zone::Rrset>& GetKeyed(std::string_view key, const dns::Name& name);
+  // Sets the content of the name `key` and marks it dirty.
+  void Replace(std::string_view key, std::vector<zone::Rrset> rrsets);
 
   zone::Zone* zone_;
   ZoneView* parent_ = nullptr;
-  // Lowercase wire name -> content. For the base view this is also a cache of reads (a hash
-  // map: a batch may read tens of thousands of names, e.g. a takedown order's).
-  std::unordered_map<std::string, std::vector<zone::Rrset>> names_;
-  std::map<std::string, bool> dirty_;  // names set in this view, in key order (the journal's)
+  // Name -> content. For the base view this is also a cache of reads (a hash map: a batch
+  // may read tens of thousands of names, e.g. a takedown order's).
+  Names names_;
+  // The base view's published content of names read and then set: CollectChanges' "before".
+  Names original_;
+  std::map<std::string, bool, std::less<>> dirty_;  // names set in this view, in key order (the journal's)
 };
 
 }  // namespace tether::update
