@@ -318,7 +318,7 @@ Status TakedownEngine::Enforce(Takedown& order, const std::vector<Target>& targe
                          feed.push_back({target.name, subtree});
                        }
                        order.snapshot += EncodeSnapshot(snapshot);
-                       stored = store_.takedowns().UpdateTakedown(order);
+                       stored = store_.takedowns().SetTakedownSnapshot(order.id, order.snapshot);
                        if (!stored) return dns::Rcode::kServFail;
                        step.before = SoaSerial(view);
                        for (size_t t = 0; t < step.targets.size(); ++t) {
@@ -440,6 +440,7 @@ Result<Takedown> TakedownEngine::RestoreLocked(int64_t order_id, const std::vect
   if (partial) {
     // Marked after the records are back, so a crash before leaves them to the next restore.
     for (const dns::Name& name : chosen) order.snapshot += kRestoredPrefix + name.ToText() + "\n";
+    RETURN_IF_ERROR(store_.takedowns().SetTakedownSnapshot(order.id, order.snapshot));
   } else {
     order.status = TakedownStatus::kRestored;
     order.restored = now_();

@@ -33,7 +33,8 @@ inline constexpr const char* kHostColumns =
 inline constexpr const char* kTokenColumns = "id, user_id, digest, hosts, types, networks, expires, created, revoked";
 inline constexpr const char* kCredentialColumns = "id, host_id, username, digest, created";
 // The audit table (store/audit.h); names one per line (JoinAuditNames).
-// The takedowns table (store/takedowns.h); names and ns one per line.
+// The takedowns table (store/takedowns.h); names and ns one per line. SQLite keeps the
+// snapshot in takedown_snapshots and reads the same columns through a join.
 inline constexpr const char* kTakedownColumns =
     "id, status, preview_id, created, author, approver, action, ns, reason, reference, expires, "
     "forced, names, report, snapshot, serials, applied, restored";

@@ -61,9 +61,13 @@ class TakedownStore {
 
   // Stores a new preview or order; returns it with its id.
   virtual Result<Takedown> CreateTakedown(const Takedown& takedown) = 0;
-  // Rewrites the changing fields of a stored one (status, approver, snapshot, serials,
-  // applied, restored); kNotFound if there is none with its id.
+  // Rewrites the changing fields of a stored one (status, approver, serials, applied,
+  // restored), not its snapshot; kNotFound if there is none with its id.
   virtual Status UpdateTakedown(const Takedown& takedown) = 0;
+  // Replaces an order's snapshot; kNotFound if there is no takedown `id`. Apart from
+  // UpdateTakedown: a snapshot is megabytes, written once and rarely appended to, while the
+  // status changes at every step.
+  virtual Status SetTakedownSnapshot(int64_t id, const std::string& snapshot) = 0;
   virtual Result<std::optional<Takedown>> GetTakedown(int64_t id) = 0;
   // Every stored one without report and snapshot (they can be large), newest first.
   virtual Result<std::vector<Takedown>> ListTakedowns() = 0;

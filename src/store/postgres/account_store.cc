@@ -602,17 +602,27 @@ Result<Takedown> PostgresAccountStore::CreateTakedown(const Takedown& takedown) 
 
 Status PostgresAccountStore::UpdateTakedown(const Takedown& takedown) {
   return committer_.Run([&](Conn& conn) -> Status {
-    ASSIGN_OR_RETURN(Rows rows, conn.Query("UPDATE takedowns SET status = $2, approver = $3, snapshot = $4, "
-                                           "serials = $5, applied = $6, restored = $7 WHERE id = $1 RETURNING id",
+    ASSIGN_OR_RETURN(Rows rows, conn.Query("UPDATE takedowns SET status = $2, approver = $3, serials = $4, "
+                                           "applied = $5, restored = $6 WHERE id = $1 RETURNING id",
                                            Params()
                                                .Int(takedown.id)
                                                .Text(TakedownStatusName(takedown.status))
                                                .Text(takedown.approver)
-                                               .Text(takedown.snapshot)
                                                .Text(takedown.serials)
                                                .Int(takedown.applied)
                                                .Int(takedown.restored)));
     if (rows.size() == 0) return MakeError(ErrorCode::kNotFound, "no takedown " + std::to_string(takedown.id));
+    return Ok();
+  });
+}
+
+// The snapshot stays a column here: PostgreSQL keeps a large value out of line (TOAST) and
+// does not copy it when an update leaves it alone.
+Status PostgresAccountStore::SetTakedownSnapshot(int64_t id, const std::string& snapshot) {
+  return committer_.Run([&](Conn& conn) -> Status {
+    ASSIGN_OR_RETURN(Rows rows, conn.Query("UPDATE takedowns SET snapshot = $2 WHERE id = $1 RETURNING id",
+                                           Params().Int(id).Text(snapshot)));
+    if (rows.size() == 0) return MakeError(ErrorCode::kNotFound, "no takedown " + std::to_string(id));
     return Ok();
   });
 }

@@ -538,6 +538,26 @@ Result<std::vector<AuditEntry>> SqliteAccountStore::ReadAudit(uint64_t after_seq
 
 namespace {
 
+// The columns of account_rows::TakedownRow, the snapshot from takedown_snapshots (schema
+// version 12).
+constexpr const char* kTakedownSelect =
+    "SELECT t.id, t.status, t.preview_id, t.created, t.author, t.approver, t.action, t.ns, t.reason, t.reference, "
+    "t.expires, t.forced, t.names, t.report, coalesce(s.snapshot, ''), t.serials, t.applied, t.restored "
+    "FROM takedowns t LEFT JOIN takedown_snapshots s ON s.takedown_id = t.id";
+
+Status WriteSnapshot(Writer& writer, int64_t id, const std::string& snapshot) {
+  RETURN_IF_ERROR(RunSql(writer,
+                         "INSERT OR REPLACE INTO takedown_snapshots(takedown_id, snapshot) "
+                         "SELECT id, ?2 FROM takedowns WHERE id = ?1",
+                         [&](Statement& s) {
+                           s.Bind(1, id);
+                           s.BindText(2, snapshot);
+                         }));
+  ASSIGN_OR_RETURN(int64_t changed, LastChanges(writer));
+  if (changed == 0) return MakeError(ErrorCode::kNotFound, "no takedown " + std::to_string(id));
+  return Ok();
+}
+
 void BindTakedown(Statement& s, const Takedown& takedown) {
   s.BindText(1, TakedownStatusName(takedown.status));
   s.Bind(2, takedown.preview_id);
@@ -552,10 +572,9 @@ void BindTakedown(Statement& s, const Takedown& takedown) {
   s.Bind(11, takedown.forced ? 1 : 0);
   s.BindText(12, JoinAuditNames(takedown.names));
   s.BindText(13, takedown.report);
-  s.BindText(14, takedown.snapshot);
-  s.BindText(15, takedown.serials);
-  s.Bind(16, takedown.applied);
-  s.Bind(17, takedown.restored);
+  s.BindText(14, takedown.serials);
+  s.Bind(15, takedown.applied);
+  s.Bind(16, takedown.restored);
 }
 
 }  // namespace
@@ -565,11 +584,11 @@ Result<Takedown> SqliteAccountStore::CreateTakedown(const Takedown& takedown) {
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
     RETURN_IF_ERROR(RunSql(writer,
                            "INSERT INTO takedowns(status, preview_id, created, author, approver, action, ns, reason, "
-                           "reference, expires, forced, names, report, snapshot, serials, applied, restored) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                           "reference, expires, forced, names, report, serials, applied, restored) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                            [&](Statement& s) { BindTakedown(s, created); }));
     ASSIGN_OR_RETURN(created.id, LastRowId(writer));
-    return Ok();
+    return created.snapshot.empty() ? Ok() : WriteSnapshot(writer, created.id, created.snapshot);
   }));
   return created;
 }
@@ -577,16 +596,15 @@ Result<Takedown> SqliteAccountStore::CreateTakedown(const Takedown& takedown) {
 Status SqliteAccountStore::UpdateTakedown(const Takedown& takedown) {
   return committer_.Run([&](Writer& writer) -> Status {
     RETURN_IF_ERROR(RunSql(writer,
-                           "UPDATE takedowns SET status = ?2, approver = ?3, snapshot = ?4, serials = ?5, "
-                           "applied = ?6, restored = ?7 WHERE id = ?1",
+                           "UPDATE takedowns SET status = ?2, approver = ?3, serials = ?4, applied = ?5, "
+                           "restored = ?6 WHERE id = ?1",
                            [&](Statement& s) {
                              s.Bind(1, takedown.id);
                              s.BindText(2, TakedownStatusName(takedown.status));
                              s.BindText(3, takedown.approver);
-                             s.BindText(4, takedown.snapshot);
-                             s.BindText(5, takedown.serials);
-                             s.Bind(6, takedown.applied);
-                             s.Bind(7, takedown.restored);
+                             s.BindText(4, takedown.serials);
+                             s.Bind(5, takedown.applied);
+                             s.Bind(6, takedown.restored);
                            }));
     ASSIGN_OR_RETURN(int64_t changed, LastChanges(writer));
     if (changed == 0) return MakeError(ErrorCode::kNotFound, "no takedown " + std::to_string(takedown.id));
@@ -594,9 +612,12 @@ Status SqliteAccountStore::UpdateTakedown(const Takedown& takedown) {
   });
 }
 
+Status SqliteAccountStore::SetTakedownSnapshot(int64_t id, const std::string& snapshot) {
+  return committer_.Run([&](Writer& writer) { return WriteSnapshot(writer, id, snapshot); });
+}
+
 Result<std::optional<Takedown>> SqliteAccountStore::GetTakedown(int64_t id) {
-  ASSIGN_OR_RETURN(auto found, ReadTakedowns(std::string("SELECT ") + account_rows::kTakedownColumns +
-                                                 " FROM takedowns WHERE id = ?1",
+  ASSIGN_OR_RETURN(auto found, ReadTakedowns(std::string(kTakedownSelect) + " WHERE t.id = ?1",
                                              [&](Statement& s) { s.Bind(1, id); }));
   if (found.empty()) return std::optional<Takedown>();
   return std::optional<Takedown>(std::move(found.front()));

@@ -64,6 +64,7 @@ class SqliteAccountStore final : public AccountStore, public AuditLog, public Ta
 
   Result<Takedown> CreateTakedown(const Takedown& takedown) override;
   Status UpdateTakedown(const Takedown& takedown) override;
+  Status SetTakedownSnapshot(int64_t id, const std::string& snapshot) override;
   Result<std::optional<Takedown>> GetTakedown(int64_t id) override;
   Result<std::vector<Takedown>> ListTakedowns() override;
 

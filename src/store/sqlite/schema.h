@@ -29,6 +29,8 @@
 //   version 9: zones gain rpz; version 10: abuse_cases, appeals (store/abuse_cases.h)
 //   host_abuse(host_id PRIMARY KEY, state, reason, since, action, order_id) -- version 11:
 //         the abuse state of each host that ever had one, out of the hosts columns
+//   takedown_snapshots(takedown_id PRIMARY KEY, snapshot) -- version 12: an order's
+//         snapshot, out of the takedowns row
 // Blob formats: blob_codec.h. Names and grants refer to zones by id with ON DELETE
 // CASCADE, grants to keys by name likewise.
 //

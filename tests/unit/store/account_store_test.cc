@@ -410,6 +410,9 @@ TEST_P(AccountStoreTest, TakedownsAreStoredUpdatedAndListedNewestFirst) {
   order.serials = "dyn.example. 4 5\n";
   order.applied = 1700000060;
   ASSERT_TRUE(takedowns.UpdateTakedown(order));
+  ASSERT_TRUE(takedowns.SetTakedownSnapshot(order.id, order.snapshot));
+  order.status = TakedownStatus::kRestoring;
+  ASSERT_TRUE(takedowns.UpdateTakedown(order));  // leaves the snapshot as it is
   Reopen();
   auto read = store_->takedowns().GetTakedown(order.id);
   ASSERT_TRUE(read && read->has_value());
@@ -426,6 +429,7 @@ TEST_P(AccountStoreTest, TakedownsAreStoredUpdatedAndListedNewestFirst) {
   Takedown missing = order;
   missing.id = order.id + 1000;
   EXPECT_FALSE(store_->takedowns().UpdateTakedown(missing));
+  EXPECT_FALSE(store_->takedowns().SetTakedownSnapshot(missing.id, "x"));
 }
 
 TEST_P(AccountStoreTest, AbuseStateSurvivesReopen) {
@@ -792,19 +796,29 @@ TEST_P(AccountStoreTest, DeleteZoneRemovesItsHosts) {
   EXPECT_TRUE(accounts().GetUser(alice.id).value_or(std::nullopt).has_value());
 }
 
-// ---- SQLite schema version 11: the abuse state leaves the hosts table ----
+// ---- SQLite schema versions 11 and 12: host states and snapshots in tables of their own ----
 
 using SqliteAbuseMigrationTest = AccountStoreTest;
 
-TEST_P(SqliteAbuseMigrationTest, Version10HostColumnsMoveToHostAbuse) {
+TEST_P(SqliteAbuseMigrationTest, Version10ColumnsMoveToHostAbuseAndTakedownSnapshots) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   HostInfo nas = AddHost(alice, "nas.dyn.example.");
   HostInfo cam = AddHost(alice, "cam.dyn.example.");
+  Takedown order;
+  order.status = TakedownStatus::kApplied;
+  order.names = {"home.dyn.example."};
+  auto created = store_->takedowns().CreateTakedown(order);
+  ASSERT_TRUE(created);
+  order = *created;
+  order.snapshot = ";owner home.dyn.example.\nhome.dyn.example.\t60\tIN\tA\t192.0.2.1\n";
   store_.reset();
-  // The file as version 10 wrote it: the state in columns of hosts, no host_abuse.
+  // The file as version 10 wrote it: the state in columns of hosts, no host_abuse; the
+  // snapshot a column of takedowns.
   ExecSql(path(),
-          "DROP TABLE host_abuse;"
+          "DROP TABLE host_abuse; DROP TABLE takedown_snapshots;"
+          "ALTER TABLE takedowns ADD COLUMN snapshot TEXT NOT NULL DEFAULT '';"
+          "UPDATE takedowns SET snapshot = '" + order.snapshot + "' WHERE id = " + std::to_string(order.id) + ";" +
           "ALTER TABLE hosts ADD COLUMN abuse_state TEXT NOT NULL DEFAULT 'none';"
           "ALTER TABLE hosts ADD COLUMN abuse_reason TEXT NOT NULL DEFAULT '';"
           "ALTER TABLE hosts ADD COLUMN abuse_since INTEGER NOT NULL DEFAULT 0;"
@@ -837,6 +851,11 @@ TEST_P(SqliteAbuseMigrationTest, Version10HostColumnsMoveToHostAbuse) {
   // Deleting a host takes its row along.
   ASSERT_TRUE(accounts().DeleteHost(home.id));
   EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM host_abuse"), 1);
+
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM pragma_table_info('takedowns') WHERE name = 'snapshot'"), 0);
+  auto read = store_->takedowns().GetTakedown(order.id);
+  ASSERT_TRUE(read && read->has_value());
+  EXPECT_EQ(**read, order);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteAbuseMigrationTest, ::testing::Values(Backend::kSqlite));
