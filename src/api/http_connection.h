@@ -189,6 +189,12 @@ class Connection final : public ConnectionBase {
   void Start() override {
     Link();
     if (shared_->stopping.load()) return Close();
+    if constexpr (!kTls) {
+      // StartWrite writes at once and must not block when the send buffer is full.
+      error_code error;
+      stream_.non_blocking(true, error);
+      if (error) return Close();
+    }
     SetDeadline(Clock::now() + shared_->options.read_timeout);
     if constexpr (kTls) {
       stream_.async_handshake(ssl::stream_base::server, [self = Self()](const error_code& error) {
@@ -322,7 +328,8 @@ class Connection final : public ConnectionBase {
       break;
     }
     parsing_ = false;
-    if (closed_) return;
+    // A written last answer may have ended the connection already: Finish owns the deadline.
+    if (closed_ || finishing_) return;
     if (parser_.in_request() || !buffer_.empty()) {
       // Slow-loris: the whole request must arrive within read_timeout of its first bytes.
       if (!request_deadline_set_) {
@@ -330,7 +337,7 @@ class Connection final : public ConnectionBase {
         SetDeadline(Clock::now() + shared_->options.read_timeout);
       }
     } else if (!writing_ && !lingering_) {
-      SetDeadline(Clock::now() + shared_->options.idle_timeout);  // else OnWritten sets it
+      SetDeadline(Clock::now() + shared_->options.idle_timeout);  // else Written sets it
     }
     if (parser_.in_request() || !buffer_.empty()) {
       ReadMore();  // the rest of a request is on its way
@@ -408,6 +415,16 @@ class Connection final : public ConnectionBase {
       if (close_after_write_) Finish();
       return;
     }
+    if constexpr (!kTls) {
+      // An answer usually fits the socket's send buffer: sent here (the socket does not
+      // block), it costs no write operation and no completion's turn through the loop.
+      // Only what does not fit goes through async_write.
+      error_code error;
+      const size_t written = stream_.write_some(asio::buffer(out_pending_), error);
+      if (error && error != asio::error::would_block) return Close();
+      out_pending_.erase(0, written);
+      if (out_pending_.empty()) return Written();
+    }
     out_flight_.swap(out_pending_);
     writing_ = true;
     asio::async_write(stream_, asio::buffer(out_flight_),
@@ -419,9 +436,15 @@ class Connection final : public ConnectionBase {
     out_flight_.clear();
     if (closed_) return;
     if (error) return Close();
+    Written();
+  }
+
+  // Everything handed to StartWrite so far is sent.
+  void Written() {
     if (!out_pending_.empty()) return StartWrite();
     if (close_after_write_) return Finish();
-    if (!parser_.in_request() && buffer_.empty()) {
+    // While parsing, ParseRequests sets the deadline on its way out.
+    if (!parsing_ && !parser_.in_request() && buffer_.empty()) {
       SetDeadline(Clock::now() + shared_->options.idle_timeout);
     }
   }
