@@ -133,7 +133,7 @@ HttpResponse PlainResponse(unsigned status, std::string body) {
 
 // Behind one request's Respond (shared by its copies): delivers one response, and a 500 if
 // the last copy goes away unanswered, so a handler bug cannot leave a client hanging.
-class ResponseToken {
+class ResponseToken final : public Respond::Target {
  public:
   ResponseToken(std::shared_ptr<ConnectionBase> connection, uint64_t seq)
       : connection_(std::move(connection)), seq_(seq) {}
@@ -143,7 +143,7 @@ class ResponseToken {
   ResponseToken(const ResponseToken&) = delete;
   ResponseToken& operator=(const ResponseToken&) = delete;
 
-  void Answer(HttpResponse response) {
+  void Answer(HttpResponse response) override {
     if (answered_.exchange(true)) return;  // a second answer is a handler bug: ignore it
     Send(std::move(response));
   }
@@ -383,12 +383,9 @@ class Connection final : public ConnectionBase {
     request.client_address =
         peer_trusted_ ? ClientAddress(peer_, request.headers, shared_->options.trusted_proxies)
                       : peer_text_;
-    auto token = std::make_shared<ResponseToken>(shared_from_this(), seq);
     try {
-      shared_->handler.Handle(std::move(request),
-                              [token = std::move(token)](HttpResponse response) {
-                                token->Answer(std::move(response));
-                              });
+      shared_->handler.Handle(
+          std::move(request), Respond(std::make_shared<ResponseToken>(shared_from_this(), seq)));
     } catch (const std::exception& e) {
       // The token answers 500 once the handler dropped its Respond.
       spdlog::error("http handler threw: {}", e.what());

@@ -8,9 +8,10 @@
 
 #include <sys/socket.h>
 
-#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -51,7 +52,42 @@ struct HttpResponse {
 // (the update path answers after its durable commit). Further calls are ignored; if every
 // copy is destroyed without a call, the client gets a 500. Responses to pipelined requests
 // leave in request order whatever order they are given in.
-using Respond = std::function<void(HttpResponse)>;
+//
+// A shared handle to its Target: copies deliver to the same one. Not a std::function, which
+// would wrap the transport's per-request target in a second allocation and an indirection;
+// any callable taking an HttpResponse converts to one (tests, adapters).
+class Respond {
+ public:
+  class Target {
+   public:
+    virtual ~Target() = default;
+    virtual void Answer(HttpResponse response) = 0;
+  };
+
+  Respond() = default;  // delivers nowhere
+  explicit Respond(std::shared_ptr<Target> target) : target_(std::move(target)) {}
+  template <class Fn>
+    requires(!std::is_same_v<std::decay_t<Fn>, Respond> && std::is_invocable_v<Fn&, HttpResponse>)
+  Respond(Fn fn)  // NOLINT(google-explicit-constructor): stands in for a function
+      : target_(std::make_shared<FunctionTarget<Fn>>(std::move(fn))) {}
+
+  void operator()(HttpResponse response) const {
+    if (target_ != nullptr) target_->Answer(std::move(response));
+  }
+
+ private:
+  template <class Fn>
+  class FunctionTarget final : public Target {
+   public:
+    explicit FunctionTarget(Fn fn) : fn_(std::move(fn)) {}
+    void Answer(HttpResponse response) override { fn_(std::move(response)); }
+
+   private:
+    Fn fn_;
+  };
+
+  std::shared_ptr<Target> target_;
+};
 
 class HttpHandler {
  public:
