@@ -12,48 +12,53 @@ Result<Name> Name::FromText(std::string_view text, const Name& origin) {
   if (text == "@") return origin;
   if (text == ".") return Name();
 
+  // Labels are written straight into the wire form, each after a length byte that is
+  // filled in when the label ends; runs without escapes are copied whole.
   std::string wire;
-  std::string label;
+  wire.reserve(text.size() + 2);
+  size_t length_at = 0;
+  wire.push_back('\0');
   bool absolute = false;
   auto finish_label = [&]() -> Status {
-    if (label.empty()) return InvalidArgument("empty label in name '{}'", text);
-    if (label.size() > kMaxLabel) return InvalidArgument("label longer than 63 bytes in '{}'", text);
-    wire.push_back(static_cast<char>(label.size()));
-    wire += label;
-    label.clear();
+    const size_t size = wire.size() - length_at - 1;
+    if (size == 0) return InvalidArgument("empty label in name '{}'", text);
+    if (size > kMaxLabel) return InvalidArgument("label longer than 63 bytes in '{}'", text);
+    wire[length_at] = static_cast<char>(size);
+    length_at = wire.size();
+    wire.push_back('\0');  // the next label's length, or the root label
     return Ok();
   };
+  size_t escape = text.find('\\');  // the next one at or after i (kept: no rescans)
   for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '.') {
+    if (escape < i) escape = text.find('\\', i);
+    const size_t special = std::min(text.find('.', i), escape);
+    wire.append(text.substr(i, special - i));
+    if (special == std::string_view::npos) break;
+    i = special;
+    if (text[i] == '.') {
       RETURN_IF_ERROR(finish_label());
       if (i + 1 == text.size()) absolute = true;
       continue;
     }
-    if (c == '\\') {
-      if (i + 1 >= text.size()) return InvalidArgument("dangling escape in name '{}'", text);
-      if (std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
-        if (i + 3 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 2])) ||
-            !std::isdigit(static_cast<unsigned char>(text[i + 3]))) {
-          return InvalidArgument("bad \\DDD escape in name '{}'", text);
-        }
-        int value = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
-        if (value > 255) return InvalidArgument("\\DDD escape above 255 in name '{}'", text);
-        label.push_back(static_cast<char>(value));
-        i += 3;
-      } else {
-        label.push_back(text[i + 1]);
-        i += 1;
+    if (i + 1 >= text.size()) return InvalidArgument("dangling escape in name '{}'", text);
+    if (std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+      if (i + 3 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 2])) ||
+          !std::isdigit(static_cast<unsigned char>(text[i + 3]))) {
+        return InvalidArgument("bad \\DDD escape in name '{}'", text);
       }
-      continue;
+      int value = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
+      if (value > 255) return InvalidArgument("\\DDD escape above 255 in name '{}'", text);
+      wire.push_back(static_cast<char>(value));
+      i += 3;
+    } else {
+      wire.push_back(text[i + 1]);
+      i += 1;
     }
-    label.push_back(c);
   }
   if (!absolute) {
     RETURN_IF_ERROR(finish_label());
+    wire.pop_back();  // the origin brings its own labels and root
     wire.append(reinterpret_cast<const char*>(origin.wire().data()), origin.size());
-  } else {
-    wire.push_back('\0');
   }
   if (wire.size() > kMaxWire) return InvalidArgument("name longer than 255 bytes: '{}'", text);
   Name name;
