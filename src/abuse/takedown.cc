@@ -34,13 +34,14 @@ bool HasWildcardLabel(const dns::Name& name) {
   return false;
 }
 
-// The names an order replaces for `name`: a host's name, the names the update API gives it
-// and the nodata marker; a forced name and its marker; an apex alone.
-std::vector<dns::Name> OwnedNames(const dns::Name& name, bool host, bool apex) {
+// The names an order replaces for `name`: a host's name and the names the update API gives
+// it, a forced name alone, and for nodata the marker last; an apex alone.
+std::vector<dns::Name> OwnedNames(const dns::Name& name, bool host, bool apex, EnforceAction action) {
   std::vector<dns::Name> owned = {name};
   if (apex) return owned;
-  const std::vector<const char*> labels =
-      host ? std::vector<const char*>{"*", "_acme-challenge", kMarkerLabel} : std::vector<const char*>{kMarkerLabel};
+  std::vector<const char*> labels;
+  if (host) labels = {"*", "_acme-challenge"};
+  if (action == EnforceAction::kNodata) labels.push_back(kMarkerLabel);
   for (const char* label : labels) {
     if (auto below = name.Prepend(label)) owned.push_back(*below);
   }
@@ -108,7 +109,7 @@ TakedownEngine::TakedownEngine(store::Store& store, update::UpdateService& updat
 
 // ---- resolving the list ----
 
-Resolution TakedownEngine::Resolve(const std::vector<std::string>& names, bool force) {
+Resolution TakedownEngine::Resolve(const std::vector<std::string>& names, bool force, EnforceAction action) {
   Resolution resolution;
   NameSet seen;
   for (const std::string& line : names) {
@@ -137,7 +138,7 @@ Resolution TakedownEngine::Resolve(const std::vector<std::string>& names, bool f
     const bool wildcard = HasWildcardLabel(name);
     auto host = directory_.Host(name);
     if (host && !wildcard) {
-      resolution.targets.push_back({name, *zone, host, OwnedNames(name, true, false)});
+      resolution.targets.push_back({name, *zone, host, OwnedNames(name, true, false, action)});
       continue;
     }
     auto zone_ptr = updates_.GetZone(*zone);
@@ -151,7 +152,7 @@ Resolution TakedownEngine::Resolve(const std::vector<std::string>& names, bool f
       resolution.refused.push_back(name.ToText() + " (" + why + ")");
       continue;
     }
-    resolution.targets.push_back({name, *zone, std::nullopt, OwnedNames(name, false, apex)});
+    resolution.targets.push_back({name, *zone, std::nullopt, OwnedNames(name, false, apex, action)});
   }
   return resolution;
 }
@@ -177,7 +178,7 @@ Status TakedownEngine::CheckAction(const PreviewRequest& request) const {
 
 Result<Takedown> TakedownEngine::Preview(const PreviewRequest& request) {
   RETURN_IF_ERROR(CheckAction(request));
-  Resolution resolution = Resolve(request.names, request.force);
+  Resolution resolution = Resolve(request.names, request.force, request.action);
   if (!resolution.invalid.empty()) {
     std::string lines;
     for (const auto& line : resolution.invalid) lines += "\n  " + line;
@@ -262,7 +263,7 @@ Result<Takedown> TakedownEngine::Apply(int64_t preview_id, const std::string& ac
                                                            " was applied already: order " + std::to_string(other.id));
     }
   }
-  Resolution resolution = Resolve(preview.names, preview.forced);
+  Resolution resolution = Resolve(preview.names, preview.forced, preview.action);
   if (!resolution.refused.empty()) {
     return MakeError(ErrorCode::kFailedPrecondition, "the names changed since the preview: " + resolution.refused[0]);
   }

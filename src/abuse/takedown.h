@@ -109,8 +109,9 @@ class TakedownEngine {
   // Restores every applied order whose expiry has passed; returns how many.
   size_t RestoreExpired();
 
-  // Sorts the names out against the zones and hosts now (also for tests and the drill).
-  Resolution Resolve(const std::vector<std::string>& names, bool force);
+  // Sorts the names out against the zones and hosts now, with the names `action` replaces
+  // for each.
+  Resolution Resolve(const std::vector<std::string>& names, bool force, store::EnforceAction action);
 
   // The RPZ entries of every order in force, below the policy zone `rpz` (for a new one).
   Result<std::vector<zone::NameUpdate>> RpzContent(const dns::Name& rpz);
