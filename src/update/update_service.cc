@@ -213,13 +213,20 @@ void UpdateService::RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<U
   for (int attempt = 1;; ++attempt) {
     ZoneView view(zone);
     results.clear();
+    // A lone request needs no savepoint: if it fails, the batch's view is dropped whole
+    // (a takedown's request sets tens of thousands of names: merging them costs).
+    const bool lone = requests.size() == 1;
     for (auto& request : requests) {
+      if (lone) {
+        results.push_back(request->Apply(view));
+        continue;
+      }
       ZoneView savepoint(view);
       dns::Rcode rcode = request->Apply(savepoint);
       if (rcode == dns::Rcode::kNoError) savepoint.MergeIntoParent();
       results.push_back(rcode);
     }
-    ZoneView::Changes changes = view.CollectChanges();
+    ZoneView::Changes changes = lone && results[0] != dns::Rcode::kNoError ? ZoneView::Changes() : view.CollectChanges();
     if (changes.names.empty()) {
       // Nothing to commit, so no commit tells whether the view was current: the answers
       // (a prerequisite not met, a delete of nothing) hold only if another node did not

@@ -16,7 +16,12 @@ const std::vector<zone::Rrset>& ZoneView::GetKeyed(std::string_view key, const d
   if (it != names_.end()) return it->second;
   // A savepoint reads through to its parent (which caches), without a copy of its own.
   if (parent_ != nullptr) return parent_->GetKeyed(key, name);
-  return names_.emplace(std::string(key), zone_->Get(name)).first->second;
+  std::vector<zone::Rrset> read = zone_->Get(name);
+  // A name that is not there is not cached: reading it again is as cheap as the lookup, and
+  // a takedown reads two such names for every host it lists.
+  static const std::vector<zone::Rrset> kNothing;
+  if (read.empty()) return kNothing;
+  return names_.emplace(std::string(key), std::move(read)).first->second;
 }
 
 const zone::Rrset* ZoneView::Find(const dns::Name& name, dns::RrType type) {
