@@ -88,16 +88,13 @@ bool ParseMyIp(std::string_view value, Dyndns2Request* request) {
     const std::string_view part = halves[i];
     if (part.empty()) continue;
     if (EqualsIgnoreCase(part, "preserve")) return false;  // ambiguous: use myipv4/myipv6
-    std::array<uint8_t, 16> address{};
-    int family = ParseAddress(part.substr(0, part.find('/')), &address);
-    if (family == AF_INET) {
+    // Only IPv6 addresses have a colon: the family is known before the one parse.
+    if (part.find(':') == std::string_view::npos) {
       if (!ParseFamilyValue(part, AF_INET, &request->ipv4)) return false;
       families_seen |= 1;
-    } else if (family == AF_INET6) {
+    } else {
       if (!ParseFamilyValue(part, AF_INET6, &request->ipv6)) return false;
       families_seen |= 2;
-    } else {
-      return false;
     }
   }
   if (part_count == 2 && families_seen != 3) {
