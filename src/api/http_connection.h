@@ -9,6 +9,7 @@
 #pragma once
 
 #include <sys/socket.h>
+#include <time.h>
 
 #include <array>
 #include <atomic>
@@ -46,6 +47,15 @@ using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
 using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
 using TlsStream = ssl::stream<Socket>;
+
+// The time deadlines are set from: CLOCK_MONOTONIC (steady_clock's clock) as of the last
+// tick, a few milliseconds old, which needs no clock read (a deadline is set per request).
+// Deadlines are seconds long: one may fire a tick early.
+inline Clock::time_point CoarseNow() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+  return Clock::time_point(std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec));
+}
 
 // Pipelined requests handled at once per connection; reading pauses beyond it so one
 // client cannot queue unbounded work.
@@ -195,7 +205,7 @@ class Connection final : public ConnectionBase {
       stream_.non_blocking(true, error);
       if (error) return Close();
     }
-    SetDeadline(Clock::now() + shared_->options.read_timeout);
+    SetDeadline(CoarseNow() + shared_->options.read_timeout);
     if constexpr (kTls) {
       stream_.async_handshake(ssl::stream_base::server, [self = Self()](const error_code& error) {
         if (self->closed_) return;
@@ -334,10 +344,10 @@ class Connection final : public ConnectionBase {
       // Slow-loris: the whole request must arrive within read_timeout of its first bytes.
       if (!request_deadline_set_) {
         request_deadline_set_ = true;
-        SetDeadline(Clock::now() + shared_->options.read_timeout);
+        SetDeadline(CoarseNow() + shared_->options.read_timeout);
       }
     } else if (!writing_ && !lingering_) {
-      SetDeadline(Clock::now() + shared_->options.idle_timeout);  // else Written sets it
+      SetDeadline(CoarseNow() + shared_->options.idle_timeout);  // else Written sets it
     }
     if (parser_.in_request() || !buffer_.empty()) {
       ReadMore();  // the rest of a request is on its way
@@ -442,7 +452,7 @@ class Connection final : public ConnectionBase {
     if (close_after_write_) return Finish();
     // While parsing, ParseRequests sets the deadline on its way out.
     if (!parsing_ && !parser_.in_request() && buffer_.empty()) {
-      SetDeadline(Clock::now() + shared_->options.idle_timeout);
+      SetDeadline(CoarseNow() + shared_->options.idle_timeout);
     }
   }
 
@@ -450,7 +460,7 @@ class Connection final : public ConnectionBase {
   void Finish() {
     if (finishing_) return;
     finishing_ = true;
-    SetDeadline(Clock::now() + kLingerTime);
+    SetDeadline(CoarseNow() + kLingerTime);
     if constexpr (kTls) {
       // A read still pending (a deferred answer that closes) would race the shutdown's own
       // read of the client's close_notify: skip the courtesy and close.
