@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/qsbr.h"
+#include "server/query_watch_log.h"
 
 namespace tether::server {
 
@@ -59,14 +60,19 @@ class TcpServer::Impl : public std::enable_shared_from_this<TcpServer::Impl> {
     });
   }
 
-  // Answers one request; runs on the event loop thread.
-  std::vector<uint8_t> Answer(const std::vector<uint8_t>& request) {
+  // Answers one request from `peer`; runs on the event loop thread.
+  std::vector<uint8_t> Answer(const std::vector<uint8_t>& request, const tcp::endpoint& peer) {
     std::vector<uint8_t> response(2 + 65535);
     ReaderSlot* slot = ThreadSlot();
     slot->Enter();
+    bool watched = false;
     size_t size = HandleQuery(*zones_.Current(), request, Transport::kTcp, query_options_,
-                              response.data() + 2, 65535);
+                              response.data() + 2, 65535, &watched);
     slot->Exit();
+    if (watched) {
+      thread_local QueryWatchLog watch_log;  // one per event loop thread, as per UDP worker
+      watch_log.Log(request, peer.data(), static_cast<socklen_t>(peer.size()));
+    }
     if (size == 0) return {};
     response[0] = static_cast<uint8_t>(size >> 8);
     response[1] = static_cast<uint8_t>(size);
@@ -100,6 +106,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ~Connection() { server_->connections.fetch_sub(1); }
 
   void Start() {
+    boost::system::error_code ignored;
+    peer_ = socket_.remote_endpoint(ignored);
     ArmTimer();
     ReadLength();
   }
@@ -144,7 +152,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                          self->DispatchTransfer();
                          return self->ReadLength();
                        }
-                       std::vector<uint8_t> response = self->server_->Answer(self->request_);
+                       std::vector<uint8_t> response = self->server_->Answer(self->request_, self->peer_);
                        if (!response.empty()) {
                          self->pending_.push_back(std::move(response));
                          self->Write();
@@ -245,6 +253,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   tcp::socket socket_;
+  tcp::endpoint peer_;  // for the log line of a watched host's query
   asio::steady_timer timer_;
   std::shared_ptr<TcpServer::Impl> server_;
   uint8_t length_[2] = {0, 0};

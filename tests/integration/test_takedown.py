@@ -207,6 +207,13 @@ class TakedownTest(unittest.TestCase):
         log = self.server.log()
         self.assertIn("watched host %s.: query A from 127.0.0.1:" % name, log)
         self.assertNotIn("watched host %s." % dd.fqdn("good1"), log)
+        # Over TCP too.
+        tl.dig(self.port, name + ".", "TXT", tcp=True)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and "watched host %s.: query TXT from 127.0.0.1:" % name not in self.server.log():
+            time.sleep(0.05)
+        log = self.server.log()
+        self.assertIn("watched host %s.: query TXT from 127.0.0.1:" % name, log)
         self.admin("host", "state", name, "--set", "none", "--reason", "done")
         before = log.count("watched host %s.: query" % name)
         self.answer(name, "A")
