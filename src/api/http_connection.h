@@ -54,7 +54,8 @@ using TlsStream = ssl::stream<Socket>;
 inline Clock::time_point CoarseNow() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-  return Clock::time_point(std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec));
+  return Clock::time_point(std::chrono::seconds(now.tv_sec) +
+                           std::chrono::nanoseconds(now.tv_nsec));
 }
 
 // Pipelined requests handled at once per connection; reading pauses beyond it so one
@@ -394,8 +395,8 @@ class Connection final : public ConnectionBase {
         peer_trusted_ ? ClientAddress(peer_, request.headers, shared_->options.trusted_proxies)
                       : peer_text_;
     try {
-      shared_->handler.Handle(
-          std::move(request), Respond(std::make_shared<ResponseToken>(shared_from_this(), seq)));
+      shared_->handler.Handle(std::move(request),
+                              Respond(std::make_shared<ResponseToken>(shared_from_this(), seq)));
     } catch (const std::exception& e) {
       // The token answers 500 once the handler dropped its Respond.
       spdlog::error("http handler threw: {}", e.what());

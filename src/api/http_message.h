@@ -66,8 +66,8 @@ class Respond {
 
   Respond() = default;  // delivers nowhere
   explicit Respond(std::shared_ptr<Target> target) : target_(std::move(target)) {}
-  template <class Fn>
-    requires(!std::is_same_v<std::decay_t<Fn>, Respond> && std::is_invocable_v<Fn&, HttpResponse>)
+  template <class Fn, class = std::enable_if_t<!std::is_same_v<std::decay_t<Fn>, Respond> &&
+                                               std::is_invocable_v<Fn&, HttpResponse>>>
   Respond(Fn fn)  // NOLINT(google-explicit-constructor): stands in for a function
       : target_(std::make_shared<FunctionTarget<Fn>>(std::move(fn))) {}
 
