@@ -103,6 +103,8 @@ class UpdateFixture : public ::testing::Test {
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
            ("tether-update-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    // A directory a crashed run left under a process id now reused would hold its zones.
+    std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     store::SqliteOptions options;
     options.path = (dir_ / "tether.db").string();
