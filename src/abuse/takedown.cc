@@ -454,15 +454,13 @@ Result<Takedown> TakedownEngine::RestoreLocked(int64_t order_id, const std::vect
 }
 
 size_t TakedownEngine::RestoreExpired() {
-  auto all = store_.takedowns().ListTakedowns();
-  if (!all) {
-    spdlog::warn("takedown expiry: {}", all.error().message);
+  auto expired = store_.takedowns().ExpiredTakedowns(now_());
+  if (!expired) {
+    spdlog::warn("takedown expiry: {}", expired.error().message);
     return 0;
   }
   size_t restored = 0;
-  const int64_t now = now_();
-  for (const Takedown& order : *all) {
-    if (order.status != TakedownStatus::kApplied || order.expires == 0 || order.expires > now) continue;
+  for (const Takedown& order : *expired) {
     if (auto done = Restore(order.id, "expiry", "expired " + FormatTime(order.expires)); !done) {
       spdlog::warn("takedown order {} expired, but restoring it failed: {}", order.id, done.error().message);
       continue;

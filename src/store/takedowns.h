@@ -71,6 +71,9 @@ class TakedownStore {
   virtual Result<std::optional<Takedown>> GetTakedown(int64_t id) = 0;
   // Every stored one without report and snapshot (they can be large), newest first.
   virtual Result<std::vector<Takedown>> ListTakedowns() = 0;
+  // The applied orders whose expiry is set and has come by `now` (unix seconds), oldest
+  // first, as ListTakedowns gives them. Read every few seconds: it reads no other row's names.
+  virtual Result<std::vector<Takedown>> ExpiredTakedowns(int64_t now) = 0;
 };
 
 }  // namespace tether::store

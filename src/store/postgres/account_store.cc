@@ -639,4 +639,10 @@ Result<std::vector<Takedown>> PostgresAccountStore::ListTakedowns() {
                          Params(), TakedownFromRow);
 }
 
+Result<std::vector<Takedown>> PostgresAccountStore::ExpiredTakedowns(int64_t now) {
+  return Query<Takedown>(std::string("SELECT ") + account_rows::kTakedownListColumns +
+                             " FROM takedowns WHERE status = 'applied' AND expires != 0 AND expires <= $1 ORDER BY id",
+                         Params().Int(now), TakedownFromRow);
+}
+
 }  // namespace tether::store::postgres

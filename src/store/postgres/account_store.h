@@ -72,6 +72,7 @@ class PostgresAccountStore final : public AccountStore, public AuditLog, public 
   Status SetTakedownSnapshot(int64_t id, const std::string& snapshot) override;
   Result<std::optional<Takedown>> GetTakedown(int64_t id) override;
   Result<std::vector<Takedown>> ListTakedowns() override;
+  Result<std::vector<Takedown>> ExpiredTakedowns(int64_t now) override;
 
   // abuse_cases.cc
   Result<AbuseCase> CreateCase(const AbuseCase& abuse_case) override;

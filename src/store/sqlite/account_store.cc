@@ -629,6 +629,12 @@ Result<std::vector<Takedown>> SqliteAccountStore::ListTakedowns() {
                        [](Statement&) {});
 }
 
+Result<std::vector<Takedown>> SqliteAccountStore::ExpiredTakedowns(int64_t now) {
+  return ReadTakedowns(std::string("SELECT ") + account_rows::kTakedownListColumns +
+                           " FROM takedowns WHERE status = 'applied' AND expires != 0 AND expires <= ?1 ORDER BY id",
+                       [&](Statement& s) { s.Bind(1, now); });
+}
+
 Result<std::vector<Takedown>> SqliteAccountStore::ReadTakedowns(const std::string& sql,
                                                                 const std::function<void(Statement&)>& bind) {
   return Query<Takedown>(sql, bind, [&](const Statement& row) -> Result<Takedown> {

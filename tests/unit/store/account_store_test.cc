@@ -432,6 +432,32 @@ TEST_P(AccountStoreTest, TakedownsAreStoredUpdatedAndListedNewestFirst) {
   EXPECT_FALSE(store_->takedowns().SetTakedownSnapshot(missing.id, "x"));
 }
 
+TEST_P(AccountStoreTest, ExpiredTakedownsAreTheAppliedOrdersPastTheirExpiry) {
+  TakedownStore& takedowns = store_->takedowns();
+  auto add = [&](TakedownStatus status, int64_t expires) {
+    Takedown takedown;
+    takedown.status = status;
+    takedown.expires = expires;
+    takedown.names = {"bad.dyn.example."};
+    auto created = takedowns.CreateTakedown(takedown);
+    EXPECT_TRUE(created);
+    return created ? created->id : 0;
+  };
+  const int64_t due = add(TakedownStatus::kApplied, 1700000100);
+  add(TakedownStatus::kApplied, 0);            // until restored by hand
+  add(TakedownStatus::kApplied, 1700000900);   // not yet
+  add(TakedownStatus::kRestored, 1700000100);  // restored already
+  add(TakedownStatus::kPreview, 1700000100);
+  const int64_t now_due = add(TakedownStatus::kApplied, 1700000200);
+  auto expired = takedowns.ExpiredTakedowns(1700000200);
+  ASSERT_TRUE(expired) << expired.error().message;
+  ASSERT_EQ(expired->size(), 2u);
+  EXPECT_EQ((*expired)[0].id, due);  // oldest first
+  EXPECT_EQ((*expired)[1].id, now_due);
+  EXPECT_EQ((*expired)[0].names, std::vector<std::string>{"bad.dyn.example."});
+  EXPECT_EQ((*expired)[0].snapshot, "");  // as the list gives them
+}
+
 TEST_P(AccountStoreTest, AbuseStateSurvivesReopen) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
