@@ -2,25 +2,10 @@
 // committer jobs, reads use the read connection, as for the takedowns.
 #include "store/abuse_case_rows.h"
 #include "store/sqlite/account_store.h"
+#include "store/sqlite/job_sql.h"
 #include "store/sqlite/writer.h"
 
 namespace tether::store::sqlite {
-
-namespace {
-
-Status RunSql(Writer& writer, const std::string& sql, const std::function<void(Statement&)>& bind) {
-  ASSIGN_OR_RETURN(Statement statement, writer.db().Prepare(sql));
-  bind(statement);
-  return statement.Run();
-}
-
-Status ChangedOne(Writer& writer, const std::string& what) {
-  ASSIGN_OR_RETURN(int64_t changed, writer.db().QueryInt("SELECT changes()"));
-  if (changed == 0) return MakeError(ErrorCode::kNotFound, "no " + what);
-  return Ok();
-}
-
-}  // namespace
 
 template <class T>
 Result<std::vector<T>> SqliteAccountStore::ReadRows(const std::string& sql,
@@ -65,7 +50,7 @@ Result<AbuseCase> SqliteAccountStore::CreateCase(const AbuseCase& abuse_case) {
           s.BindText(9, created.updated_by);
           s.Bind(10, created.updated);
         }));
-    ASSIGN_OR_RETURN(created.id, writer.db().QueryInt("SELECT last_insert_rowid()"));
+    ASSIGN_OR_RETURN(created.id, LastRowId(writer));
     return Ok();
   }));
   return created;
@@ -126,7 +111,7 @@ Result<Appeal> SqliteAccountStore::CreateAppeal(const Appeal& appeal) {
           s.BindText(9, created.decided_by);
           s.Bind(10, created.decided);
         }));
-    ASSIGN_OR_RETURN(created.id, writer.db().QueryInt("SELECT last_insert_rowid()"));
+    ASSIGN_OR_RETURN(created.id, LastRowId(writer));
     return Ok();
   }));
   return created;

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "store/account_rows.h"
+#include "store/sqlite/job_sql.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/writer.h"
@@ -72,17 +73,6 @@ Result<HostCredentialInfo> CredentialFromRow(const Statement& row, const std::st
   if (!decoded) return tl::unexpected(Damaged(path, "host credential row"));
   return std::move(*decoded);
 }
-
-// Runs one statement in a committer job; `changes` gets sqlite3_changes-like counts via a
-// follow-up SELECT changes().
-Status RunSql(Writer& writer, const std::string& sql, const std::function<void(Statement&)>& bind) {
-  ASSIGN_OR_RETURN(Statement statement, writer.db().Prepare(sql));
-  bind(statement);
-  return statement.Run();
-}
-
-Result<int64_t> LastChanges(Writer& writer) { return writer.db().QueryInt("SELECT changes()"); }
-Result<int64_t> LastRowId(Writer& writer) { return writer.db().QueryInt("SELECT last_insert_rowid()"); }
 
 Status UniqueOr(const Status& status, const std::string& what) {
   if (!status && status.error().message.find("UNIQUE") != std::string::npos) {
@@ -553,9 +543,7 @@ Status WriteSnapshot(Writer& writer, int64_t id, const std::string& snapshot) {
                            s.Bind(1, id);
                            s.BindText(2, snapshot);
                          }));
-  ASSIGN_OR_RETURN(int64_t changed, LastChanges(writer));
-  if (changed == 0) return MakeError(ErrorCode::kNotFound, "no takedown " + std::to_string(id));
-  return Ok();
+  return ChangedOne(writer, "takedown " + std::to_string(id));
 }
 
 void BindTakedown(Statement& s, const Takedown& takedown) {
@@ -606,9 +594,7 @@ Status SqliteAccountStore::UpdateTakedown(const Takedown& takedown) {
                              s.Bind(5, takedown.applied);
                              s.Bind(6, takedown.restored);
                            }));
-    ASSIGN_OR_RETURN(int64_t changed, LastChanges(writer));
-    if (changed == 0) return MakeError(ErrorCode::kNotFound, "no takedown " + std::to_string(takedown.id));
-    return Ok();
+    return ChangedOne(writer, "takedown " + std::to_string(takedown.id));
   });
 }
 
