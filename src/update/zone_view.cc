@@ -38,27 +38,27 @@ void ZoneView::Set(const dns::Name& name, std::vector<zone::Rrset> rrsets) {
 }
 
 void ZoneView::Replace(std::string_view key, std::vector<zone::Rrset> rrsets) {
-  auto [it, inserted] = dirty_.try_emplace(std::string(key), true);
+  auto [it, inserted] = dirty_.emplace(key);
   auto name = names_.find(key);
   if (name == names_.end()) {
-    names_.emplace(it->first, std::move(rrsets));
+    names_.emplace(*it, std::move(rrsets));
     return;
   }
   // The first change of a name read before: its published content is kept for
   // CollectChanges, which then need not read it again.
-  if (inserted && parent_ == nullptr) original_.emplace(it->first, std::move(name->second));
+  if (inserted && parent_ == nullptr) original_.emplace(*it, std::move(name->second));
   name->second = std::move(rrsets);
 }
 
 void ZoneView::MergeIntoParent() {
-  for (auto& [key, dirty] : dirty_) parent_->Replace(key, std::move(names_.find(key)->second));
+  for (const std::string& key : dirty_) parent_->Replace(key, std::move(names_.find(key)->second));
   names_.clear();
   dirty_.clear();
 }
 
 ZoneView::Changes ZoneView::CollectChanges() {
   Changes changes;
-  for (auto& [key, dirty] : dirty_) {
+  for (const std::string& key : dirty_) {
     dns::Name owner = dns::Name::FromValidWire(
         {reinterpret_cast<const uint8_t*>(key.data()), key.size()});
     auto original = original_.find(key);

@@ -8,7 +8,7 @@
 // Thread-safety: none; used by the one updater thread that owns the zone's writes.
 #pragma once
 
-#include <map>
+#include <set>
 #include <unordered_map>
 #include <string>
 #include <string_view>
@@ -69,7 +69,7 @@ class ZoneView {
   Names names_;
   // The base view's published content of names read and then set: CollectChanges' "before".
   Names original_;
-  std::map<std::string, bool, std::less<>> dirty_;  // names set in this view, in key order (the journal's)
+  std::set<std::string, std::less<>> dirty_;  // names set in this view, in key order (the journal's)
 };
 
 }  // namespace tether::update
