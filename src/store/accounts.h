@@ -69,7 +69,10 @@ struct HostInfo {
   int64_t zone_id = 0;
   Lifecycle lifecycle = Lifecycle::kActive;
   int64_t created = 0;
-  int64_t last_update = 0;  // unix seconds of the last accepted update (0: never)
+  // Unix seconds of the last accepted update (0: never). The store keeps it to the minute
+  // (a later update within 60 s of the stored time is not written); tetherd's directory
+  // has the exact time.
+  int64_t last_update = 0;
   AbuseState abuse_state = AbuseState::kNone;
   std::string abuse_reason;  // why the state was set (also when set back to none)
   int64_t abuse_since = 0;   // unix seconds the state was set; 0: never
@@ -166,7 +169,9 @@ class AccountStore {
   virtual void AppendHistory(HistoryEntry entry) = 0;
   virtual Result<std::vector<HistoryEntry>> ReadHistory(int64_t host_id, size_t limit) = 0;
   // Deletes entries older than `before` (unix seconds), except for hosts in `keep`
-  // (legal holds). Returns how many went.
+  // (legal holds). Returns how many went. The SQLite store finds them by id, relying on
+  // entries being appended in time order: after the clock was set back, entries may go a
+  // little early or late, by as much as it was set back.
   virtual Result<size_t> TrimHistory(int64_t before, const std::vector<int64_t>& keep) = 0;
 };
 

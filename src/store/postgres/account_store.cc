@@ -444,8 +444,11 @@ Status PostgresAccountStore::FlushHistory() {
     }
     return conn
         .Prepared("history_touch",
-                  "UPDATE hosts h SET last_update = greatest(h.last_update, t.time) FROM "
-                  "unnest($1::bigint[], $2::bigint[]) AS t(id, time) WHERE h.id = t.id",
+                  // To the minute, as in the SQLite store: a host changing every few
+                  // seconds does not rewrite its row in every flush.
+                  "UPDATE hosts h SET last_update = t.time FROM "
+                  "unnest($1::bigint[], $2::bigint[]) AS t(id, time) "
+                  "WHERE h.id = t.id AND h.last_update <= t.time - 60",
                   Params().IntArray(touched_ids).IntArray(touched_times))
         .map([](Rows&&) {});
   });

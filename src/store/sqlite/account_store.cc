@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <unordered_map>
 
 #include "store/account_rows.h"
 #include "store/sqlite/job_sql.h"
@@ -391,13 +392,25 @@ Status SqliteAccountStore::FlushHistory() {
     if (batch.empty()) return Ok();
     ASSIGN_OR_RETURN(Statement insert, writer.db().Prepare(
                                            "INSERT INTO history(host_id, time, source, user_agent, credential, "
-                                           "old_value, new_value, result) "
-                                           "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS "
-                                           "(SELECT 1 FROM hosts WHERE id = ?1)"));
+                                           "old_value, new_value, result) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    ASSIGN_OR_RETURN(Statement exists, writer.db().Prepare("SELECT 1 FROM hosts WHERE id = ?1"));
+    // A host's last update is kept to the minute: written when it moves on by a minute or
+    // more, so that a host changing every few seconds does not dirty its page of the hosts
+    // table in every flush (tetherd's directory has the exact time).
     ASSIGN_OR_RETURN(Statement touch, writer.db().Prepare(
-                                          "UPDATE hosts SET last_update = max(last_update, ?2) WHERE id = ?1"));
+                                          "UPDATE hosts SET last_update = ?2 WHERE id = ?1 AND last_update <= ?2 - 60"));
+    // Entries of a host deleted since they were made are dropped: each host is looked up
+    // once per batch.
+    std::unordered_map<int64_t, bool> present;
     std::map<int64_t, int64_t> touched;  // in id order: the hosts table's pages in order
     for (const auto& entry : batch) {
+      auto [known, inserted] = present.try_emplace(entry.host_id, false);
+      if (inserted) {
+        ResetOnExit reset(exists);
+        exists.Bind(1, entry.host_id);
+        ASSIGN_OR_RETURN(known->second, exists.Step());
+      }
+      if (!known->second) continue;
       {
         ResetOnExit reset(insert);
         insert.Bind(1, entry.host_id);
@@ -463,14 +476,45 @@ Result<std::vector<HistoryEntry>> SqliteAccountStore::ReadHistory(int64_t host_i
       });
 }
 
+// Entries are appended in the order they were made, and each is stamped when it is made,
+// so ids and times rise together (to within the second and the buffer's flush; a clock set
+// back breaks it, for as long as it was set back): the first entry at or after `before` is
+// found by a binary search over ids, ~30 rowid lookups, and everything before it goes. An
+// index on time would cost every entry a B-tree insert for an hourly job.
 Result<size_t> SqliteAccountStore::TrimHistory(int64_t before, const std::vector<int64_t>& keep) {
   size_t deleted = 0;
   std::string kept;
   for (int64_t id : keep) kept += (kept.empty() ? "" : ",") + std::to_string(id);
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
-    std::string sql = "DELETE FROM history WHERE time < ?1";
+    // The id and time of the first entry with an id >= `id` (nullopt: none).
+    using IdTime = std::optional<std::pair<int64_t, int64_t>>;
+    ASSIGN_OR_RETURN(Statement at, writer.db().Prepare("SELECT id, time FROM history WHERE id >= ?1 ORDER BY id LIMIT 1"));
+    auto first_from = [&](int64_t id) -> Result<IdTime> {
+      ResetOnExit reset(at);
+      at.Bind(1, id);
+      ASSIGN_OR_RETURN(bool found, at.Step());
+      return found ? IdTime(std::make_pair(at.Int(0), at.Int(1))) : IdTime();
+    };
+    ASSIGN_OR_RETURN(Statement bounds, writer.db().Prepare(
+        "SELECT (SELECT min(id) FROM history), (SELECT max(id) FROM history)"));
+    ASSIGN_OR_RETURN(bool any, bounds.Step());
+    if (!any || bounds.IsNull(0)) return Ok();
+    // The smallest id whose first entry at or after it is not older than `before` (or
+    // none is): every entry below it is older.
+    int64_t low = bounds.Int(0);
+    int64_t high = bounds.Int(1) + 1;
+    while (low < high) {
+      const int64_t middle = low + (high - low) / 2;
+      ASSIGN_OR_RETURN(auto found, first_from(middle));
+      if (!found || found->second >= before) {
+        high = middle;
+      } else {
+        low = found->first + 1;
+      }
+    }
+    std::string sql = "DELETE FROM history WHERE id < ?1";
     if (!kept.empty()) sql += " AND host_id NOT IN (" + kept + ")";
-    RETURN_IF_ERROR(RunSql(writer, sql, [&](Statement& s) { s.Bind(1, before); }));
+    RETURN_IF_ERROR(RunSql(writer, sql, [&](Statement& s) { s.Bind(1, low); }));
     ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
     deleted = static_cast<size_t>(changes);
     return Ok();

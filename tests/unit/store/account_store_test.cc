@@ -732,6 +732,32 @@ TEST_P(AccountStoreTest, GoodEntrySetsLastUpdate) {
   found = accounts().GetHost(home.fqdn);
   ASSERT_TRUE(found && found->has_value());
   EXPECT_EQ((*found)->last_update, 1700000500);
+
+  // Kept to the minute: a success within 60 s of the stored time is not written, one a
+  // minute later is.
+  accounts().AppendHistory(Entry(home, 1700000559, "good"));
+  ASSERT_EQ(History(home).size(), 5u);
+  found = accounts().GetHost(home.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->last_update, 1700000500);
+  accounts().AppendHistory(Entry(home, 1700000560, "good"));
+  ASSERT_EQ(History(home).size(), 6u);
+  found = accounts().GetHost(home.fqdn);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->last_update, 1700000560);
+}
+
+// An entry for a host deleted after it was made is dropped; the others of its batch stay.
+TEST_P(AccountStoreTest, HistoryOfDeletedHostIsDropped) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo gone = AddHost(alice, "gone.dyn.example.");
+  ASSERT_TRUE(accounts().DeleteHost(gone.id));
+  accounts().AppendHistory(Entry(gone, 1700000100, "good"));
+  accounts().AppendHistory(Entry(home, 1700000100, "good"));
+  accounts().AppendHistory(Entry(gone, 1700000200, "nochg"));
+  EXPECT_EQ(History(home).size(), 1u);
+  EXPECT_TRUE(History(gone).empty());
 }
 
 TEST_P(AccountStoreTest, TrimHistoryKeepsRecentEntriesAndKeptHosts) {
@@ -739,10 +765,11 @@ TEST_P(AccountStoreTest, TrimHistoryKeepsRecentEntriesAndKeptHosts) {
   HostInfo home = AddHost(alice, "home.dyn.example.");
   HostInfo nas = AddHost(alice, "nas.dyn.example.");
   HostInfo held = AddHost(alice, "held.dyn.example.");
-  for (const HostInfo* host : {&home, &nas, &held}) {
-    accounts().AppendHistory(Entry(*host, 1700000100, "good"));
-    accounts().AppendHistory(Entry(*host, 1700000200, "nochg"));
-    accounts().AppendHistory(Entry(*host, 1700000300, "nochg"));
+  // Appended in time order, as entries are made (the SQLite store finds old ones by id).
+  for (int64_t time : {1700000100, 1700000200, 1700000300}) {
+    for (const HostInfo* host : {&home, &nas, &held}) {
+      accounts().AppendHistory(Entry(*host, time, time == 1700000100 ? "good" : "nochg"));
+    }
   }
   ASSERT_EQ(History(home).size(), 3u);
 
