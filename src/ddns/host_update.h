@@ -65,7 +65,10 @@ class HostUpdateRequest : public update::UpdateRequest {
   HostUpdateRequest(std::vector<HostChange> changes, Callback done, Refused refused = nullptr)
       : changes_(std::move(changes)), done_(std::move(done)), refused_(std::move(refused)) {}
 
+  // Never fails: each host's outcome is its own (a host that cannot be changed is left as
+  // it is and answered dnserr or abuse).
   dns::Rcode Apply(update::ZoneView& view) override;
+  bool AppliesAtomically() const override { return true; }
   void Done(const update::UpdateOutcome& outcome) override;
 
   // The outcomes of the last Apply.

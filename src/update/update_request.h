@@ -25,6 +25,9 @@ class UpdateRequest {
   // Checks and applies the request to `view`. A result other than NOERROR discards every
   // change the request made to the view.
   virtual dns::Rcode Apply(ZoneView& view) = 0;
+  // True if Apply changes the view only when it returns NOERROR: the updater then applies
+  // it without a savepoint of its own (one view and a merge fewer per request).
+  virtual bool AppliesAtomically() const { return false; }
   // Reports the final outcome: the Apply result, or SERVFAIL if the batch could not be
   // made durable.
   virtual void Done(const UpdateOutcome& outcome) = 0;

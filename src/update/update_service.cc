@@ -214,10 +214,11 @@ void UpdateService::RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<U
     ZoneView view(zone);
     results.clear();
     // A lone request needs no savepoint: if it fails, the batch's view is dropped whole
-    // (a takedown's request sets tens of thousands of names: merging them costs).
+    // (a takedown's request sets tens of thousands of names: merging them costs). Nor
+    // does one that changes the view only when it succeeds.
     const bool lone = requests.size() == 1;
     for (auto& request : requests) {
-      if (lone) {
+      if (lone || request->AppliesAtomically()) {
         results.push_back(request->Apply(view));
         continue;
       }

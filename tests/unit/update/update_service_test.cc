@@ -1,6 +1,9 @@
 // UpdateService (update/update_service.h): a request that fails leaves no trace, also when
-// it is alone in its batch and runs without a savepoint.
+// it is alone in its batch and runs without a savepoint; requests that apply atomically
+// (no savepoint of their own) share a batch with one that fails.
 #include <gtest/gtest.h>
+
+#include <future>
 
 #include "update/function_request.h"
 #include "update_test_util.h"
@@ -35,6 +38,54 @@ TEST_F(UpdateServiceTest, AFailedLoneRequestLeavesNoTrace) {
   EXPECT_EQ(done->rcode, dns::Rcode::kNoError);
   EXPECT_EQ(done->serial, 11u);
   EXPECT_EQ(zone_->Get(N("new.example.")), A("192.0.2.7"));
+}
+
+// A request of a function, which may declare that it applies atomically.
+class TestRequest : public UpdateRequest {
+ public:
+  TestRequest(bool atomic, std::function<dns::Rcode(ZoneView&)> apply)
+      : atomic_(atomic), apply_(std::move(apply)) {}
+  dns::Rcode Apply(ZoneView& view) override { return apply_(view); }
+  bool AppliesAtomically() const override { return atomic_; }
+  void Done(const UpdateOutcome& outcome) override { done_.set_value(outcome.rcode); }
+  std::future<dns::Rcode> Outcome() { return done_.get_future(); }
+
+ private:
+  const bool atomic_;
+  std::function<dns::Rcode(ZoneView&)> apply_;
+  std::promise<dns::Rcode> done_;
+};
+
+TEST_F(UpdateServiceTest, AtomicRequestsShareABatchWithAFailedOne) {
+  // Submitted back to back, so that they usually form one batch; the outcome is the same
+  // either way.
+  std::vector<std::future<dns::Rcode>> outcomes;
+  auto submit = [&](bool atomic, std::function<dns::Rcode(ZoneView&)> apply) {
+    auto request = std::make_unique<TestRequest>(atomic, std::move(apply));
+    outcomes.push_back(request->Outcome());
+    ASSERT_TRUE(service_->Submit(N("example."), std::move(request)));
+  };
+  submit(true, [](ZoneView& view) {
+    view.Set(N("a.example."), A("192.0.2.10"));
+    return dns::Rcode::kNoError;
+  });
+  submit(false, [](ZoneView& view) {
+    view.Set(N("b.example."), A("192.0.2.11"));
+    view.Set(N("a.example."), {});
+    return dns::Rcode::kRefused;
+  });
+  submit(true, [](ZoneView&) { return dns::Rcode::kNxDomain; });  // fails, changes nothing
+  submit(true, [](ZoneView& view) {
+    view.Set(N("c.example."), A("192.0.2.12"));
+    return dns::Rcode::kNoError;
+  });
+  std::vector<dns::Rcode> rcodes;
+  for (auto& outcome : outcomes) rcodes.push_back(outcome.get());
+  EXPECT_EQ(rcodes, (std::vector<dns::Rcode>{dns::Rcode::kNoError, dns::Rcode::kRefused, dns::Rcode::kNxDomain,
+                                             dns::Rcode::kNoError}));
+  EXPECT_EQ(zone_->Get(N("a.example.")), A("192.0.2.10"));
+  EXPECT_TRUE(zone_->Get(N("b.example.")).empty());
+  EXPECT_EQ(zone_->Get(N("c.example.")), A("192.0.2.12"));
 }
 
 }  // namespace
