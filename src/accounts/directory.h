@@ -63,8 +63,9 @@ class Directory {
   void RemoveUser(int64_t id);  // with the user's hosts, tokens and credentials
   void PutHost(const store::HostInfo& host);
   void RemoveHost(int64_t host_id);
-  // Records an accepted change of the host's records at `time` (unix seconds); the store
-  // learns it from the history entry (AccountStore::AppendHistory).
+  // Records an accepted change of the host's records at `time` (unix seconds), to the
+  // minute as the store keeps it (HostInfo::last_update); the store learns it from the
+  // history entry (AccountStore::AppendHistory).
   void TouchHost(const dns::Name& fqdn, int64_t time);
   void PutToken(const store::TokenInfo& token);
   void PutHostCredential(const store::HostCredentialInfo& credential);

@@ -69,9 +69,8 @@ struct HostInfo {
   int64_t zone_id = 0;
   Lifecycle lifecycle = Lifecycle::kActive;
   int64_t created = 0;
-  // Unix seconds of the last accepted update (0: never). The store keeps it to the minute
-  // (a later update within 60 s of the stored time is not written); tetherd's directory
-  // has the exact time.
+  // Unix seconds of the last accepted update (0: never), kept to the minute: a later update
+  // within 60 s of the recorded time does not move it (store and directory alike).
   int64_t last_update = 0;
   AbuseState abuse_state = AbuseState::kNone;
   std::string abuse_reason;  // why the state was set (also when set back to none)
