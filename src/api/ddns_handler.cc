@@ -252,7 +252,9 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
       continue;
     }
     HostChange change;
-    change.fqdn = host->fqdn;
+    // The host's name as the request gave it, lower-cased: the same as host->fqdn, whose
+    // bytes are then not read (a cache miss with many hosts).
+    change.fqdn = std::move(*fqdn);
     change.ipv4 = ipv4;
     change.ipv6 = ipv6;
     change.wildcard = request.wildcard;

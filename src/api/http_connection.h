@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -98,6 +99,21 @@ struct Worker {
     asio::post(io, std::forward<Fn>(fn));
     return true;
   }
+
+  // Hands an answer made on another thread (the update path's, after its commit) to the
+  // loop. Answers come in bursts — a batch of updates answers all its requests at once —
+  // and a burst costs one post: the loop delivers whatever is queued when it gets to it.
+  // Dropped once Stop began, as Post refuses.
+  void Answer(std::shared_ptr<ConnectionBase> connection, uint64_t seq, HttpResponse response);
+  void DeliverAnswers();
+
+  struct Answered {
+    std::shared_ptr<ConnectionBase> connection;
+    uint64_t seq = 0;
+    HttpResponse response;
+  };
+  std::vector<Answered> answers GUARDED_BY(mu);
+  bool answers_posted GUARDED_BY(mu) = false;  // a DeliverAnswers is queued
 };
 
 class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
@@ -166,16 +182,34 @@ class ResponseToken final : public Respond::Target {
       connection_->Deliver(seq_, std::move(response));
       return;
     }
-    connection_->worker().Post(
-        [connection = connection_, seq = seq_, response = std::move(response)]() mutable {
-          connection->Deliver(seq, std::move(response));
-        });
+    connection_->worker().Answer(connection_, seq_, std::move(response));
   }
 
   std::shared_ptr<ConnectionBase> connection_;
   const uint64_t seq_;
   std::atomic<bool> answered_{false};
 };
+
+inline void Worker::Answer(std::shared_ptr<ConnectionBase> connection, uint64_t seq, HttpResponse response) {
+  MutexLock lock(mu);
+  if (stopped) return;
+  answers.push_back({std::move(connection), seq, std::move(response)});
+  if (answers_posted) return;
+  answers_posted = true;
+  // The worker outlives its loop's handlers: a handler left queued is destroyed unrun.
+  asio::post(io, [this] { DeliverAnswers(); });
+}
+
+inline void Worker::DeliverAnswers() {
+  std::vector<Answered> batch;
+  {
+    MutexLock lock(mu);
+    batch.swap(answers);
+    answers.reserve(batch.size());  // the next burst is likely as large
+    answers_posted = false;
+  }
+  for (Answered& answer : batch) answer.connection->Deliver(answer.seq, std::move(answer.response));
+}
 
 template <bool kTls>
 class Connection final : public ConnectionBase {
