@@ -760,6 +760,52 @@ TEST_P(AccountStoreTest, HistoryOfDeletedHostIsDropped) {
   EXPECT_TRUE(History(gone).empty());
 }
 
+// Retention over many entries with gaps in the ids (a deleted host's entries, an earlier
+// trim): each cutoff removes exactly the entries older than it.
+TEST_P(AccountStoreTest, TrimHistoryFindsTheCutoffAmongManyEntries) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo gone = AddHost(alice, "gone.dyn.example.");
+  // 300 entries, three per second from 1700000000 on, every fourth one of `gone`.
+  for (int i = 0; i < 300; ++i) {
+    accounts().AppendHistory(Entry(i % 4 == 3 ? gone : home, 1700000000 + i / 3, "nochg"));
+  }
+  ASSERT_EQ(History(home, 1000).size(), 225u);
+  ASSERT_TRUE(accounts().DeleteHost(gone.id));  // gaps in the ids
+  auto left = [&] { return History(home, 1000).size(); };
+
+  auto trimmed = accounts().TrimHistory(1700000000, {});  // nothing is older
+  ASSERT_TRUE(trimmed) << trimmed.error().message;
+  EXPECT_EQ(*trimmed, 0u);
+  EXPECT_EQ(left(), 225u);
+
+  // Older than 1700000010: the first 30 entries, 23 of them home's (i % 4 != 3 for i < 30).
+  trimmed = accounts().TrimHistory(1700000010, {});
+  ASSERT_TRUE(trimmed);
+  EXPECT_EQ(*trimmed, 23u);
+  EXPECT_EQ(left(), 202u);
+  EXPECT_EQ(History(home, 1000).back().time, 1700000010);
+
+  trimmed = accounts().TrimHistory(1700000010, {});  // again: nothing more
+  ASSERT_TRUE(trimmed);
+  EXPECT_EQ(*trimmed, 0u);
+
+  // Older than 1700000077: the first 231 entries, 174 of them home's.
+  trimmed = accounts().TrimHistory(1700000077, {});
+  ASSERT_TRUE(trimmed);
+  EXPECT_EQ(*trimmed, 174u - 23u);
+  EXPECT_EQ(left(), 51u);
+  EXPECT_EQ(History(home, 1000).back().time, 1700000077);
+
+  trimmed = accounts().TrimHistory(1800000000, {});  // everything
+  ASSERT_TRUE(trimmed);
+  EXPECT_EQ(*trimmed, 51u);
+  EXPECT_EQ(left(), 0u);
+  trimmed = accounts().TrimHistory(1800000000, {});  // an empty history
+  ASSERT_TRUE(trimmed);
+  EXPECT_EQ(*trimmed, 0u);
+}
+
 TEST_P(AccountStoreTest, TrimHistoryKeepsRecentEntriesAndKeptHosts) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
