@@ -480,11 +480,13 @@ Result<std::vector<HistoryEntry>> SqliteAccountStore::ReadHistory(int64_t host_i
 // so ids and times rise together (to within the second and the buffer's flush; a clock set
 // back breaks it, for as long as it was set back): the first entry at or after `before` is
 // found by a binary search over ids, ~30 rowid lookups, and everything before it goes. An
-// index on time would cost every entry a B-tree insert for an hourly job.
+// index on time would cost every entry a B-tree insert for an hourly job. The rows go in
+// steps of kTrimStep ids, each its own transaction: routers poll every few minutes, so an
+// hour of history can be millions of rows, and the writer commits updates between steps.
 Result<size_t> SqliteAccountStore::TrimHistory(int64_t before, const std::vector<int64_t>& keep) {
-  size_t deleted = 0;
-  std::string kept;
-  for (int64_t id : keep) kept += (kept.empty() ? "" : ",") + std::to_string(id);
+  constexpr int64_t kTrimStep = 20000;
+  int64_t first = 0;  // the ids to delete: [first, end)
+  int64_t end = 0;
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
     // The id and time of the first entry with an id >= `id` (nullopt: none).
     using IdTime = std::optional<std::pair<int64_t, int64_t>>;
@@ -503,6 +505,7 @@ Result<size_t> SqliteAccountStore::TrimHistory(int64_t before, const std::vector
     // none is): every entry below it is older.
     int64_t low = bounds.Int(0);
     int64_t high = bounds.Int(1) + 1;
+    first = low;
     while (low < high) {
       const int64_t middle = low + (high - low) / 2;
       ASSIGN_OR_RETURN(auto found, first_from(middle));
@@ -512,13 +515,28 @@ Result<size_t> SqliteAccountStore::TrimHistory(int64_t before, const std::vector
         low = found->first + 1;
       }
     }
-    std::string sql = "DELETE FROM history WHERE id < ?1";
-    if (!kept.empty()) sql += " AND host_id NOT IN (" + kept + ")";
-    RETURN_IF_ERROR(RunSql(writer, sql, [&](Statement& s) { s.Bind(1, low); }));
-    ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
-    deleted = static_cast<size_t>(changes);
+    end = low;
     return Ok();
   }));
+  std::string sql = "DELETE FROM history WHERE id >= ?1 AND id < ?2";
+  if (!keep.empty()) {
+    sql += " AND host_id NOT IN (";
+    for (size_t i = 0; i < keep.size(); ++i) sql += (i ? "," : "") + std::to_string(keep[i]);
+    sql += ")";
+  }
+  size_t deleted = 0;
+  for (int64_t from = first; from < end; from += kTrimStep) {
+    const int64_t to = std::min(end, from + kTrimStep);
+    RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
+      RETURN_IF_ERROR(RunSql(writer, sql, [&](Statement& s) {
+        s.Bind(1, from);
+        s.Bind(2, to);
+      }));
+      ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
+      deleted += static_cast<size_t>(changes);
+      return Ok();
+    }));
+  }
   return deleted;
 }
 
