@@ -718,33 +718,23 @@ TEST_P(AccountStoreTest, ReadHistoryIsNewestFirstAndLimited) {
 TEST_P(AccountStoreTest, GoodEntrySetsLastUpdate) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
-  accounts().AppendHistory(Entry(home, 1700000500, "good"));
-  accounts().AppendHistory(Entry(home, 1700000600, "nochg"));
-  accounts().AppendHistory(Entry(home, 1700000700, "badauth"));
-  ASSERT_EQ(History(home).size(), 3u);
-  auto found = accounts().GetHost(home.fqdn);
-  ASSERT_TRUE(found && found->has_value());
-  EXPECT_EQ((*found)->last_update, 1700000500);
-
+  // The stored last_update after `entry` (each entry is flushed by the History read).
+  auto after = [&](const HistoryEntry& entry, size_t entries) -> int64_t {
+    accounts().AppendHistory(entry);
+    EXPECT_EQ(History(home).size(), entries);
+    auto found = accounts().GetHost(home.fqdn);
+    EXPECT_TRUE(found && found->has_value());
+    return found && found->has_value() ? (*found)->last_update : -1;
+  };
+  EXPECT_EQ(after(Entry(home, 1700000500, "good"), 1), 1700000500);
+  EXPECT_EQ(after(Entry(home, 1700000600, "nochg"), 2), 1700000500);
+  EXPECT_EQ(after(Entry(home, 1700000700, "badauth"), 3), 1700000500);
   // An older success, reported late, does not move it back.
-  accounts().AppendHistory(Entry(home, 1700000400, "good"));
-  ASSERT_EQ(History(home).size(), 4u);
-  found = accounts().GetHost(home.fqdn);
-  ASSERT_TRUE(found && found->has_value());
-  EXPECT_EQ((*found)->last_update, 1700000500);
-
+  EXPECT_EQ(after(Entry(home, 1700000400, "good"), 4), 1700000500);
   // Kept to the minute: a success within 60 s of the stored time is not written, one a
   // minute later is.
-  accounts().AppendHistory(Entry(home, 1700000559, "good"));
-  ASSERT_EQ(History(home).size(), 5u);
-  found = accounts().GetHost(home.fqdn);
-  ASSERT_TRUE(found && found->has_value());
-  EXPECT_EQ((*found)->last_update, 1700000500);
-  accounts().AppendHistory(Entry(home, 1700000560, "good"));
-  ASSERT_EQ(History(home).size(), 6u);
-  found = accounts().GetHost(home.fqdn);
-  ASSERT_TRUE(found && found->has_value());
-  EXPECT_EQ((*found)->last_update, 1700000560);
+  EXPECT_EQ(after(Entry(home, 1700000559, "good"), 5), 1700000500);
+  EXPECT_EQ(after(Entry(home, 1700000560, "good"), 6), 1700000560);
 }
 
 // An entry for a host deleted after it was made is dropped; the others of its batch stay.
