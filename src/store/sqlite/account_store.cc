@@ -394,9 +394,9 @@ Status SqliteAccountStore::FlushHistory() {
                                            "INSERT INTO history(host_id, time, source, user_agent, credential, "
                                            "old_value, new_value, result) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
     ASSIGN_OR_RETURN(Statement exists, writer.db().Prepare("SELECT 1 FROM hosts WHERE id = ?1"));
-    // A host's last update is kept to the minute: written when it moves on by a minute or
-    // more, so that a host changing every few seconds does not dirty its page of the hosts
-    // table in every flush (tetherd's directory has the exact time).
+    // A host's last update is kept to the minute (HostInfo::last_update): written when it
+    // moves on by a minute or more, so that a host changing every few seconds does not
+    // dirty its page of the hosts table in every flush.
     ASSIGN_OR_RETURN(Statement touch, writer.db().Prepare(
                                           "UPDATE hosts SET last_update = ?2 WHERE id = ?1 AND last_update <= ?2 - 60"));
     // Entries of a host deleted since they were made are dropped: each host is looked up
