@@ -472,10 +472,18 @@ int Run(int argc, char** argv) {
   spdlog::info("control socket {}", control::ControlSocketPath(config.data_dir));
 
   // Update history older than [ddns] history_retention_days goes, checked once an hour.
-  auto trim_history = [&store, &config] {
+  // Hosts with an abuse state (watched, frozen, taken down) keep their whole update log
+  // while they have it: an appeal, a legal-hold export or a court order reads it.
+  auto trim_history = [&store, &config, &directory] {
     if (config.history_retention_days <= 0) return;
     const auto before = static_cast<int64_t>(UnixNow()) - int64_t{config.history_retention_days} * 86400;
-    auto trimmed = store->accounts().TrimHistory(before, {});
+    std::vector<int64_t> keep;
+    for (const auto& host : directory.HostsIf([](const store::HostInfo& candidate) {
+           return candidate.abuse_state != store::AbuseState::kNone;
+         })) {
+      keep.push_back(host.id);
+    }
+    auto trimmed = store->accounts().TrimHistory(before, keep);
     if (!trimmed) spdlog::warn("trimming the update history: {}", trimmed.error().message);
     else if (*trimmed > 0) spdlog::info("update history: {} entries older than {} days removed", *trimmed, config.history_retention_days);
   };

@@ -518,12 +518,13 @@ Result<size_t> SqliteAccountStore::TrimHistory(int64_t before, const std::vector
     end = low;
     return Ok();
   }));
-  std::string sql = "DELETE FROM history WHERE id >= ?1 AND id < ?2";
-  if (!keep.empty()) {
-    sql += " AND host_id NOT IN (";
-    for (size_t i = 0; i < keep.size(); ++i) sql += (i ? "," : "") + std::to_string(keep[i]);
-    sql += ")";
-  }
+  // The kept hosts as one JSON array parameter: there may be thousands of them.
+  std::string kept = "[";
+  for (size_t i = 0; i < keep.size(); ++i) kept += (i ? "," : "") + std::to_string(keep[i]);
+  kept += "]";
+  const std::string sql = keep.empty() ? "DELETE FROM history WHERE id >= ?1 AND id < ?2"
+                                       : "DELETE FROM history WHERE id >= ?1 AND id < ?2 AND host_id NOT IN "
+                                         "(SELECT value FROM json_each(?3))";
   size_t deleted = 0;
   for (int64_t from = first; from < end; from += kTrimStep) {
     const int64_t to = std::min(end, from + kTrimStep);
@@ -531,6 +532,7 @@ Result<size_t> SqliteAccountStore::TrimHistory(int64_t before, const std::vector
       RETURN_IF_ERROR(RunSql(writer, sql, [&](Statement& s) {
         s.Bind(1, from);
         s.Bind(2, to);
+        if (!keep.empty()) s.BindText(3, kept);
       }));
       ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
       deleted += static_cast<size_t>(changes);

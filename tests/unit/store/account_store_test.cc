@@ -818,9 +818,17 @@ TEST_P(AccountStoreTest, TrimHistoryKeepsRecentEntriesAndKeptHosts) {
   EXPECT_EQ(History(nas).size(), 1u);
   EXPECT_EQ(History(held).size(), 3u);
 
+  // Several kept hosts (and one that does not exist).
+  trimmed = accounts().TrimHistory(1800000000, {nas.id, held.id, 999999});
+  ASSERT_TRUE(trimmed);
+  EXPECT_EQ(*trimmed, 1u);
+  EXPECT_TRUE(History(home).empty());
+  EXPECT_EQ(History(nas).size(), 1u);
+  EXPECT_EQ(History(held).size(), 3u);
+
   trimmed = accounts().TrimHistory(1800000000, {});
   ASSERT_TRUE(trimmed);
-  EXPECT_EQ(*trimmed, 5u);
+  EXPECT_EQ(*trimmed, 4u);
   EXPECT_TRUE(History(held).empty());
 }
 
