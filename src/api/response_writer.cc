@@ -1,6 +1,9 @@
 #include "api/response_writer.h"
 
+#include <time.h>
+
 #include <charconv>
+#include <cstdio>
 
 namespace tether::api {
 
@@ -115,6 +118,39 @@ std::string_view ReasonPhrase(unsigned status) {
   }
 }
 
+std::string HttpDate(int64_t unix_seconds) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const time_t seconds = static_cast<time_t>(unix_seconds);
+  tm utc{};
+  if (gmtime_r(&seconds, &utc) == nullptr || utc.tm_year + 1900 > 9999 || utc.tm_year + 1900 < 0) return "";
+  char text[64];
+  std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[utc.tm_wday], utc.tm_mday,
+                kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  return text;
+}
+
+namespace {
+
+// The Date header's value for now: formatted once a second per thread.
+const std::string& DateNow() {
+  struct Cache {
+    int64_t second = -1;
+    std::string text;
+  };
+  thread_local Cache cache;
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME_COARSE, &now);
+  if (now.tv_sec != cache.second) {
+    cache.second = now.tv_sec;
+    cache.text = HttpDate(now.tv_sec);
+  }
+  return cache.text;
+}
+
+}  // namespace
+
 bool AppendResponse(const HttpResponse& response, const ResponseContext& context,
                     std::string& out) {
   unsigned status = response.status;
@@ -132,6 +168,12 @@ bool AppendResponse(const HttpResponse& response, const ResponseContext& context
   out.push_back(' ');
   out.append(ReasonPhrase(status));
   out.append("\r\nServer: tether\r\n");
+  // RFC 9110 6.6.1: an origin server with a clock sends Date in every final response.
+  if (context.now != 0) {
+    out.append("Date: ").append(HttpDate(context.now)).append("\r\n");
+  } else if (const std::string& date = DateNow(); !date.empty()) {
+    out.append("Date: ").append(date).append("\r\n");
+  }
   if (!response.content_type.empty() && IsSafeValue(response.content_type)) {
     out.append("Content-Type: ").append(response.content_type).append("\r\n");
   }

@@ -5,6 +5,7 @@
 // it too. Pure functions; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,7 +17,11 @@ struct ResponseContext {
   unsigned request_version = 11;  // 10 or 11
   bool head = false;              // the request was HEAD: headers only
   bool keep_alive = true;         // the transport means to keep the connection open
+  int64_t now = 0;                // unix seconds for the Date header; 0: the clock's
 };
+
+// RFC 9110 5.6.7 IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT" (29 characters).
+std::string HttpDate(int64_t unix_seconds);
 
 // Appends the response to `out`. Returns whether the connection stays open afterwards:
 // false if `context.keep_alive` is false or the handler asked for "Connection: close".

@@ -271,6 +271,11 @@ def check_reply(reply):
         problems.append("chunked")
     if reply.status == 503 and reply.header("retry-after") is None:
         problems.append("503 without Retry-After")
+    date = reply.header("date")
+    if reply.status < 500 and not (date and re.fullmatch(
+            r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+            r"\d{4} \d\d:\d\d:\d\d GMT", date)):
+        problems.append("no IMF-fixdate Date header (RFC 9110 6.6.1): %r" % date)
     problems += error_word_problems(reply.body)
     if problems:
         raise AssertionError("contract broken: %s\n%r" % ("; ".join(problems), reply))

@@ -14,10 +14,23 @@ HttpResponse Ok(std::string body) {
 
 TEST(ResponseWriterTest, KeepAliveHttp11) {
   std::string out;
-  EXPECT_TRUE(AppendResponse(Ok("good 192.0.2.1"), {11, false, true}, out));
+  EXPECT_TRUE(AppendResponse(Ok("good 192.0.2.1"), {11, false, true, 784111777}, out));
   EXPECT_EQ(out,
-            "HTTP/1.1 200 OK\r\nServer: tether\r\nContent-Type: text/plain\r\n"
-            "Content-Length: 14\r\n\r\ngood 192.0.2.1");
+            "HTTP/1.1 200 OK\r\nServer: tether\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Content-Type: text/plain\r\nContent-Length: 14\r\n\r\ngood 192.0.2.1");
+}
+
+// RFC 9110 6.6.1: every final response has a Date, in IMF-fixdate form.
+TEST(ResponseWriterTest, DateIsImfFixdate) {
+  EXPECT_EQ(HttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(HttpDate(1), "Thu, 01 Jan 1970 00:00:01 GMT");
+  EXPECT_EQ(HttpDate(1795000000), "Wed, 18 Nov 2026 11:06:40 GMT");
+  std::string out;
+  AppendResponse(Ok("ok"), {11, false, true}, out);  // the clock's
+  const size_t at = out.find("\r\nDate: ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(out.find("\r\n", at + 2) - (at + 8), 29u);
+  EXPECT_EQ(out.substr(out.find("\r\n", at + 2) - 4, 4), " GMT");
 }
 
 TEST(ResponseWriterTest, Http10KeepAliveIsEchoed) {
@@ -66,10 +79,10 @@ TEST(ResponseWriterTest, FramingHeadersFromTheHandlerAreIgnored) {
                       {"Content-Type", "text/html"},
                       {"X-Ok", "1"}};
   std::string out;
-  AppendResponse(response, {11, false, true}, out);
+  AppendResponse(response, {11, false, true, 784111777}, out);
   EXPECT_EQ(out,
-            "HTTP/1.1 200 OK\r\nServer: tether\r\nContent-Type: text/plain\r\n"
-            "Content-Length: 2\r\nX-Ok: 1\r\n\r\nok");
+            "HTTP/1.1 200 OK\r\nServer: tether\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+            "Content-Type: text/plain\r\nContent-Length: 2\r\nX-Ok: 1\r\n\r\nok");
 }
 
 TEST(ResponseWriterTest, HeadersThatWouldSplitTheResponseAreDropped) {
