@@ -489,16 +489,24 @@ Result<std::vector<HistoryEntry>> PostgresAccountStore::ReadHistory(int64_t host
       });
 }
 
+// In steps of kTrimStep rows, each its own transaction, as the SQLite store does: an hour of
+// history can be millions of rows, and this node's committer commits updates between steps.
 Result<size_t> PostgresAccountStore::TrimHistory(int64_t before, const std::vector<int64_t>& keep) {
+  constexpr int64_t kTrimStep = 20000;
   size_t deleted = 0;
-  RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
-    // The kept hosts as one array parameter: there may be thousands of them.
-    ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM history WHERE time < $1 AND NOT host_id = ANY($2::bigint[])",
-                                           Params().Int(before).IntArray(keep)));
-    deleted = static_cast<size_t>(rows.affected());
-    return Ok();
-  }));
-  return deleted;
+  while (true) {
+    size_t step = 0;
+    RETURN_IF_ERROR(committer_.Run([&](Conn& conn) -> Status {
+      // The kept hosts as one array parameter: there may be thousands of them.
+      ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM history WHERE id IN (SELECT id FROM history WHERE "
+                                             "time < $1 AND NOT host_id = ANY($2::bigint[]) LIMIT $3)",
+                                             Params().Int(before).IntArray(keep).Int(kTrimStep)));
+      step = static_cast<size_t>(rows.affected());
+      return Ok();
+    }));
+    deleted += step;
+    if (step < static_cast<size_t>(kTrimStep)) return deleted;
+  }
 }
 
 // ---- audit log ----
