@@ -182,16 +182,18 @@ void Directory::PutHost(const store::HostInfo& host) {
 
 void Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
   std::string key = Key(fqdn);
+  // Kept to the minute, as the store keeps it (store::kLastUpdateGrain): a host changing
+  // every few seconds is not copied each time, and the check needs no exclusive lock.
+  auto unmoved = [&](const HostTable::Entry* found) {
+    return found == nullptr || (*found)->last_update > time - store::kLastUpdateGrain;
+  };
   {
-    // Kept to the minute, as the store keeps it: a host changing every few seconds is not
-    // copied each time, and the check needs no exclusive lock.
     std::shared_lock lock(mu_);
-    const HostTable::Entry* found = hosts_.Find(key);
-    if (found == nullptr || (*found)->last_update > time - 60) return;
+    if (unmoved(hosts_.Find(key))) return;
   }
   std::unique_lock lock(mu_);
   const HostTable::Entry* found = hosts_.Find(key);
-  if (found == nullptr || (*found)->last_update > time - 60) return;
+  if (unmoved(found)) return;
   auto touched = std::make_shared<store::HostInfo>(**found);
   touched->last_update = time;
   hosts_.Put(key, std::move(touched));

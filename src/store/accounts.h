@@ -62,6 +62,13 @@ enum class EnforceAction { kNxdomain, kNodata, kSinkhole, kDelegated };
 const char* EnforceActionName(EnforceAction action);
 std::optional<EnforceAction> EnforceActionFromName(std::string_view name);
 
+// HostInfo::last_update moves only by this much or more (seconds): a host changing every few
+// seconds is not rewritten each time, in the store or in tetherd's directory.
+inline constexpr int64_t kLastUpdateGrain = 60;
+// History retention deletes in steps of this many rows (AccountStore::TrimHistory), each its
+// own transaction: an hour of history can be millions of rows, and updates commit between.
+inline constexpr int64_t kHistoryTrimStep = 20000;
+
 struct HostInfo {
   int64_t id = 0;
   dns::Name fqdn;  // lower-case
@@ -70,7 +77,7 @@ struct HostInfo {
   Lifecycle lifecycle = Lifecycle::kActive;
   int64_t created = 0;
   // Unix seconds of the last accepted update (0: never), kept to the minute: a later update
-  // within 60 s of the recorded time does not move it (store and directory alike).
+  // within kLastUpdateGrain of the recorded time does not move it.
   int64_t last_update = 0;
   AbuseState abuse_state = AbuseState::kNone;
   std::string abuse_reason;  // why the state was set (also when set back to none)

@@ -444,12 +444,12 @@ Status PostgresAccountStore::FlushHistory() {
     }
     return conn
         .Prepared("history_touch",
-                  // To the minute, as in the SQLite store: a host changing every few
-                  // seconds does not rewrite its row in every flush.
+                  // To the minute (kLastUpdateGrain): a host changing every few seconds
+                  // does not rewrite its row in every flush.
                   "UPDATE hosts h SET last_update = t.time FROM "
                   "unnest($1::bigint[], $2::bigint[]) AS t(id, time) "
-                  "WHERE h.id = t.id AND h.last_update <= t.time - 60",
-                  Params().IntArray(touched_ids).IntArray(touched_times))
+                  "WHERE h.id = t.id AND h.last_update <= t.time - $3",
+                  Params().IntArray(touched_ids).IntArray(touched_times).Int(kLastUpdateGrain))
         .map([](Rows&&) {});
   });
 }
@@ -489,10 +489,8 @@ Result<std::vector<HistoryEntry>> PostgresAccountStore::ReadHistory(int64_t host
       });
 }
 
-// In steps of kTrimStep rows, each its own transaction, as the SQLite store does: an hour of
-// history can be millions of rows, and this node's committer commits updates between steps.
+// In steps of kHistoryTrimStep rows, each its own transaction.
 Result<size_t> PostgresAccountStore::TrimHistory(int64_t before, const std::vector<int64_t>& keep) {
-  constexpr int64_t kTrimStep = 20000;
   size_t deleted = 0;
   while (true) {
     size_t step = 0;
@@ -500,12 +498,12 @@ Result<size_t> PostgresAccountStore::TrimHistory(int64_t before, const std::vect
       // The kept hosts as one array parameter: there may be thousands of them.
       ASSIGN_OR_RETURN(Rows rows, conn.Query("DELETE FROM history WHERE id IN (SELECT id FROM history WHERE "
                                              "time < $1 AND NOT host_id = ANY($2::bigint[]) LIMIT $3)",
-                                             Params().Int(before).IntArray(keep).Int(kTrimStep)));
+                                             Params().Int(before).IntArray(keep).Int(kHistoryTrimStep)));
       step = static_cast<size_t>(rows.affected());
       return Ok();
     }));
     deleted += step;
-    if (step < static_cast<size_t>(kTrimStep)) return deleted;
+    if (step < static_cast<size_t>(kHistoryTrimStep)) return deleted;
   }
 }
 

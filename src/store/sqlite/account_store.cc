@@ -394,11 +394,10 @@ Status SqliteAccountStore::FlushHistory() {
                                            "INSERT INTO history(host_id, time, source, user_agent, credential, "
                                            "old_value, new_value, result) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
     ASSIGN_OR_RETURN(Statement exists, writer.db().Prepare("SELECT 1 FROM hosts WHERE id = ?1"));
-    // A host's last update is kept to the minute (HostInfo::last_update): written when it
-    // moves on by a minute or more, so that a host changing every few seconds does not
-    // dirty its page of the hosts table in every flush.
+    // A host's last update is kept to the minute (kLastUpdateGrain), so that a host
+    // changing every few seconds does not dirty its page of the hosts table in every flush.
     ASSIGN_OR_RETURN(Statement touch, writer.db().Prepare(
-                                          "UPDATE hosts SET last_update = ?2 WHERE id = ?1 AND last_update <= ?2 - 60"));
+                                          "UPDATE hosts SET last_update = ?2 WHERE id = ?1 AND last_update <= ?2 - ?3"));
     // Entries of a host deleted since they were made are dropped: each host is looked up
     // once per batch.
     std::unordered_map<int64_t, bool> present;
@@ -433,6 +432,7 @@ Status SqliteAccountStore::FlushHistory() {
       ResetOnExit reset(touch);
       touch.Bind(1, host_id);
       touch.Bind(2, time);
+      touch.Bind(3, kLastUpdateGrain);
       RETURN_IF_ERROR(touch.Run());
     }
     return Ok();
@@ -481,10 +481,8 @@ Result<std::vector<HistoryEntry>> SqliteAccountStore::ReadHistory(int64_t host_i
 // back breaks it, for as long as it was set back): the first entry at or after `before` is
 // found by a binary search over ids, ~30 rowid lookups, and everything before it goes. An
 // index on time would cost every entry a B-tree insert for an hourly job. The rows go in
-// steps of kTrimStep ids, each its own transaction: routers poll every few minutes, so an
-// hour of history can be millions of rows, and the writer commits updates between steps.
+// steps of kHistoryTrimStep ids.
 Result<size_t> SqliteAccountStore::TrimHistory(int64_t before, const std::vector<int64_t>& keep) {
-  constexpr int64_t kTrimStep = 20000;
   int64_t first = 0;  // the ids to delete: [first, end)
   int64_t end = 0;
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
@@ -522,18 +520,18 @@ Result<size_t> SqliteAccountStore::TrimHistory(int64_t before, const std::vector
   std::string kept = "[";
   for (size_t i = 0; i < keep.size(); ++i) kept += (i ? "," : "") + std::to_string(keep[i]);
   kept += "]";
-  const std::string sql = keep.empty() ? "DELETE FROM history WHERE id >= ?1 AND id < ?2"
-                                       : "DELETE FROM history WHERE id >= ?1 AND id < ?2 AND host_id NOT IN "
-                                         "(SELECT value FROM json_each(?3))";
   size_t deleted = 0;
-  for (int64_t from = first; from < end; from += kTrimStep) {
-    const int64_t to = std::min(end, from + kTrimStep);
+  for (int64_t from = first; from < end; from += kHistoryTrimStep) {
+    const int64_t to = std::min(end, from + kHistoryTrimStep);
     RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
-      RETURN_IF_ERROR(RunSql(writer, sql, [&](Statement& s) {
-        s.Bind(1, from);
-        s.Bind(2, to);
-        if (!keep.empty()) s.BindText(3, kept);
-      }));
+      RETURN_IF_ERROR(RunSql(writer,
+                             "DELETE FROM history WHERE id >= ?1 AND id < ?2 AND host_id NOT IN "
+                             "(SELECT value FROM json_each(?3))",
+                             [&](Statement& s) {
+                               s.Bind(1, from);
+                               s.Bind(2, to);
+                               s.BindText(3, kept);
+                             }));
       ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
       deleted += static_cast<size_t>(changes);
       return Ok();
