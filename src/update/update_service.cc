@@ -189,6 +189,7 @@ void UpdateService::Worker() {
     }
     if (catch_up) Sync(*updater);
     if (!batch.empty()) RunBatch(*updater, std::move(batch));
+    bool more = false;
     {
       MutexLock lock(mu_);
       updater->last_batch_end = std::chrono::steady_clock::now();
@@ -198,8 +199,11 @@ void UpdateService::Worker() {
       } else {
         updater->scheduled = false;
       }
+      // Another worker is woken only for another zone that waits: this one goes round
+      // again itself, and waking an idle worker for nothing costs two context switches.
+      more = ready_.size() > 1;
     }
-    wake_.notify_one();
+    if (more) wake_.notify_one();
   }
 }
 
