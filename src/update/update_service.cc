@@ -6,6 +6,7 @@
 #include <random>
 
 #include "base/log.h"
+#include "base/thread.h"
 #include "update/zone_sync.h"
 
 namespace tether::update {
@@ -54,6 +55,7 @@ void UpdateService::Start() {
   for (int i = 0; i < options_.threads; ++i) {
     threads_.emplace_back([this] {
       pthread_setname_np(pthread_self(), "tether-update");
+      ScheduleAsBatchWork();
       Worker();
     });
   }

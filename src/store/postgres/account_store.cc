@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 
+#include "base/thread.h"
 #include "store/account_rows.h"
 #include "store/postgres/feed.h"
 #include "store/postgres/rows.h"
@@ -74,6 +75,7 @@ Result<std::unique_ptr<PostgresAccountStore>> PostgresAccountStore::Open(
   }
   store->flusher_ = std::thread([raw = store.get()] {
     pthread_setname_np(pthread_self(), "tether-history");
+    ScheduleAsBatchWork();
     raw->FlushLoop();
   });
   return store;

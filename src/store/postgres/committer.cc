@@ -5,6 +5,8 @@
 #include <optional>
 #include <utility>
 
+#include "base/thread.h"
+
 namespace tether::store::postgres {
 
 namespace {
@@ -26,6 +28,7 @@ Status Committed(Conn& conn) {
 Committer::Committer(Conn conn, std::string after_begin)
     : after_begin_(std::move(after_begin)), conn_(std::move(conn)), thread_([this] {
         pthread_setname_np(pthread_self(), "tether-store");
+        ScheduleAsBatchWork();
         Loop();
       }) {}
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "base/thread.h"
 #include "store/account_rows.h"
 #include "store/sqlite/job_sql.h"
 #include "store/sqlite/rows.h"
@@ -93,6 +94,7 @@ Result<std::unique_ptr<SqliteAccountStore>> SqliteAccountStore::Open(const std::
   }
   store->flusher_ = std::thread([raw = store.get()] {
     pthread_setname_np(pthread_self(), "tether-history");
+    ScheduleAsBatchWork();
     raw->FlushLoop();
   });
   return store;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "base/thread.h"
 
 namespace tether::store::sqlite {
 
@@ -25,6 +26,7 @@ Committer::Committer(std::unique_ptr<Writer> writer, FoldOptions fold)
       unfolded_since_(writer_->unfolded() > 0 ? std::optional(last_group_) : std::nullopt),
       thread_([this] {
         pthread_setname_np(pthread_self(), "tether-store");  // for per-thread CPU accounting
+        ScheduleAsBatchWork();
         Loop();
       }) {}
 

@@ -1,0 +1,14 @@
+#include "base/thread.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+namespace tether {
+
+void ScheduleAsBatchWork() {
+  sched_param param{};
+  param.sched_priority = 0;  // the only priority of SCHED_BATCH
+  (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+}
+
+}  // namespace tether
