@@ -82,7 +82,9 @@ def main():
         port = server.http_endpoints[0][1]
         auth = hb.auth_header(args, server)
         if opts.mode == "nochg":
-            print("%s: primed %s" % (build, hb.prime_nochg(port, args.http_hosts, auth)), flush=True)
+            primed = [hb.prime_nochg(port, args.http_hosts, auth) for _ in range(2)]
+            print("%s: primed %s" % (build, primed), flush=True)
+        hb.settle(base.server_pid(server))
         servers.append((build, server, port, auth, base.server_pid(server)))
     nginx = None
     if opts.nginx:
