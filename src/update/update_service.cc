@@ -54,8 +54,8 @@ UpdateService::~UpdateService() { Stop(); }
 void UpdateService::Start() {
   for (int i = 0; i < options_.threads; ++i) {
     threads_.emplace_back([this] {
+      ScheduleAsBatchWork();  // before the name: a named thread has its policy
       pthread_setname_np(pthread_self(), "tether-update");
-      ScheduleAsBatchWork();
       Worker();
     });
   }

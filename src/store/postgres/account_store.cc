@@ -74,8 +74,8 @@ Result<std::unique_ptr<PostgresAccountStore>> PostgresAccountStore::Open(
     store->read_conn_ = std::move(conn);
   }
   store->flusher_ = std::thread([raw = store.get()] {
+    ScheduleAsBatchWork();  // before the name: a named thread has its policy
     pthread_setname_np(pthread_self(), "tether-history");
-    ScheduleAsBatchWork();
     raw->FlushLoop();
   });
   return store;

@@ -93,8 +93,8 @@ Result<std::unique_ptr<SqliteAccountStore>> SqliteAccountStore::Open(const std::
     store->read_db_ = std::move(db);
   }
   store->flusher_ = std::thread([raw = store.get()] {
+    ScheduleAsBatchWork();  // before the name: a named thread has its policy
     pthread_setname_np(pthread_self(), "tether-history");
-    ScheduleAsBatchWork();
     raw->FlushLoop();
   });
   return store;

@@ -1,9 +1,14 @@
 // UpdateService (update/update_service.h): a request that fails leaves no trace, also when
 // it is alone in its batch and runs without a savepoint; requests that apply atomically
-// (no savepoint of their own) share a batch with one that fails.
+// (no savepoint of their own) share a batch with one that fails; the updater and the
+// store's committer run as batch work (base/thread.h).
 #include <gtest/gtest.h>
+#include <sched.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <map>
 
 #include "update/function_request.h"
 #include "update_test_util.h"
@@ -86,6 +91,36 @@ TEST_F(UpdateServiceTest, AtomicRequestsShareABatchWithAFailedOne) {
   EXPECT_EQ(zone_->Get(N("a.example.")), A("192.0.2.10"));
   EXPECT_TRUE(zone_->Get(N("b.example.")).empty());
   EXPECT_EQ(zone_->Get(N("c.example.")), A("192.0.2.12"));
+}
+
+// The scheduling policy of every thread of this process, by thread name.
+std::multimap<std::string, int> PoliciesByThreadName() {
+  std::multimap<std::string, int> policies;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    const pid_t tid = static_cast<pid_t>(std::stol(task.path().filename().string()));
+    policies.emplace(name, sched_getscheduler(tid));
+  }
+  return policies;
+}
+
+TEST_F(UpdateServiceTest, TheUpdaterAndTheCommitterRunAsBatchWork) {
+  // Each thread sets its policy before its name, so a thread found by name has it.
+  auto done = RunInZone(*service_, N("example."), [](ZoneView& view) {
+    EXPECT_EQ(sched_getscheduler(0), SCHED_BATCH);  // on the updater
+    view.Set(N("new.example."), A("192.0.2.7"));
+    return dns::Rcode::kNoError;
+  });
+  ASSERT_TRUE(done);
+  const auto policies = PoliciesByThreadName();
+  for (const std::string name : {"tether-update", "tether-store"}) {
+    auto [first, last] = policies.equal_range(name);
+    EXPECT_NE(first, last) << "no thread named " << name;
+    for (auto it = first; it != last; ++it) EXPECT_EQ(it->second, SCHED_BATCH) << name;
+  }
+  EXPECT_NE(sched_getscheduler(0), SCHED_BATCH);  // the caller's own policy is untouched
 }
 
 }  // namespace
