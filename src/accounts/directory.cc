@@ -23,8 +23,8 @@ auto FindIn(const Map& map, const Key& key) -> typename Map::mapped_type {
 }  // namespace
 
 std::string Directory::Key(const dns::Name& name) {
-  dns::Name lower = name.Lowercased();
-  return std::string(reinterpret_cast<const char*>(lower.wire().data()), lower.size());
+  char buffer[dns::Name::kMaxWire];
+  return std::string(name.LowercaseKey(buffer));
 }
 
 Status Directory::Load(store::AccountStore& store) {
@@ -181,7 +181,9 @@ void Directory::PutHost(const store::HostInfo& host) {
 }
 
 void Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
-  std::string key = Key(fqdn);
+  // Called for every change: the key is made on the stack, as for FindHost.
+  char buffer[dns::Name::kMaxWire];
+  const std::string_view key = fqdn.LowercaseKey(buffer);
   // Kept to the minute, as the store keeps it (store::kLastUpdateGrain): a host changing
   // every few seconds is not copied each time, and the check needs no exclusive lock.
   auto unmoved = [&](const HostTable::Entry* found) {
