@@ -348,10 +348,13 @@ def prime_nochg(port, hosts, auth, workers=16):
     return counts
 
 
-def settle(pid, quiet_cpu_s=0.01, window_s=1.0, limit_s=60.0):
+def settle(pid, quiet_cpu_s=0.01, window_s=2.5, limit_s=60.0):
     """Waits until the server has used less than quiet_cpu_s of CPU over window_s (at most
     limit_s): work deferred from what came before (the store folding the journal, flushing
-    history, checkpointing) is not counted in the next measurement. Returns the wait."""
+    history, checkpointing) is not counted in the next measurement. The window is longer
+    than the store's idle delay before a fold (store::FoldOptions::idle_ms, 1 s) and the
+    history flush's period (1 s), so a quiet window cannot end just before deferred work
+    starts. Returns the wait."""
     t0 = time.monotonic()
     last = base.cpu_seconds(pid)
     while time.monotonic() - t0 < limit_s:
