@@ -12,8 +12,10 @@
 
 namespace tether {
 
-// Marks the calling thread as batch work (SCHED_BATCH, nice unchanged). Needs no privilege;
+// Marks the calling thread as batch work (SCHED_BATCH, nice unchanged), then names it
+// `name` (at most 15 characters; per-thread CPU accounting and `top -H` show it). In that
+// order, so that a thread found by its name already has its policy. Needs no privilege;
 // best effort: a kernel without the policy leaves the thread as it was.
-void ScheduleAsBatchWork();
+void BecomeBatchThread(const char* name);
 
 }  // namespace tether

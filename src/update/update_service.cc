@@ -1,7 +1,5 @@
 #include "update/update_service.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <random>
 
@@ -54,8 +52,7 @@ UpdateService::~UpdateService() { Stop(); }
 void UpdateService::Start() {
   for (int i = 0; i < options_.threads; ++i) {
     threads_.emplace_back([this] {
-      ScheduleAsBatchWork();  // before the name: a named thread has its policy
-      pthread_setname_np(pthread_self(), "tether-update");
+      BecomeBatchThread("tether-update");
       Worker();
     });
   }

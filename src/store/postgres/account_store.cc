@@ -1,7 +1,5 @@
 #include "store/postgres/account_store.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -74,8 +72,7 @@ Result<std::unique_ptr<PostgresAccountStore>> PostgresAccountStore::Open(
     store->read_conn_ = std::move(conn);
   }
   store->flusher_ = std::thread([raw = store.get()] {
-    ScheduleAsBatchWork();  // before the name: a named thread has its policy
-    pthread_setname_np(pthread_self(), "tether-history");
+    BecomeBatchThread("tether-history");
     raw->FlushLoop();
   });
   return store;

@@ -1,7 +1,5 @@
 #include "store/postgres/committer.h"
 
-#include <pthread.h>
-
 #include <optional>
 #include <utility>
 
@@ -27,8 +25,7 @@ Status Committed(Conn& conn) {
 
 Committer::Committer(Conn conn, std::string after_begin)
     : after_begin_(std::move(after_begin)), conn_(std::move(conn)), thread_([this] {
-        ScheduleAsBatchWork();  // before the name: a named thread has its policy
-        pthread_setname_np(pthread_self(), "tether-store");
+        BecomeBatchThread("tether-store");
         Loop();
       }) {}
 

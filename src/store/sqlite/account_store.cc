@@ -1,7 +1,5 @@
 #include "store/sqlite/account_store.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -93,8 +91,7 @@ Result<std::unique_ptr<SqliteAccountStore>> SqliteAccountStore::Open(const std::
     store->read_db_ = std::move(db);
   }
   store->flusher_ = std::thread([raw = store.get()] {
-    ScheduleAsBatchWork();  // before the name: a named thread has its policy
-    pthread_setname_np(pthread_self(), "tether-history");
+    BecomeBatchThread("tether-history");
     raw->FlushLoop();
   });
   return store;

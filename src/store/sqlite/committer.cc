@@ -1,7 +1,5 @@
 #include "store/sqlite/committer.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <utility>
 
@@ -25,8 +23,7 @@ Committer::Committer(std::unique_ptr<Writer> writer, FoldOptions fold)
       last_group_(Clock::now()),
       unfolded_since_(writer_->unfolded() > 0 ? std::optional(last_group_) : std::nullopt),
       thread_([this] {
-        ScheduleAsBatchWork();  // before the name: a named thread has its policy
-        pthread_setname_np(pthread_self(), "tether-store");  // for per-thread CPU accounting
+        BecomeBatchThread("tether-store");
         Loop();
       }) {}
 
