@@ -107,6 +107,15 @@ struct Worker {
   void Answer(std::shared_ptr<ConnectionBase> connection, uint64_t seq, HttpResponse response);
   void DeliverAnswers();
 
+  // Work a connection leaves to the end of the loop's turn (its write and its next read):
+  // one post per turn runs it for every connection that asked, after the handlers already
+  // queued (the reads that completed together). Loop thread only.
+  void Later(std::shared_ptr<ConnectionBase> connection);
+  void RunLater();
+  std::vector<std::shared_ptr<ConnectionBase>> later;
+  std::vector<std::shared_ptr<ConnectionBase>> later_running;  // RunLater's, kept for its capacity
+  bool later_posted = false;
+
   struct Answered {
     std::shared_ptr<ConnectionBase> connection;
     uint64_t seq = 0;
@@ -120,10 +129,11 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
  public:
   explicit ConnectionBase(std::shared_ptr<Worker> worker) : worker_(std::move(worker)) {}
   virtual ~ConnectionBase() = default;
-  // All three on the loop thread.
+  // All four on the loop thread.
   virtual void Start() = 0;
   virtual void Close() = 0;
   virtual void Deliver(uint64_t seq, HttpResponse response) = 0;
+  virtual void RunLater() = 0;
 
   Worker& worker() { return *worker_; }
 
@@ -209,6 +219,20 @@ inline void Worker::DeliverAnswers() {
     answers_posted = false;
   }
   for (Answered& answer : batch) answer.connection->Deliver(answer.seq, std::move(answer.response));
+}
+
+inline void Worker::Later(std::shared_ptr<ConnectionBase> connection) {
+  later.push_back(std::move(connection));
+  if (later_posted) return;
+  later_posted = true;
+  asio::post(io, [this] { RunLater(); });
+}
+
+inline void Worker::RunLater() {
+  later_posted = false;
+  later_running.swap(later);
+  for (std::shared_ptr<ConnectionBase>& connection : later_running) connection->RunLater();
+  later_running.clear();
 }
 
 template <bool kTls>
@@ -391,19 +415,33 @@ class Connection final : public ConnectionBase {
     }
   }
 
-  // Between requests the next read starts one turn of the loop later (asio::post: after the
-  // next epoll_wait). Started at once, it would find nothing — the client has not seen the
+  // Between requests the next read starts at the end of the loop's turn (Worker::Later,
+  // after this turn's answers are written). Started at once, it would find nothing — the client has not seen the
   // answer yet — and Asio's first recv would fail with EAGAIN, a syscall per request; by
   // the next turn a busy client's next request has usually arrived, and an idle one's read
   // waits as before. Readiness seen while no read is pending is not lost: Asio's read
   // starts with a recv.
   void ReadSoon() {
-    if (read_posted_) return;
-    read_posted_ = true;
-    asio::post(worker_->io, [self = Self()] {
-      self->read_posted_ = false;
-      self->ReadMore();
-    });
+    read_later_ = true;
+    QueueLater();
+  }
+
+  void QueueLater() {
+    if (later_queued_) return;
+    later_queued_ = true;
+    worker_->Later(shared_from_this());
+  }
+
+  void RunLater() override {
+    later_queued_ = false;
+    if (write_later_) {
+      write_later_ = false;
+      WriteOut();
+    }
+    if (read_later_) {
+      read_later_ = false;
+      ReadMore();
+    }
   }
 
   void Dispatch() {
@@ -451,12 +489,26 @@ class Connection final : public ConnectionBase {
   }
 
   // Coalesces: whatever is ready while a write is in flight goes out in the next one.
+  // On a plain connection the write waits for the end of the loop's turn (Worker::Later):
+  // the answers of one turn then leave together, so the client, woken once, finds them all
+  // and its next requests arrive together too, instead of a wake-up on both sides per
+  // answer (nochg +2.8%, bench/README.md).
   void StartWrite() {
     if (writing_ || closed_) return;
     if (out_pending_.empty()) {
       if (close_after_write_) Finish();
       return;
     }
+    if constexpr (kTls) {
+      WriteOut();
+    } else {
+      write_later_ = true;
+      QueueLater();
+    }
+  }
+
+  void WriteOut() {
+    if (writing_ || closed_ || out_pending_.empty()) return;
     if constexpr (!kTls) {
       // An answer usually fits the socket's send buffer: sent here (the socket does not
       // block), it costs no write operation and no completion's turn through the loop.
@@ -566,7 +618,9 @@ class Connection final : public ConnectionBase {
   unsigned requests_ = 0;
   size_t lingered_ = 0;
   bool reading_ = false;
-  bool read_posted_ = false;  // a ReadSoon is queued
+  bool later_queued_ = false;  // on the worker's Later list
+  bool read_later_ = false;    // for RunLater: ReadMore
+  bool write_later_ = false;   // for RunLater: WriteOut
   bool writing_ = false;
   bool parsing_ = false;
   bool closed_ = false;
