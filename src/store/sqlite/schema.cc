@@ -346,12 +346,6 @@ Status Configure(Db& db) {
   RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
   // 64 MiB of page cache: a 5M-name zone's B-tree interior pages stay cached.
   RETURN_IF_ERROR(db.Exec("PRAGMA cache_size = -65536"));
-  // Checkpoint when the WAL holds 16,384 pages (32 MiB of 2 KiB pages) instead of SQLite's
-  // 1,000: a page changed again and again between two checkpoints (the history index's
-  // leaves, the hosts' rows) is copied into the database file once per checkpoint, and
-  // under a stream of updates that is most of them (changing +2.3%, bench/README.md).
-  // Recovery after a crash reads at most that much WAL.
-  RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint = 16384"));
   return Ok();
 }
 
