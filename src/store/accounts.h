@@ -171,7 +171,9 @@ class AccountStore {
 
   // ---- history ----
   // Queued and written in batches by the store's writer (within a second); ReadHistory
-  // sees every entry appended before it was called.
+  // sees every entry appended before it was called, the most recently appended first (in
+  // time order but for entries made within the same moment by different threads, or
+  // after the clock was set back), at most `limit` of them.
   virtual void AppendHistory(HistoryEntry entry) = 0;
   virtual Result<std::vector<HistoryEntry>> ReadHistory(int64_t host_id, size_t limit) = 0;
   // Deletes entries older than `before` (unix seconds), except for hosts in `keep`

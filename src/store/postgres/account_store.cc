@@ -471,7 +471,7 @@ Result<std::vector<HistoryEntry>> PostgresAccountStore::ReadHistory(int64_t host
   RETURN_IF_ERROR(FlushHistory());
   return Query<HistoryEntry>(
       "SELECT id, host_id, time, source, user_agent, credential, old_value, new_value, result "
-      "FROM history WHERE host_id = $1 ORDER BY time DESC, id DESC LIMIT $2",
+      "FROM history WHERE host_id = $1 ORDER BY id DESC LIMIT $2",
       Params().Int(host_id).Int(static_cast<int64_t>(limit)), [](Row& r) -> Result<HistoryEntry> {
         HistoryEntry entry;
         entry.id = r.Int(0);

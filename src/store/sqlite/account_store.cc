@@ -178,6 +178,7 @@ Result<bool> SqliteAccountStore::DeleteUser(int64_t id) {
     RETURN_IF_ERROR(RunSql(writer, "DELETE FROM users WHERE id = ?1", [&](Statement& s) { s.Bind(1, id); }));
     ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
     deleted = changes > 0;
+    RETURN_IF_ERROR(writer.PurgeHistory());  // of the user's hosts
     return Ok();
   }));
   return deleted;
@@ -253,6 +254,7 @@ Result<bool> SqliteAccountStore::DeleteHost(int64_t id) {
     RETURN_IF_ERROR(RunSql(writer, "DELETE FROM hosts WHERE id = ?1", [&](Statement& s) { s.Bind(1, id); }));
     ASSIGN_OR_RETURN(int64_t changes, LastChanges(writer));
     deleted = changes > 0;
+    RETURN_IF_ERROR(writer.PurgeHistory());
     return Ok();
   }));
   return deleted;
@@ -388,43 +390,64 @@ Status SqliteAccountStore::FlushHistory() {
       MutexLock lock(history_mu_);
       batch.swap(history_);
     }
+    // Also what a removal outside this store queued (Writer::PurgeHistory).
+    RETURN_IF_ERROR(writer.PurgeHistory());
     if (batch.empty()) return Ok();
     ASSIGN_OR_RETURN(Statement insert, writer.db().Prepare(
-                                           "INSERT INTO history(host_id, time, source, user_agent, credential, "
-                                           "old_value, new_value, result) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
-    ASSIGN_OR_RETURN(Statement exists, writer.db().Prepare("SELECT 1 FROM hosts WHERE id = ?1"));
+                                           "INSERT INTO history(host_id, prev, time, source, user_agent, credential, "
+                                           "old_value, new_value, result) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+    ASSIGN_OR_RETURN(Statement host, writer.db().Prepare("SELECT (SELECT head FROM history_heads WHERE host_id = ?1) "
+                                                          "FROM hosts WHERE id = ?1"));
+    ASSIGN_OR_RETURN(Statement set_head, writer.db().Prepare(
+                                             "INSERT INTO history_heads(host_id, head) VALUES(?1, ?2) "
+                                             "ON CONFLICT(host_id) DO UPDATE SET head = excluded.head"));
     // A host's last update is kept to the minute (kLastUpdateGrain), so that a host
     // changing every few seconds does not dirty its page of the hosts table in every flush.
     ASSIGN_OR_RETURN(Statement touch, writer.db().Prepare(
                                           "UPDATE hosts SET last_update = ?2 WHERE id = ?1 AND last_update <= ?2 - ?3"));
-    // Entries of a host deleted since they were made are dropped: each host is looked up
-    // once per batch.
-    std::unordered_map<int64_t, bool> present;
+    // Each host is looked up once per batch: entries of a host removed since they were
+    // made are dropped; the others are chained to the host's newest entry.
+    struct Chain {
+      bool present = false;
+      int64_t head = 0;  // the newest entry; 0: none yet
+    };
+    std::unordered_map<int64_t, Chain> chains;
     std::map<int64_t, int64_t> touched;  // in id order: the hosts table's pages in order
     for (const auto& entry : batch) {
-      auto [known, inserted] = present.try_emplace(entry.host_id, false);
+      auto [chain, inserted] = chains.try_emplace(entry.host_id);
       if (inserted) {
-        ResetOnExit reset(exists);
-        exists.Bind(1, entry.host_id);
-        ASSIGN_OR_RETURN(known->second, exists.Step());
+        ResetOnExit reset(host);
+        host.Bind(1, entry.host_id);
+        ASSIGN_OR_RETURN(chain->second.present, host.Step());
+        if (chain->second.present && !host.IsNull(0)) chain->second.head = host.Int(0);
       }
-      if (!known->second) continue;
+      if (!chain->second.present) continue;
       {
         ResetOnExit reset(insert);
         insert.Bind(1, entry.host_id);
-        insert.Bind(2, entry.time);
-        insert.BindText(3, entry.source);
-        insert.BindText(4, entry.user_agent);
-        insert.BindText(5, entry.credential);
-        insert.BindText(6, entry.old_value);
-        insert.BindText(7, entry.new_value);
-        insert.BindText(8, entry.result);
+        if (chain->second.head != 0) insert.Bind(2, chain->second.head);  // else NULL
+        insert.Bind(3, entry.time);
+        insert.BindText(4, entry.source);
+        insert.BindText(5, entry.user_agent);
+        insert.BindText(6, entry.credential);
+        insert.BindText(7, entry.old_value);
+        insert.BindText(8, entry.new_value);
+        insert.BindText(9, entry.result);
         RETURN_IF_ERROR(insert.Run());
       }
+      chain->second.head = writer.db().LastInsertRowid();
       if (entry.result.rfind("good", 0) == 0) {
         int64_t& newest = touched[entry.host_id];
         newest = std::max(newest, entry.time);
       }
+    }
+    // Each host's head once per batch, however many entries it had in it.
+    for (const auto& [host_id, chain] : chains) {
+      if (!chain.present || chain.head == 0) continue;
+      ResetOnExit reset(set_head);
+      set_head.Bind(1, host_id);
+      set_head.Bind(2, chain.head);
+      RETURN_IF_ERROR(set_head.Run());
     }
     // A host's last update once per batch, however often it changed in it.
     for (const auto& [host_id, time] : touched) {
@@ -453,9 +476,20 @@ void SqliteAccountStore::FlushLoop() {
 Result<std::vector<HistoryEntry>> SqliteAccountStore::ReadHistory(int64_t host_id, size_t limit) {
   // What was appended before this call is part of the answer (reads are rare; one commit).
   RETURN_IF_ERROR(FlushHistory());
+  if (limit == 0) return std::vector<HistoryEntry>();
+  // The host's chain from its newest entry, `limit` long at most. It ends at the host's
+  // first entry or where retention removed the rest. Ids only fall along a chain and stay
+  // the host's: once retention emptied the table, new entries may take old ids, which a
+  // stale head or `prev` may name, and the walk ends there instead of looping or straying
+  // into another host's entries.
   return Query<HistoryEntry>(
-      "SELECT id, host_id, time, source, user_agent, credential, old_value, new_value, result FROM history "
-      "WHERE host_id = ?1 ORDER BY time DESC, id DESC LIMIT ?2",
+      "WITH RECURSIVE chain(id, n) AS ("
+      " SELECT head, 1 FROM history_heads WHERE host_id = ?1"
+      " UNION ALL"
+      " SELECT h.prev, chain.n + 1 FROM chain JOIN history h ON h.id = chain.id AND h.host_id = ?1"
+      " WHERE h.prev < h.id AND chain.n < ?2) "
+      "SELECT h.id, h.host_id, h.time, h.source, h.user_agent, h.credential, h.old_value, h.new_value, h.result "
+      "FROM chain JOIN history h ON h.id = chain.id AND h.host_id = ?1 ORDER BY h.id DESC",
       [&](Statement& s) {
         s.Bind(1, host_id);
         s.Bind(2, static_cast<int64_t>(limit));

@@ -277,6 +277,50 @@ ALTER TABLE takedowns DROP COLUMN snapshot;
       {13, R"sql(
 DROP INDEX IF EXISTS history_by_time;
 )sql"},
+      // A host's history as a chain instead of an index: each entry names the host's
+      // previous one (`prev`) and history_heads the newest, so that an entry is appended
+      // at the end of the table and a host's head is one small row, where the index on
+      // (host_id, time) cost every entry an insert into a random leaf — under a stream of
+      // updates a leaf per host per flush, and more the longer the history grew (changing
+      // requests per CPU-s fell by a sixth within 45 s; bench/README.md). A host's history
+      // is read by walking its chain (SqliteAccountStore::ReadHistory). Without the index
+      // a foreign key from history to hosts could not cascade cheaply: removing a host
+      // queues its head in history_purge (the trigger fires for cascades from users and
+      // zones too), and the store deletes the chain in the same transaction
+      // (Writer::PurgeHistory).
+      {14, R"sql(
+CREATE TABLE history_chained (
+  id INTEGER PRIMARY KEY,
+  host_id INTEGER NOT NULL,
+  prev INTEGER,                       -- the host's previous entry; NULL: none
+  time INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  credential TEXT NOT NULL,
+  old_value TEXT NOT NULL,
+  new_value TEXT NOT NULL,
+  result TEXT NOT NULL
+) STRICT;
+INSERT INTO history_chained
+  SELECT id, host_id, lag(id) OVER (PARTITION BY host_id ORDER BY id), time, source, user_agent,
+         credential, old_value, new_value, result
+  FROM history ORDER BY id;
+CREATE TABLE IF NOT EXISTS history_heads (
+  host_id INTEGER PRIMARY KEY,        -- no foreign key: the trigger below removes the row
+  head INTEGER NOT NULL               -- the host's newest entry
+) STRICT;
+INSERT OR REPLACE INTO history_heads SELECT host_id, max(id) FROM history GROUP BY host_id;
+CREATE TABLE IF NOT EXISTS history_purge (
+  host_id INTEGER NOT NULL,           -- a removed host
+  head INTEGER NOT NULL               -- its newest entry
+) STRICT;
+DROP TABLE history;
+ALTER TABLE history_chained RENAME TO history;
+CREATE TRIGGER IF NOT EXISTS history_of_removed_host AFTER DELETE ON hosts BEGIN
+  INSERT INTO history_purge(host_id, head) SELECT host_id, head FROM history_heads WHERE host_id = OLD.id;
+  DELETE FROM history_heads WHERE host_id = OLD.id;
+END;
+)sql"},
   };
   return migrations;
 }

@@ -67,6 +67,11 @@ class Writer {
   Result<bool> RemoveKey(const dns::Name& name);
   Status AddGrant(const dns::Name& key, const KeyGrant& grant);
 
+  // Deletes the history of removed hosts: each chain whose newest entry history_purge
+  // holds (schema.cc, version 14: the trigger on hosts queues it), then the queue. Called
+  // by what removes hosts, in its transaction, and by the history flush for any other way.
+  Status PurgeHistory();
+
   // ---- Folding (writer_fold.cc) ----
   // Names changed by the commits since the current fold pass began, counted per commit (at
   // open: the entries of the backlog found). The committer's cue to fold; it also counts

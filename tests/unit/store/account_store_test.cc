@@ -695,7 +695,7 @@ TEST_P(AccountStoreTest, ReadHistoryIsNewestFirstAndLimited) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
   HostInfo nas = AddHost(alice, "nas.dyn.example.");
-  // Out of order, with a tie: same time, later id first.
+  // The most recently appended first, whatever their times (a clock set back).
   accounts().AppendHistory(Entry(home, 1700000200, "good"));
   accounts().AppendHistory(Entry(home, 1700000400, "nochg"));
   accounts().AppendHistory(Entry(nas, 1700000900, "good"));
@@ -706,12 +706,12 @@ TEST_P(AccountStoreTest, ReadHistoryIsNewestFirstAndLimited) {
   ASSERT_EQ(all.size(), 4u);
   std::vector<std::string> results;
   for (const auto& entry : all) results.push_back(entry.result);
-  EXPECT_EQ(results, (std::vector<std::string>{"abuse", "nochg", "good", "badauth"}));
+  EXPECT_EQ(results, (std::vector<std::string>{"abuse", "badauth", "nochg", "good"}));
 
   auto newest = History(home, 2);
   ASSERT_EQ(newest.size(), 2u);
   EXPECT_EQ(newest[0].result, "abuse");
-  EXPECT_EQ(newest[1].result, "nochg");
+  EXPECT_EQ(newest[1].result, "badauth");
   EXPECT_TRUE(History(home, 0).empty());
 }
 
@@ -956,6 +956,96 @@ TEST_P(SqliteAbuseMigrationTest, Version10ColumnsMoveToHostAbuseAndTakedownSnaps
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteAbuseMigrationTest, ::testing::Values(Backend::kSqlite));
+
+// The SQLite store keeps each host's history as a chain (schema version 14): each entry
+// names the host's previous one, history_heads the newest.
+using SqliteHistoryChainTest = AccountStoreTest;
+
+std::vector<std::string> Results(const std::vector<HistoryEntry>& entries) {
+  std::vector<std::string> results;
+  for (const auto& entry : entries) results.push_back(entry.result);
+  return results;
+}
+
+TEST_P(SqliteHistoryChainTest, Version13HistoryIsChainedPerHost) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");
+  HostInfo idle = AddHost(alice, "idle.dyn.example.");
+  accounts().AppendHistory(Entry(home, 1700000100, "h1"));
+  accounts().AppendHistory(Entry(nas, 1700000100, "n1"));
+  accounts().AppendHistory(Entry(home, 1700000200, "h2"));
+  accounts().AppendHistory(Entry(home, 1700000300, "h3"));
+  accounts().AppendHistory(Entry(nas, 1700000300, "n2"));
+  ASSERT_EQ(History(home).size(), 3u);  // written
+  store_.reset();
+  // The file as version 13 kept history: one table with a foreign key and an index per host.
+  ExecSql(path(),
+          "DROP TRIGGER history_of_removed_host; DROP TABLE history_heads; DROP TABLE history_purge;"
+          "CREATE TABLE old_history (id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL REFERENCES hosts(id) "
+          "ON DELETE CASCADE, time INTEGER NOT NULL, source TEXT NOT NULL, user_agent TEXT NOT NULL, "
+          "credential TEXT NOT NULL, old_value TEXT NOT NULL, new_value TEXT NOT NULL, result TEXT NOT NULL) STRICT;"
+          "INSERT INTO old_history SELECT id, host_id, time, source, user_agent, credential, old_value, new_value, "
+          "result FROM history;"
+          "DROP TABLE history; ALTER TABLE old_history RENAME TO history;"
+          "CREATE INDEX history_by_host ON history(host_id, time);"
+          "UPDATE meta SET value = 13 WHERE key = 'schema_version';");
+  Reopen();
+  EXPECT_EQ(QueryInt(path(), "SELECT value FROM meta WHERE key = 'schema_version'"), sqlite::LatestSchemaVersion());
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM sqlite_schema WHERE name = 'history_by_host'"), 0);
+  EXPECT_EQ(Results(History(home)), (std::vector<std::string>{"h3", "h2", "h1"}));
+  EXPECT_EQ(Results(History(nas)), (std::vector<std::string>{"n2", "n1"}));
+  EXPECT_TRUE(History(idle).empty());
+  // New entries continue the migrated chains.
+  accounts().AppendHistory(Entry(home, 1700000400, "h4"));
+  accounts().AppendHistory(Entry(idle, 1700000400, "i1"));
+  EXPECT_EQ(Results(History(home)), (std::vector<std::string>{"h4", "h3", "h2", "h1"}));
+  EXPECT_EQ(Results(History(idle)), (std::vector<std::string>{"i1"}));
+  // And removing a host still removes its history, the migrated part too.
+  ASSERT_TRUE(accounts().DeleteHost(home.id));
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM history WHERE host_id = " + std::to_string(home.id)), 0);
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM history"), 3);
+}
+
+TEST_P(SqliteHistoryChainTest, RemovingTheZoneRemovesItsHostsHistory) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  for (int i = 0; i < 5; ++i) accounts().AppendHistory(Entry(home, 1700000100 + i, "good"));
+  ASSERT_EQ(History(home).size(), 5u);
+  auto deleted = store_->DeleteZone(N("dyn.example."));
+  ASSERT_TRUE(deleted && *deleted);
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM history"), 0);
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM history_heads"), 0);
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM history_purge"), 0);
+}
+
+TEST_P(SqliteHistoryChainTest, ChainsEndWhereRetentionCutThem) {
+  UserInfo alice = AddUser("alice");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");
+  for (int64_t time : {1700000100, 1700000200, 1700000300}) {
+    accounts().AppendHistory(Entry(home, time, "home " + std::to_string(time)));
+    accounts().AppendHistory(Entry(nas, time, "nas " + std::to_string(time)));
+  }
+  ASSERT_EQ(History(home).size(), 3u);  // written
+  ASSERT_TRUE(accounts().TrimHistory(1700000200, {}));
+  EXPECT_EQ(Results(History(home)), (std::vector<std::string>{"home 1700000300", "home 1700000200"}));
+  // Everything goes: the table is empty and the next entries may take the ids of the old
+  // ones, which the heads still name. One host's history never shows another's entries.
+  ASSERT_TRUE(accounts().TrimHistory(1800000000, {}));
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM history"), 0);
+  for (int i = 0; i < 6; ++i) accounts().AppendHistory(Entry(nas, 1700000400 + i, "nas again"));
+  EXPECT_TRUE(History(home).empty());
+  EXPECT_EQ(History(nas).size(), 6u);
+  EXPECT_EQ(QueryInt(path(), "SELECT min(id) FROM history"), 1);  // ids used again
+  accounts().AppendHistory(Entry(home, 1700000500, "home again"));
+  EXPECT_EQ(Results(History(home)), (std::vector<std::string>{"home again"}));
+  // Removing the host removes only its own entries, even where its chain names another's.
+  ASSERT_TRUE(accounts().DeleteHost(home.id));
+  EXPECT_EQ(History(nas).size(), 6u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteHistoryChainTest, ::testing::Values(Backend::kSqlite));
 
 }  // namespace
 }  // namespace tether::store::testing
