@@ -416,10 +416,10 @@ class Connection final : public ConnectionBase {
   }
 
   // Between requests the next read starts at the end of the loop's turn (Worker::Later,
-  // after this turn's answers are written). Started at once, it would find nothing — the client has not seen the
-  // answer yet — and Asio's first recv would fail with EAGAIN, a syscall per request; by
-  // the next turn a busy client's next request has usually arrived, and an idle one's read
-  // waits as before. Readiness seen while no read is pending is not lost: Asio's read
+  // after this turn's answers are written). Started at once, it would find nothing — the
+  // client has not seen the answer yet — and Asio's first recv would fail with EAGAIN, a
+  // syscall per request; by then a busy client's next request has usually arrived, and an
+  // idle one's read waits as before. Readiness seen while no read is pending is not lost: Asio's read
   // starts with a recv.
   void ReadSoon() {
     read_later_ = true;
@@ -492,7 +492,7 @@ class Connection final : public ConnectionBase {
   // On a plain connection the write waits for the end of the loop's turn (Worker::Later):
   // the answers of one turn then leave together, so the client, woken once, finds them all
   // and its next requests arrive together too, instead of a wake-up on both sides per
-  // answer (nochg +2.8%, bench/README.md).
+  // answer (nochg +2.3%, bench/README.md).
   void StartWrite() {
     if (writing_ || closed_) return;
     if (out_pending_.empty()) {
