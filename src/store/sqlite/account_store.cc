@@ -441,9 +441,10 @@ Status SqliteAccountStore::FlushHistory() {
         newest = std::max(newest, entry.time);
       }
     }
-    // Each host's head once per batch, however many entries it had in it.
+    // Each host's head once per batch, however many entries it had in it (a present host
+    // had at least one: its head is that entry's id).
     for (const auto& [host_id, chain] : chains) {
-      if (!chain.present || chain.head == 0) continue;
+      if (!chain.present) continue;
       ResetOnExit reset(set_head);
       set_head.Bind(1, host_id);
       set_head.Bind(2, chain.head);
