@@ -6,7 +6,7 @@ SHELL := /bin/bash
 BUILD_PACKAGES := cmake ninja-build ccache g++ clang-14 lld-14 libclang-rt-14-dev pkg-config \
   libboost-dev libssl-dev libsqlite3-dev libpq-dev libsodium-dev libfmt-dev libspdlog-dev \
   libcli11-dev libtomlplusplus-dev libexpected-dev libgtest-dev libgmock-dev libbenchmark-dev \
-  nlohmann-json3-dev libmaxminddb-dev
+  nlohmann-json3-dev libmaxminddb-dev libjemalloc-dev
 TEST_PACKAGES := python3 iproute2 util-linux procps bind9-dnsutils knot-dnsutils knot \
   knot-dnssecutils nsd bind9 bind9-utils dnsperf curl openssl ddclient inadyn wrk nginx-light \
   postgresql sqlite3 unbound

@@ -1,6 +1,5 @@
 // tetherd: the Tether server. See `tetherd --help` and docs/configuration.md.
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -26,6 +25,7 @@
 #include "app/admin.h"
 #include "app/change_follower.h"
 #include "app/config.h"
+#include "app/memory.h"
 #include "app/update_receiver.h"
 #include "base/cidr.h"
 #include "base/log.h"
@@ -92,7 +92,7 @@ void ReloadZones(const std::vector<LoadedZone>& zones, zone::ZoneRegistry& regis
     }
     registry.Put(std::move(*loaded));
   }
-  malloc_trim(0);
+  ReleaseFreeMemory();
 }
 
 accounts::NamePolicy NamePolicyFrom(const Config& config) {
@@ -265,6 +265,7 @@ int Run(int argc, char** argv) {
     spdlog::error("cannot create data directory {}: {}", config.data_dir, dir_error.message());
     return 1;
   }
+  spdlog::info("memory allocator: {}", AllocatorName());
 
   // The store: the source of truth of every dynamic zone, key and setting. SQLite in the
   // data directory, or a PostgreSQL database several nodes may share (docs/postgresql.md).
@@ -386,7 +387,7 @@ int Run(int argc, char** argv) {
     return 1;
   }
   registry.ReplaceAll(std::move(zones));
-  malloc_trim(0);  // give back what parsing and loading used
+  ReleaseFreeMemory();  // give back what parsing and loading used
   admin.SetTransfers(&transfers);
   if (auto loaded = transfers.Reload(); !loaded) {
     spdlog::error("{}", loaded.error().message);
