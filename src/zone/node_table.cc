@@ -1,11 +1,19 @@
 #include "zone/node_table.h"
 
+#include <sys/mman.h>
+
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "base/check.h"
 #include "base/qsbr.h"
 
 namespace tether::zone {
+
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+}  // namespace
 
 NodeTable::NodeTable() : slots_(NewSlots(16)) {}
 
@@ -17,13 +25,21 @@ NodeTable::~NodeTable() {
 NodeTable::Slots* NodeTable::NewSlots(size_t capacity) {
   auto* slots = new Slots;
   slots->mask = capacity - 1;
-  slots->slot = new std::atomic<uint64_t>[capacity];
-  for (size_t i = 0; i < capacity; ++i) slots->slot[i].store(kEmpty, std::memory_order_relaxed);
+  // Arrays of 2 MiB and more (zones of ~100,000 names and up) are backed by transparent huge
+  // pages where the system allows it: every lookup's first access is a random slot, and with
+  // 4 KiB pages most of them missed the TLB too (queries +2.6%, bench/README.md).
+  const size_t bytes = capacity * sizeof(std::atomic<uint64_t>);
+  const bool huge = bytes >= kHugePage;
+  void* block = std::aligned_alloc(huge ? kHugePage : 64, bytes);
+  TETHER_CHECK(block != nullptr);
+  if (huge) (void)madvise(block, bytes, MADV_HUGEPAGE);
+  slots->slot = static_cast<std::atomic<uint64_t>*>(block);
+  for (size_t i = 0; i < capacity; ++i) new (&slots->slot[i]) std::atomic<uint64_t>(kEmpty);
   return slots;
 }
 
 void NodeTable::DeleteSlots(Slots* slots) {
-  delete[] slots->slot;
+  std::free(slots->slot);  // std::atomic<uint64_t> is trivially destructible
   delete slots;
 }
 

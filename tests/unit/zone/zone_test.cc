@@ -106,6 +106,25 @@ TEST(ZoneTest, ManyNamesGrowTheTableAndStayFindable) {
   EXPECT_EQ(zone.Stats().nodes, 5001u);
 }
 
+// 200,000 names grow the slot array past 2 MiB, where it is allocated for huge pages.
+TEST(ZoneTest, LargeTablesOnHugePagesKeepTheirNames) {
+  Zone zone(N("example."));
+  std::vector<NameUpdate> updates;
+  for (int i = 0; i < 200000; ++i) {
+    updates.push_back({N("h" + std::to_string(i) + ".example."), {A("192.0.2.1")}});
+  }
+  ASSERT_TRUE(zone.Apply(std::move(updates)));
+  std::vector<NameUpdate> removals;
+  for (int i = 0; i < 200000; i += 2) removals.push_back({N("h" + std::to_string(i) + ".example."), {}});
+  ASSERT_TRUE(zone.Apply(std::move(removals)));
+  zone.Maintain();
+  zone.Maintain();
+  for (int i = 0; i < 200000; i += 1001) {
+    EXPECT_EQ(DataOf(zone, "h" + std::to_string(i), 2) != nullptr, i % 2 == 1) << i;
+  }
+  EXPECT_EQ(zone.Stats().nodes, 100001u);
+}
+
 TEST(ZoneTest, RemovedNamesCanBeAddedAgain) {
   Zone zone(N("example."));
   ASSERT_TRUE(zone.Apply({{N("a.example."), {A("192.0.2.1")}}}));
