@@ -386,8 +386,10 @@ int Run(int argc, char** argv) {
     spdlog::error("{}", refreshed.error().message);
     return 1;
   }
+  // What parsing and loading used goes back before the zones answer, so that the memory
+  // of a server that answers is what it keeps.
+  ReleaseFreeMemory();
   registry.ReplaceAll(std::move(zones));
-  ReleaseFreeMemory();  // give back what parsing and loading used
   admin.SetTransfers(&transfers);
   if (auto loaded = transfers.Reload(); !loaded) {
     spdlog::error("{}", loaded.error().message);
