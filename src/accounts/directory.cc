@@ -180,7 +180,7 @@ void Directory::PutHost(const store::HostInfo& host) {
   hosts_.Put(key, std::move(entry));
 }
 
-void Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
+bool Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
   // Called for every change: the key is made on the stack, as for FindHost.
   char buffer[dns::Name::kMaxWire];
   const std::string_view key = fqdn.LowercaseKey(buffer);
@@ -191,14 +191,15 @@ void Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
   };
   {
     std::shared_lock lock(mu_);
-    if (unmoved(hosts_.Find(key))) return;
+    if (unmoved(hosts_.Find(key))) return false;
   }
   std::unique_lock lock(mu_);
   const HostTable::Entry* found = hosts_.Find(key);
-  if (unmoved(found)) return;
+  if (unmoved(found)) return false;
   auto touched = std::make_shared<store::HostInfo>(**found);
   touched->last_update = time;
   hosts_.Put(key, std::move(touched));
+  return true;
 }
 
 void Directory::RemoveHost(int64_t host_id) {

@@ -65,8 +65,9 @@ class Directory {
   void RemoveHost(int64_t host_id);
   // Records an accepted change of the host's records at `time` (unix seconds), to the
   // minute as the store keeps it (HostInfo::last_update); the store learns it from the
-  // history entry (AccountStore::AppendHistory).
-  void TouchHost(const dns::Name& fqdn, int64_t time);
+  // history entry (AccountStore::AppendHistory). Returns whether last_update moved (false
+  // also for a host not here): HistoryEntry::touches_host.
+  bool TouchHost(const dns::Name& fqdn, int64_t time);
   void PutToken(const store::TokenInfo& token);
   void PutHostCredential(const store::HostCredentialInfo& credential);
 

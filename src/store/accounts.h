@@ -128,6 +128,10 @@ struct HistoryEntry {
   std::string old_value;   // e.g. "A 198.51.100.7, AAAA 2001:db8::7"
   std::string new_value;
   std::string result;      // "good", "nochg", or the refusal ("abuse", "badauth", ...)
+  // A "good" entry moves the host's last_update to `time` (to the minute, kLastUpdateGrain).
+  // false: the caller knows that it does not (Directory::TouchHost said so), and the store
+  // spares the host's row the check.
+  bool touches_host = true;
 };
 
 class AccountStore {

@@ -411,7 +411,7 @@ Status PostgresAccountStore::FlushHistory() {
       old_values.push_back(entry.old_value);
       new_values.push_back(entry.new_value);
       results.push_back(entry.result);
-      if (entry.result.rfind("good", 0) == 0) {
+      if (entry.touches_host && entry.result.rfind("good", 0) == 0) {
         auto [at, fresh] = touched.emplace(entry.host_id, entry.time);
         if (!fresh) at->second = std::max(at->second, entry.time);
       }

@@ -436,7 +436,7 @@ Status SqliteAccountStore::FlushHistory() {
         RETURN_IF_ERROR(insert.Run());
       }
       chain->second.head = writer.db().LastInsertRowid();
-      if (entry.result.rfind("good", 0) == 0) {
+      if (entry.touches_host && entry.result.rfind("good", 0) == 0) {
         int64_t& newest = touched[entry.host_id];
         newest = std::max(newest, entry.time);
       }

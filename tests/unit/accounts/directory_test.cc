@@ -55,5 +55,21 @@ TEST(DirectoryTest, HostsLoadedFromTheStoreAreFoundByName) {
   std::filesystem::remove_all(dir);
 }
 
+// TouchHost moves a host's last update to the minute and says when it did: only then does
+// the history entry ask the store to write it (HistoryEntry::touches_host).
+TEST(DirectoryTest, TouchHostSaysWhetherTheLastUpdateMoved) {
+  Directory directory;
+  store::HostInfo host;
+  host.id = 7;
+  host.fqdn = N("home.dyn.example.");
+  host.last_update = 1700000000;
+  directory.PutHost(host);
+  EXPECT_FALSE(directory.TouchHost(N("home.dyn.example."), 1700000059));
+  EXPECT_EQ(directory.FindHost(N("home.dyn.example."))->last_update, 1700000000);
+  EXPECT_TRUE(directory.TouchHost(N("Home.Dyn.Example."), 1700000060));
+  EXPECT_EQ(directory.FindHost(N("home.dyn.example."))->last_update, 1700000060);
+  EXPECT_FALSE(directory.TouchHost(N("away.dyn.example."), 1700000500));
+}
+
 }  // namespace
 }  // namespace tether::accounts

@@ -735,6 +735,10 @@ TEST_P(AccountStoreTest, GoodEntrySetsLastUpdate) {
   // minute later is.
   EXPECT_EQ(after(Entry(home, 1700000559, "good"), 5), 1700000500);
   EXPECT_EQ(after(Entry(home, 1700000560, "good"), 6), 1700000560);
+  // The caller knows it does not move (Directory::TouchHost): the row is left alone.
+  HistoryEntry unmoved = Entry(home, 1700000700, "good");
+  unmoved.touches_host = false;
+  EXPECT_EQ(after(unmoved, 7), 1700000560);
 }
 
 // An entry for a host deleted after it was made is dropped; the others of its batch stay.
