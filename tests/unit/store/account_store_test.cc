@@ -756,6 +756,28 @@ TEST_P(AccountStoreTest, HistoryOfDeletedHostIsDropped) {
 
 // Retention over many entries with gaps in the ids (a deleted host's entries, an earlier
 // trim): each cutoff removes exactly the entries older than it.
+// Entries of several hosts, interleaved, over two flushes: each host reads back its own,
+// newest first (SQLite: each chain runs through the others').
+TEST_P(AccountStoreTest, InterleavedHostsReadBackTheirOwnEntries) {
+  UserInfo alice = AddUser("alice");
+  std::vector<HostInfo> hosts = {AddHost(alice, "a.dyn.example."), AddHost(alice, "b.dyn.example."),
+                                 AddHost(alice, "c.dyn.example.")};
+  auto append = [&](int from, int to) {
+    for (int i = from; i < to; ++i) accounts().AppendHistory(Entry(hosts[i % 3], 1700000000 + i, "nochg"));
+  };
+  append(0, 100);
+  ASSERT_EQ(History(hosts[0], 1000).size(), 34u);  // the read flushes
+  append(100, 171);
+  for (size_t h = 0; h < hosts.size(); ++h) {
+    auto history = History(hosts[h], 1000);
+    ASSERT_EQ(history.size(), 57u) << h;
+    for (size_t k = 0; k < history.size(); ++k) {
+      EXPECT_EQ(history[k].host_id, hosts[h].id);
+      EXPECT_EQ(history[k].time, 1700000168 + int64_t(h) - 3 * int64_t(k)) << h << " " << k;  // newest: 168 + h
+    }
+  }
+}
+
 TEST_P(AccountStoreTest, TrimHistoryFindsTheCutoffAmongManyEntries) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
