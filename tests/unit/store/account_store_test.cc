@@ -762,8 +762,10 @@ TEST_P(AccountStoreTest, InterleavedHostsReadBackTheirOwnEntries) {
   UserInfo alice = AddUser("alice");
   std::vector<HostInfo> hosts = {AddHost(alice, "a.dyn.example."), AddHost(alice, "b.dyn.example."),
                                  AddHost(alice, "c.dyn.example.")};
-  auto append = [&](int from, int to) {
-    for (int i = from; i < to; ++i) accounts().AppendHistory(Entry(hosts[i % 3], 1700000000 + i, "nochg"));
+  auto append = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      accounts().AppendHistory(Entry(hosts[i % 3], 1700000000 + static_cast<int64_t>(i), "nochg"));
+    }
   };
   append(0, 100);
   ASSERT_EQ(History(hosts[0], 1000).size(), 34u);  // the read flushes
