@@ -132,39 +132,16 @@ Result<bool> Writer::DeleteZone(const dns::Name& origin) {
 }
 
 Status Writer::PurgeHistory() {
-  std::vector<std::pair<int64_t, int64_t>> chains;  // host, newest entry
-  {
-    ASSIGN_OR_RETURN(Statement queued, db_.Prepare("SELECT host_id, head FROM history_purge"));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, queued.Step());
-      if (!row) break;
-      chains.emplace_back(queued.Int(0), queued.Int(1));
-    }
-  }
-  if (chains.empty()) return Ok();
-  ASSIGN_OR_RETURN(Statement previous, db_.Prepare("SELECT prev FROM history WHERE id = ?1 AND host_id = ?2"));
-  ASSIGN_OR_RETURN(Statement remove, db_.Prepare("DELETE FROM history WHERE id = ?1"));
-  for (auto [host_id, id] : chains) {
-    // Newest to oldest. The walk ends at the host's first entry, or where retention cut
-    // the chain (as ReadHistory's: ids fall along a chain and stay the host's).
-    while (id != 0) {
-      int64_t prev = 0;
-      {
-        ResetOnExit reset(previous);
-        previous.Bind(1, id);
-        previous.Bind(2, host_id);
-        ASSIGN_OR_RETURN(bool found, previous.Step());
-        if (!found) break;
-        if (!previous.IsNull(0) && previous.Int(0) < id) prev = previous.Int(0);
-      }
-      {
-        ResetOnExit reset(remove);
-        remove.Bind(1, id);
-        RETURN_IF_ERROR(remove.Run());
-      }
-      id = prev;
-    }
-  }
+  // Every queued chain, newest to oldest, walked as ReadHistory walks one: it ends at the
+  // host's first entry, or where retention cut it (ids fall along a chain and stay the
+  // host's).
+  RETURN_IF_ERROR(db_.Exec(
+      "WITH RECURSIVE chain(host_id, id) AS ("
+      " SELECT host_id, head FROM history_purge"
+      " UNION ALL"
+      " SELECT h.host_id, h.prev FROM chain JOIN history h ON h.id = chain.id AND h.host_id = chain.host_id"
+      " WHERE h.prev < h.id) "
+      "DELETE FROM history WHERE (id, host_id) IN (SELECT id, host_id FROM chain)"));
   return db_.Exec("DELETE FROM history_purge");
 }
 
