@@ -202,8 +202,10 @@ Result<HostInfo> SqliteAccountStore::CreateHost(const HostInfo& host) {
   created.fqdn = host.fqdn.Lowercased();
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
     RETURN_IF_ERROR(UniqueOr(RunSql(writer,
-                                    "INSERT INTO hosts(fqdn, user_id, zone_id, lifecycle, created, last_update) "
-                                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                                    // Never a removed host's id (schema migration 15).
+                                    "INSERT INTO hosts(id, fqdn, user_id, zone_id, lifecycle, created, last_update) "
+                                    "VALUES((SELECT value + 1 FROM meta WHERE key = 'hosts_id_floor'), "
+                                    "?1, ?2, ?3, ?4, ?5, ?6)",
                                     [&](Statement& s) {
                                       s.BindStatic(1, created.fqdn.wire());
                                       s.Bind(2, created.user_id);

@@ -321,6 +321,18 @@ CREATE TRIGGER IF NOT EXISTS history_of_removed_host AFTER DELETE ON hosts BEGIN
   DELETE FROM history_heads WHERE host_id = OLD.id;
 END;
 )sql"},
+      // A host id is never given to another host, as PostgreSQL's sequences never give one
+      // twice. SQLite's rowid is max(id) + 1, so removing the newest host handed its id to the
+      // next one, which then received what was still keyed by the old id: history entries
+      // queued for the next flush (another user's sources and agents in its history) and
+      // per-host state of the running server. CreateHost takes the id after the floor; the
+      // trigger keeps the floor at the greatest id ever inserted.
+      {15, R"sql(
+INSERT OR REPLACE INTO meta(key, value) VALUES('hosts_id_floor', (SELECT coalesce(max(id), 0) FROM hosts));
+CREATE TRIGGER IF NOT EXISTS hosts_id_floor AFTER INSERT ON hosts BEGIN
+  UPDATE meta SET value = NEW.id WHERE key = 'hosts_id_floor' AND value < NEW.id;
+END;
+)sql"},
   };
   return migrations;
 }

@@ -31,6 +31,9 @@
 //         the abuse state of each host that ever had one, out of the hosts columns
 //   takedown_snapshots(takedown_id PRIMARY KEY, snapshot) -- version 12: an order's
 //         snapshot, out of the takedowns row
+//   version 14: history chained per host (history.prev, history_heads, history_purge)
+//   version 15: meta 'hosts_id_floor', the greatest host id ever inserted (kept by a
+//         trigger): host ids are never reused
 // Blob formats: blob_codec.h. Names and grants refer to zones by id with ON DELETE
 // CASCADE, grants to keys by name likewise.
 //

@@ -523,6 +523,30 @@ TEST_P(AccountStoreTest, DeleteHostRemovesItsCredentialsAndHistory) {
   EXPECT_EQ(History(nas).size(), 1u);
 }
 
+// SQLite gave the next host a removed newest host's id (max(id) + 1), and with it the history
+// entries still queued for that id: another user's sources and agents in its history.
+TEST_P(AccountStoreTest, RemovedHostsIdIsNeverReusedNorItsQueuedHistory) {
+  UserInfo alice = AddUser("alice");
+  UserInfo bob = AddUser("bob");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo nas = AddHost(alice, "nas.dyn.example.");  // the newest host
+  accounts().AppendHistory(Entry(nas, 1700000500, "good"));  // queued, not yet flushed
+  auto deleted = accounts().DeleteHost(nas.id);
+  ASSERT_TRUE(deleted && *deleted);
+
+  HostInfo next = AddHost(bob, "next.dyn.example.");
+  EXPECT_GT(next.id, nas.id);
+  EXPECT_TRUE(History(next).empty());
+  EXPECT_EQ(Sql("SELECT count(*) FROM history"), 0);
+
+  // Also across a restart, and after the newest host of all is gone again.
+  ASSERT_TRUE(accounts().DeleteHost(next.id).value_or(false));
+  Reopen();
+  HostInfo later = AddHost(bob, "later.dyn.example.");
+  EXPECT_GT(later.id, next.id);
+  EXPECT_GT(later.id, home.id);
+}
+
 // ---- tokens ----
 
 TEST_P(AccountStoreTest, TokenIsFoundByDigestWithItsLists) {
