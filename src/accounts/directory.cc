@@ -57,6 +57,7 @@ Status Directory::Load(store::AccountStore& store) {
     std::string username = credential.username;
     host_credentials_[username] = std::make_shared<const store::HostCredentialInfo>(std::move(credential));
   }
+  hosts_generation_.fetch_add(1, std::memory_order_release);
   return Ok();
 }
 
@@ -163,6 +164,7 @@ void Directory::RemoveUser(int64_t id) {
   user_ids_.erase(found->second->name);
   users_.erase(found);
   hosts_.EraseIf([&](const store::HostInfo& host) { return host.user_id == id; });
+  hosts_generation_.fetch_add(1, std::memory_order_release);
   std::erase_if(tokens_, [&](const auto& entry) { return entry.second->user_id == id; });
   // Credentials of removed hosts no longer find their host, so they fail on their own;
   // drop them anyway.
@@ -178,6 +180,7 @@ void Directory::PutHost(const store::HostInfo& host) {
   std::string key = Key(host.fqdn);
   std::unique_lock lock(mu_);
   hosts_.Put(key, std::move(entry));
+  hosts_generation_.fetch_add(1, std::memory_order_release);
 }
 
 bool Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
@@ -205,6 +208,7 @@ bool Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
 void Directory::RemoveHost(int64_t host_id) {
   std::unique_lock lock(mu_);
   hosts_.EraseIf([&](const store::HostInfo& host) { return host.id == host_id; });
+  hosts_generation_.fetch_add(1, std::memory_order_release);
   std::erase_if(host_credentials_, [&](const auto& entry) { return entry.second->host_id == host_id; });
 }
 

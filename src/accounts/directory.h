@@ -11,6 +11,7 @@
 // briefly.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -68,6 +69,10 @@ class Directory {
   // history entry (AccountStore::AppendHistory). Returns whether last_update moved (false
   // also for a host not here): HistoryEntry::touches_host.
   bool TouchHost(const dns::Name& fqdn, int64_t time);
+  // Moves whenever a host entry is put or removed, except by TouchHost (a change of its
+  // abuse state or lifecycle, say). A check of the host entries found after reading it
+  // still holds while it has not moved: the updater need not look each host up again.
+  uint64_t HostsGeneration() const { return hosts_generation_.load(std::memory_order_acquire); }
   void PutToken(const store::TokenInfo& token);
   void PutHostCredential(const store::HostCredentialInfo& credential);
 
@@ -84,6 +89,9 @@ class Directory {
   std::unordered_map<int64_t, Shared<store::UserInfo>> users_;
   ByKey<int64_t> user_ids_;
   HostTable hosts_;  // by Key(fqdn)
+  // Moved under the exclusive lock, after the change: whoever reads a value and then finds
+  // entries sees every change the value counts.
+  std::atomic<uint64_t> hosts_generation_{0};
   ByKey<Shared<store::TokenInfo>> tokens_;
   ByKey<Shared<store::HostCredentialInfo>> host_credentials_;
 };

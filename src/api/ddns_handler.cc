@@ -198,6 +198,8 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
     }
   }
 
+  // Before the hosts are found: their abuse states checked below hold while it stays.
+  const uint64_t checked = directory_.HostsGeneration();
   const size_t count = request.hostnames.size();
   auto& lines = call->lines;
   lines.resize(count);
@@ -277,7 +279,7 @@ void DdnsHandler::RunDyndns2(std::shared_ptr<Call> call) {
     call->change_host.push_back(std::move(host));
   }
   call->handler = this;
-  Submit(std::move(changes), [call](std::vector<HostOutcome> outcomes) {
+  Submit(std::move(changes), checked, [call](std::vector<HostOutcome> outcomes) {
     call->handler->AnswerDyndns2(*call, outcomes);
   });
 }
@@ -363,6 +365,7 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
   }
   std::vector<HostChange> changes;
   std::vector<store::HostInfo> hosts;
+  const uint64_t checked = directory_.HostsGeneration();  // as in RunDyndns2
   for (const std::string& domain : duck.domains) {
     std::optional<store::HostInfo> host;
     if (domain.find('.') != std::string::npos) {
@@ -408,7 +411,7 @@ void DdnsHandler::RunDuck(std::shared_ptr<Call> call) {
       hosts.push_back(*host);
     }
   }
-  Submit(std::move(changes), [this, call, hosts](std::vector<HostOutcome> outcomes) {
+  Submit(std::move(changes), checked, [this, call, hosts](std::vector<HostOutcome> outcomes) {
     bool updated = false;
     bool failed = false;
     std::string v4;
@@ -445,7 +448,7 @@ static dns::Name ZoneOf(const HostChange& change) {
   return change.fqdn.FirstLabel() == "_acme-challenge" ? change.fqdn.StripLabels(2) : change.fqdn.Parent();
 }
 
-void DdnsHandler::SubmitZone(const dns::Name& origin, std::vector<HostChange> changes,
+void DdnsHandler::SubmitZone(const dns::Name& origin, std::vector<HostChange> changes, uint64_t checked,
                              std::function<void(std::vector<HostOutcome>)> done) {
   // Routers poll: most requests change nothing, and that is decided on the published
   // content without a trip through the updater.
@@ -455,7 +458,10 @@ void DdnsHandler::SubmitZone(const dns::Name& origin, std::vector<HostChange> ch
   const size_t count = changes.size();
   // The abuse state is checked again on the updater: a host frozen or taken down after this
   // request was checked, but before it is applied, is not changed (docs/abuse.md).
-  auto refused = [this](const dns::Name& fqdn) {
+  // Unless a host entry changed since the request's check, nothing refuses now either: no
+  // lookup per change.
+  auto refused = [this, checked](const dns::Name& fqdn) {
+    if (directory_.HostsGeneration() == checked) return false;
     auto host = directory_.FindHost(fqdn);
     return host != nullptr && store::UpdatesRefused(host->abuse_state);
   };
@@ -464,13 +470,14 @@ void DdnsHandler::SubmitZone(const dns::Name& origin, std::vector<HostChange> ch
   }
 }
 
-void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std::vector<HostOutcome>)> done) {
+void DdnsHandler::Submit(std::vector<HostChange> changes, uint64_t checked,
+                         std::function<void(std::vector<HostOutcome>)> done) {
   if (changes.empty()) return done({});
   // The common case: every host in one zone (a router updating its name or names).
   const dns::Name first_zone = ZoneOf(changes.front());
   bool one_zone = true;
   for (size_t i = 1; i < changes.size() && one_zone; ++i) one_zone = ZoneOf(changes[i]) == first_zone;
-  if (one_zone) return SubmitZone(first_zone, std::move(changes), std::move(done));
+  if (one_zone) return SubmitZone(first_zone, std::move(changes), checked, std::move(done));
 
   // Otherwise one request per zone; the answers are put back in the order of `changes`.
   struct Gather {
@@ -492,7 +499,7 @@ void DdnsHandler::Submit(std::vector<HostChange> changes, std::function<void(std
   for (auto& [text, group] : by_zone) {
     std::vector<HostChange> part;
     for (size_t i : group.second) part.push_back(changes[i]);
-    SubmitZone(group.first, std::move(part), [gather, indexes = group.second](std::vector<HostOutcome> outcomes) {
+    SubmitZone(group.first, std::move(part), checked, [gather, indexes = group.second](std::vector<HostOutcome> outcomes) {
       for (size_t k = 0; k < indexes.size() && k < outcomes.size(); ++k) {
         gather->outcomes[indexes[k]] = std::move(outcomes[k]);
       }

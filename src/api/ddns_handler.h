@@ -58,11 +58,13 @@ class DdnsHandler {
   void AnswerDyndns2(Call& call, const std::vector<ddns::HostOutcome>& outcomes);
   void RunDuck(std::shared_ptr<Call> call);
   // Sends the changes zone by zone and calls `done` with one outcome per change, in order.
-  void Submit(std::vector<ddns::HostChange> changes,
+  // `checked`: the directory's HostsGeneration() read before the hosts' abuse states were
+  // found not to refuse updates (the updater checks them again only if it moved).
+  void Submit(std::vector<ddns::HostChange> changes, uint64_t checked,
               std::function<void(std::vector<ddns::HostOutcome>)> done);
   // The changes of one zone: answered from the published content if none changes anything,
   // else through the zone's updater.
-  void SubmitZone(const dns::Name& origin, std::vector<ddns::HostChange> changes,
+  void SubmitZone(const dns::Name& origin, std::vector<ddns::HostChange> changes, uint64_t checked,
                   std::function<void(std::vector<ddns::HostOutcome>)> done);
   // Also logs the update if the host is watched. `note`: from pacing_ (HistoryNote or a
   // Spend*), nullopt when the entry is folded into an earlier one. `requested`: a refused

@@ -8,6 +8,7 @@
 
 #include "dns/rdata.h"
 #include "rest_test_util.h"
+#include "update/update_request.h"
 
 namespace tether::api::testing {
 namespace {
@@ -117,6 +118,48 @@ TEST_F(DdnsHandlerStateTest, FrozenHostIsKoOnTheTokenUrl) {
   EXPECT_EQ(Duck("198.51.100.8"), "KO");
   EXPECT_EQ(PublishedA(), "198.51.100.7");
   EXPECT_EQ(LastHistoryResult().rfind("abuse", 0), 0u) << LastHistoryResult();
+}
+
+// Holds the zone's updater inside its Apply until released.
+class BlockingRequest : public update::UpdateRequest {
+ public:
+  explicit BlockingRequest(std::shared_future<void> release) : release_(std::move(release)) {}
+  dns::Rcode Apply(update::ZoneView&) override {
+    entered_.set_value();
+    EXPECT_EQ(release_.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+    return dns::Rcode::kNoError;
+  }
+  void Done(const update::UpdateOutcome&) override {}
+  std::future<void> Entered() { return entered_.get_future(); }
+
+ private:
+  std::shared_future<void> release_;
+  std::promise<void> entered_;
+};
+
+// The request is checked on the HTTP thread and again on the updater: a host frozen while
+// its update waits in the zone's queue is not changed (the updater's check looks the host up
+// again only when a host entry changed meanwhile, Directory::HostsGeneration).
+TEST_F(DdnsHandlerStateTest, HostFrozenWhileItsUpdateWaitsIsNotChanged) {
+  ASSERT_EQ(Duck("198.51.100.7"), "OK");
+  std::promise<void> release;
+  auto blocker = std::make_unique<BlockingRequest>(release.get_future().share());
+  auto entered = blocker->Entered();
+  ASSERT_TRUE(updates_->Submit(N("dyn.example."), std::move(blocker)));
+  ASSERT_EQ(entered.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+
+  // The token URL checks and queues at once (no password to verify on a pool).
+  auto answer = std::make_shared<std::promise<HttpResponse>>();
+  auto answered = answer->get_future();
+  handler_->HandleDuck(Request("GET", "/update?domains=home&token=" + token_ + "&ip=198.51.100.8", "", ""),
+                       [answer](HttpResponse response) { answer->set_value(std::move(response)); });
+  SetState(store::AbuseState::kFrozen);
+  release.set_value();
+
+  ASSERT_EQ(answered.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  EXPECT_EQ(answered.get().body, "KO");
+  EXPECT_EQ(PublishedA(), "198.51.100.7");
+  EXPECT_EQ(LastHistoryResult(), "abuse: host state changed meanwhile");
 }
 
 TEST_F(DdnsHandlerStateTest, FrozenHostIsRefusedByTheRestApi) {
