@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "base/thread.h"
@@ -15,6 +17,12 @@
 namespace tether::store::sqlite {
 
 namespace {
+
+// The id an insert into `table` takes: after the greatest it ever had, so that a removed
+// row's id is never given to another (schema migration 15).
+std::string IdAfterFloor(std::string_view table) {
+  return "(SELECT value + 1 FROM meta WHERE key = '" + std::string(table) + "_id_floor')";
+}
 
 Error Damaged(const std::string& path, const std::string& what) {
   return Error{ErrorCode::kIo, path + ": damaged " + what};
@@ -133,8 +141,8 @@ Result<UserInfo> SqliteAccountStore::CreateUser(const UserInfo& user) {
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
     RETURN_IF_ERROR(UniqueOr(
         RunSql(writer,
-               "INSERT INTO users(name, role, password_hash, credential_version, created, host_limit) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+               "INSERT INTO users(id, name, role, password_hash, credential_version, created, host_limit) "
+               "VALUES(" + IdAfterFloor("users") + ", ?1, ?2, ?3, ?4, ?5, ?6)",
                [&](Statement& s) {
                  s.BindText(1, created.name);
                  s.BindText(2, RoleName(created.role));
@@ -202,10 +210,8 @@ Result<HostInfo> SqliteAccountStore::CreateHost(const HostInfo& host) {
   created.fqdn = host.fqdn.Lowercased();
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
     RETURN_IF_ERROR(UniqueOr(RunSql(writer,
-                                    // Never a removed host's id (schema migration 15).
                                     "INSERT INTO hosts(id, fqdn, user_id, zone_id, lifecycle, created, last_update) "
-                                    "VALUES((SELECT value + 1 FROM meta WHERE key = 'hosts_id_floor'), "
-                                    "?1, ?2, ?3, ?4, ?5, ?6)",
+                                    "VALUES(" + IdAfterFloor("hosts") + ", ?1, ?2, ?3, ?4, ?5, ?6)",
                                     [&](Statement& s) {
                                       s.BindStatic(1, created.fqdn.wire());
                                       s.Bind(2, created.user_id);
@@ -283,8 +289,8 @@ Result<TokenInfo> SqliteAccountStore::CreateToken(const TokenInfo& token) {
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
     RETURN_IF_ERROR(UniqueOr(
         RunSql(writer,
-               "INSERT INTO tokens(user_id, digest, hosts, types, networks, expires, created, revoked) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)",
+               "INSERT INTO tokens(id, user_id, digest, hosts, types, networks, expires, created, revoked) "
+               "VALUES(" + IdAfterFloor("tokens") + ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)",
                [&](Statement& s) {
                  s.Bind(1, created.user_id);
                  s.BindText(2, created.digest);
@@ -343,8 +349,8 @@ Result<HostCredentialInfo> SqliteAccountStore::CreateHostCredential(const HostCr
   HostCredentialInfo created = credential;
   RETURN_IF_ERROR(committer_.Run([&](Writer& writer) -> Status {
     RETURN_IF_ERROR(UniqueOr(RunSql(writer,
-                                    "INSERT INTO host_credentials(host_id, username, digest, created) "
-                                    "VALUES(?1, ?2, ?3, ?4)",
+                                    "INSERT INTO host_credentials(id, host_id, username, digest, created) "
+                                    "VALUES(" + IdAfterFloor("host_credentials") + ", ?1, ?2, ?3, ?4)",
                                     [&](Statement& s) {
                                       s.Bind(1, created.host_id);
                                       s.BindText(2, created.username);

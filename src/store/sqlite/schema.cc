@@ -321,16 +321,31 @@ CREATE TRIGGER IF NOT EXISTS history_of_removed_host AFTER DELETE ON hosts BEGIN
   DELETE FROM history_heads WHERE host_id = OLD.id;
 END;
 )sql"},
-      // A host id is never given to another host, as PostgreSQL's sequences never give one
-      // twice. SQLite's rowid is max(id) + 1, so removing the newest host handed its id to the
-      // next one, which then received what was still keyed by the old id: history entries
-      // queued for the next flush (another user's sources and agents in its history) and
-      // per-host state of the running server. CreateHost takes the id after the floor; the
-      // trigger keeps the floor at the greatest id ever inserted.
+      // An account's, host's, token's or host credential's id is never given to another, as
+      // PostgreSQL's sequences never give one twice. SQLite's rowid is max(id) + 1, so the
+      // next row took a removed newest row's id and, with it, what was still keyed by the
+      // old id: a re-created account of the same name passed with the removed account's
+      // cached password proof (same id, same credential version) until the proof expired;
+      // a new host received the history entries queued for a removed one (another user's
+      // sources and agents in its history). Each insert takes the id after its table's
+      // floor; a trigger keeps the floor at the greatest id ever inserted.
       {15, R"sql(
-INSERT OR REPLACE INTO meta(key, value) VALUES('hosts_id_floor', (SELECT coalesce(max(id), 0) FROM hosts));
+INSERT OR REPLACE INTO meta(key, value) VALUES
+  ('users_id_floor', (SELECT coalesce(max(id), 0) FROM users)),
+  ('hosts_id_floor', (SELECT coalesce(max(id), 0) FROM hosts)),
+  ('tokens_id_floor', (SELECT coalesce(max(id), 0) FROM tokens)),
+  ('host_credentials_id_floor', (SELECT coalesce(max(id), 0) FROM host_credentials));
+CREATE TRIGGER IF NOT EXISTS users_id_floor AFTER INSERT ON users BEGIN
+  UPDATE meta SET value = NEW.id WHERE key = 'users_id_floor' AND value < NEW.id;
+END;
 CREATE TRIGGER IF NOT EXISTS hosts_id_floor AFTER INSERT ON hosts BEGIN
   UPDATE meta SET value = NEW.id WHERE key = 'hosts_id_floor' AND value < NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS tokens_id_floor AFTER INSERT ON tokens BEGIN
+  UPDATE meta SET value = NEW.id WHERE key = 'tokens_id_floor' AND value < NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS host_credentials_id_floor AFTER INSERT ON host_credentials BEGIN
+  UPDATE meta SET value = NEW.id WHERE key = 'host_credentials_id_floor' AND value < NEW.id;
 END;
 )sql"},
   };

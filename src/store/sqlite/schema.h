@@ -32,8 +32,9 @@
 //   takedown_snapshots(takedown_id PRIMARY KEY, snapshot) -- version 12: an order's
 //         snapshot, out of the takedowns row
 //   version 14: history chained per host (history.prev, history_heads, history_purge)
-//   version 15: meta 'hosts_id_floor', the greatest host id ever inserted (kept by a
-//         trigger): host ids are never reused
+//   version 15: meta 'users_id_floor', 'hosts_id_floor', 'tokens_id_floor' and
+//         'host_credentials_id_floor', the greatest id each table ever had (kept by
+//         triggers): those ids are never reused
 // Blob formats: blob_codec.h. Names and grants refer to zones by id with ON DELETE
 // CASCADE, grants to keys by name likewise.
 //

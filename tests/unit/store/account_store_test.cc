@@ -547,6 +547,25 @@ TEST_P(AccountStoreTest, RemovedHostsIdIsNeverReusedNorItsQueuedHistory) {
   EXPECT_GT(later.id, home.id);
 }
 
+// The same for accounts, tokens and host credentials. An account removed and made again
+// under its name must not take the old id: a cached proof of the old password names the
+// account by id and credential version (Authenticator), and both would have matched.
+TEST_P(AccountStoreTest, RemovedAccountsIdsAreNeverReused) {
+  UserInfo alice = AddUser("alice");  // the newest account
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  TokenInfo token = AddToken(alice, "aaaa");
+  HostCredentialInfo key = AddCredential(home, "home-key");
+  ASSERT_TRUE(accounts().DeleteUser(alice.id).value_or(false));
+  Reopen();
+
+  UserInfo again = AddUser("alice");
+  EXPECT_GT(again.id, alice.id);
+  HostInfo home_again = AddHost(again, "home.dyn.example.");
+  EXPECT_GT(home_again.id, home.id);
+  EXPECT_GT(AddToken(again, "bbbb").id, token.id);
+  EXPECT_GT(AddCredential(home_again, "home-key").id, key.id);
+}
+
 // ---- tokens ----
 
 TEST_P(AccountStoreTest, TokenIsFoundByDigestWithItsLists) {
