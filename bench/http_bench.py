@@ -413,24 +413,34 @@ def summarize(name, runs):
     return r
 
 
-def bench_nginx(args):
+def start_nginx(args):
     tmp = tl.TempDir(prefix="tether-bench-nginx-")
     server = tl.Nginx({"/": 'return 200 "good 127.0.0.1";'}, tmp=tmp, cpu=args.server_cpu)
-    runs = []
+    log("  nginx processes: %d (master + workers)" % len(base.process_tree(base.server_pid(server))))
+    return server, tmp
+
+
+def nginx_run(server, args, i):
+    s = measure("nginx", "change", base.server_pid(server), server.port, args, auth_header(args), 0)
+    s["want_share"] = s["good"] / s["responded"] if s["responded"] else 0
+    log(describe("nginx", "static", i, s))
+    return s
+
+
+def bench_nginx(args):
+    server, tmp = start_nginx(args)
     try:
-        pid = base.server_pid(server)
-        log("  nginx processes: %d (master + workers)" % len(base.process_tree(pid)))
-        for i in range(args.runs):
-            s = measure("nginx", "change", pid, server.port, args, auth_header(args), 0)
-            s["want_share"] = s["good"] / s["responded"] if s["responded"] else 0
-            runs.append(s)
-            log(describe("nginx", "static", i, s))
+        runs = [nginx_run(server, args, i) for i in range(args.runs)]
     finally:
         base.stop_server(server, tmp)
     return summarize("nginx static 200", runs)
 
 
-def bench_tetherd(args):
+def bench_tetherd(args, nginx_before=None):
+    """tetherd's changing and nochg runs. With `nginx_before(i)`, nginx is measured right
+    before each of them (its stats go to results["nginx_runs"], the same-run ratios to
+    results["paired"]): on a VM whose speed drifts, a ratio of runs minutes apart measures
+    the drift too."""
     tmp = tl.TempDir(prefix="tether-bench-http-")
     server, note, setup_s = start_tetherd(args, tmp)
     results = {"note": note, "setup_s": setup_s}
@@ -442,10 +452,26 @@ def bench_tetherd(args):
         # The setup's own aftermath (the fold of the hosts' journal entries) is not a change's
         # cost; later runs do pay what the runs before them deferred, as a long run would.
         log("  settled after the setup in %.1f s" % settle(pid))
+        nginx_runs = results["nginx_runs"] = []
+        paired = results["paired"] = {"change": [], "nochg": []}
+
+        def pair_with_nginx(i, key):
+            if nginx_before is None:
+                return
+            settle(pid)  # tetherd's deferred work is not nginx's noise
+            nginx_runs.append(nginx_before(len(nginx_runs)))
+            paired[key].append(nginx_runs[-1]["per_cpu_s"])
+
+        def paired_ratio(key, s):
+            if nginx_before is not None and paired[key][-1]:
+                paired[key][-1] = s["per_cpu_s"] / paired[key][-1]
+
         runs = []
         for i in range(args.runs):
             pass_base = 1 + i * 1000
+            pair_with_nginx(i, "change")
             s = measure("tetherd", "change", pid, http_port, args, auth, pass_base)
+            paired_ratio("change", s)
             if not server.alive():
                 raise RuntimeError("tetherd died during the changing run")
             expected = expected_after(s, "change", args.http_hosts, nthreads, pass_base,
@@ -470,7 +496,9 @@ def bench_tetherd(args):
         results["primed"] = primed
         runs = []
         for i in range(args.runs):
+            pair_with_nginx(i, "nochg")
             s = measure("tetherd", "nochg", pid, http_port, args, auth, 0)
+            paired_ratio("nochg", s)
             if not server.alive():
                 raise RuntimeError("tetherd died during the nochg run")
             expected = expected_after(s, "nochg", args.http_hosts, nthreads, 0,
@@ -550,14 +578,22 @@ def report(nginx, tetherd, args):
                          100 * r["server_util"], 100 * r["client_util"], 100 * r["foreign"],
                          r["per_cpu_s"], landed))
     if nginx and tetherd and nginx["per_cpu_s"]:
-        lines += ["", "| ratio (requests per server CPU-s) | value | issue-4 target |",
-                  "|---|---|---|"]
+        paired = tetherd.get("paired") or {}
+        lines += ["", "| ratio (requests per server CPU-s) | value | runs | issue-4 target |",
+                  "|---|---|---|---|"]
         for key, target in (("change", 0.5), ("nochg", 0.8)):
             if key in tetherd:
-                v = tetherd[key]["per_cpu_s"] / nginx["per_cpu_s"]
-                lines.append("| tetherd %s / nginx | %.2f | >= %.1f %s |" % (
-                    "changing" if key == "change" else "nochg", v, target,
+                # Each tetherd run over the nginx run just before it, when they were paired.
+                ratios = paired.get(key) or []
+                v = (statistics.median(ratios) if ratios
+                     else tetherd[key]["per_cpu_s"] / nginx["per_cpu_s"])
+                lines.append("| tetherd %s / nginx | %.2f | %s | >= %.1f %s |" % (
+                    "changing" if key == "change" else "nochg", v,
+                    ", ".join("%.2f" % r for r in ratios) or "-", target,
                     "(met)" if v >= target else "(NOT met)"))
+        if paired.get("change"):
+            lines += ["", "Ratios: the median of each tetherd run over the nginx run just before "
+                      "it (nginx's row: all %d of its runs)." % len(tetherd["nginx_runs"])]
     warnings = []
     for r, want in rows:
         if r["want_share"] < 0.99:
@@ -602,6 +638,24 @@ def main(args):
     if have_tetherd and not args.tether:
         sys.exit("bench: the `tether` command not found (pass --tether or set $TETHER)")
     nginx = tetherd = None
+    if "nginx" in servers and "tetherd" in servers and have_tetherd:
+        # Interleaved: nginx right before each tetherd run.
+        log("== nginx (static 200) and tetherd (/nic/update, %d hosts, %s), run in turn"
+            % (args.http_hosts, args.http_auth))
+        try:
+            server, tmp = start_nginx(args)
+        except tl.ServerError as e:
+            log("nginx failed: %s" % e)
+        else:
+            try:
+                tetherd = bench_tetherd(args, lambda i: nginx_run(server, args, i))
+                if tetherd["nginx_runs"]:
+                    nginx = summarize("nginx static 200", tetherd["nginx_runs"])
+            except (tl.ServerError, tl.AdminError, RuntimeError) as e:
+                log("tetherd failed: %s" % e)
+            finally:
+                base.stop_server(server, tmp)
+        servers = [s for s in servers if s not in ("nginx", "tetherd")]
     if "nginx" in servers:
         log("== nginx: static 200")
         try:
