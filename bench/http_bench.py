@@ -455,7 +455,7 @@ def bench_tetherd(args, nginx_before=None):
         nginx_runs = results["nginx_runs"] = []
         paired = results["paired"] = {"change": [], "nochg": []}
 
-        def pair_with_nginx(i, key):
+        def pair_with_nginx(key):
             if nginx_before is None:
                 return
             settle(pid)  # tetherd's deferred work is not nginx's noise
@@ -469,7 +469,7 @@ def bench_tetherd(args, nginx_before=None):
         runs = []
         for i in range(args.runs):
             pass_base = 1 + i * 1000
-            pair_with_nginx(i, "change")
+            pair_with_nginx("change")
             s = measure("tetherd", "change", pid, http_port, args, auth, pass_base)
             paired_ratio("change", s)
             if not server.alive():
@@ -496,7 +496,7 @@ def bench_tetherd(args, nginx_before=None):
         results["primed"] = primed
         runs = []
         for i in range(args.runs):
-            pair_with_nginx(i, "nochg")
+            pair_with_nginx("nochg")
             s = measure("tetherd", "nochg", pid, http_port, args, auth, 0)
             paired_ratio("nochg", s)
             if not server.alive():
