@@ -455,23 +455,20 @@ def bench_tetherd(args, nginx_before=None):
         nginx_runs = results["nginx_runs"] = []
         paired = results["paired"] = {"change": [], "nochg": []}
 
-        def pair_with_nginx(key):
-            if nginx_before is None:
-                return
-            settle(pid)  # tetherd's deferred work is not nginx's noise
-            nginx_runs.append(nginx_before(len(nginx_runs)))
-            paired[key].append(nginx_runs[-1]["per_cpu_s"])
-
-        def paired_ratio(key, s):
-            if nginx_before is not None and paired[key][-1]:
-                paired[key][-1] = s["per_cpu_s"] / paired[key][-1]
+        def measure_paired(mode, pass_base):
+            """One tetherd run, after an nginx run when paired; appends their ratio."""
+            if nginx_before is not None:
+                settle(pid)  # tetherd's deferred work is not nginx's noise
+                nginx_runs.append(nginx_before(len(nginx_runs)))
+            s = measure("tetherd", mode, pid, http_port, args, auth, pass_base)
+            if nginx_before is not None and nginx_runs[-1]["per_cpu_s"]:
+                paired[mode].append(s["per_cpu_s"] / nginx_runs[-1]["per_cpu_s"])
+            return s
 
         runs = []
         for i in range(args.runs):
             pass_base = 1 + i * 1000
-            pair_with_nginx("change")
-            s = measure("tetherd", "change", pid, http_port, args, auth, pass_base)
-            paired_ratio("change", s)
+            s = measure_paired("change", pass_base)
             if not server.alive():
                 raise RuntimeError("tetherd died during the changing run")
             expected = expected_after(s, "change", args.http_hosts, nthreads, pass_base,
@@ -496,9 +493,7 @@ def bench_tetherd(args, nginx_before=None):
         results["primed"] = primed
         runs = []
         for i in range(args.runs):
-            pair_with_nginx("nochg")
-            s = measure("tetherd", "nochg", pid, http_port, args, auth, 0)
-            paired_ratio("nochg", s)
+            s = measure_paired("nochg", 0)
             if not server.alive():
                 raise RuntimeError("tetherd died during the nochg run")
             expected = expected_after(s, "nochg", args.http_hosts, nthreads, 0,
