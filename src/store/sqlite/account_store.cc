@@ -435,12 +435,13 @@ Status SqliteAccountStore::FlushHistory() {
         insert.Bind(1, entry.host_id);
         if (chain->second.head != 0) insert.Bind(2, chain->second.head);  // else NULL
         insert.Bind(3, entry.time);
-        insert.BindText(4, entry.source);
-        insert.BindText(5, entry.user_agent);
-        insert.BindText(6, entry.credential);
-        insert.BindText(7, entry.old_value);
-        insert.BindText(8, entry.new_value);
-        insert.BindText(9, entry.result);
+        // Not copied: `batch` holds the texts until the statement is reset.
+        insert.BindTextStatic(4, entry.source);
+        insert.BindTextStatic(5, entry.user_agent);
+        insert.BindTextStatic(6, entry.credential);
+        insert.BindTextStatic(7, entry.old_value);
+        insert.BindTextStatic(8, entry.new_value);
+        insert.BindTextStatic(9, entry.result);
         RETURN_IF_ERROR(insert.Run());
       }
       chain->second.head = writer.db().LastInsertRowid();

@@ -2,9 +2,21 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
 #include <utility>
 
 namespace tether::store::sqlite {
+
+namespace {
+// Before SQLite's first use in the process: no memory statistics. Kept, they cost a global
+// mutex on every allocation SQLite makes (several per statement step), which every
+// connection of the process shares; nothing here reads them. A call after SQLite was
+// initialised (by code outside this file) is refused and changes nothing.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+}  // namespace
 
 // A zero-length blob needs a non-null pointer, or SQLite binds NULL instead.
 constexpr uint8_t kEmptyBlob = 0;
@@ -71,6 +83,12 @@ void Statement::BindStatic(int index, std::span<const uint8_t> blob) {
 void Statement::BindText(int index, std::string_view text) {
   int rc =
       sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+}
+
+void Statement::BindTextStatic(int index, std::string_view text) {
+  int rc = sqlite3_bind_text64(stmt_, index, text.empty() ? "" : text.data(), text.size(),
+                               SQLITE_STATIC, SQLITE_UTF8);
   if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
 }
 
@@ -147,6 +165,7 @@ Db& Db::operator=(Db&& other) noexcept {
 }
 
 Result<Db> Db::Open(const std::string& path, bool read_only) {
+  ConfigureSqliteOnce();
   Db db;
   db.path_ = path;
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;

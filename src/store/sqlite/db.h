@@ -41,6 +41,8 @@ class Statement {
   void BindText(int index, std::string_view text);      // copied
   // Binds without copying. REQUIRES: `blob` outlives the next Step()/Reset().
   void BindStatic(int index, std::span<const uint8_t> blob);
+  // The same for text. REQUIRES: `text` outlives the next Step()/Reset().
+  void BindTextStatic(int index, std::string_view text);
 
   // Runs one step: true if a row is available, false when the statement is done.
   Result<bool> Step();
