@@ -41,7 +41,16 @@ std::string Describe(const std::vector<zone::Rrset>& rrsets) {
     }
     for (const auto& rdata : rrset.rdatas) {
       if (!out.empty()) out += ' ';
-      out += dns::RrTypeToString(rrset.type) + " " + dns::RdataToText(rrset.type, rdata);
+      // Addresses, the usual content, without the general text form's temporaries.
+      if (rrset.type == RrType::kA && rdata.size() == 4) {
+        out += "A ";
+        dns::rdata_codec::AppendIpv4(rdata, &out);
+      } else if (rrset.type == RrType::kAaaa && rdata.size() == 16) {
+        out += "AAAA ";
+        dns::rdata_codec::AppendIpv6(rdata, &out);
+      } else {
+        out += dns::RrTypeToString(rrset.type) + " " + dns::RdataToText(rrset.type, rdata);
+      }
     }
   }
   return out.empty() ? "-" : out;
@@ -57,9 +66,15 @@ std::string AddressesOf(const std::vector<zone::Rrset>& rrsets, const HostChange
   std::string v6;
   for (const auto& rrset : rrsets) {
     if (!all && ((rrset.type == RrType::kA && !named_v4) || (rrset.type == RrType::kAaaa && !named_v6))) continue;
-    if (rrset.type == RrType::kA && !rrset.rdatas.empty()) v4 = dns::RdataToText(RrType::kA, rrset.rdatas.front());
-    if (rrset.type == RrType::kAaaa && !rrset.rdatas.empty()) {
-      v6 = dns::RdataToText(RrType::kAaaa, rrset.rdatas.front());
+    if (rrset.rdatas.empty()) continue;
+    const std::vector<uint8_t>& first = rrset.rdatas.front();
+    if (rrset.type == RrType::kA && first.size() == 4) {
+      v4.clear();
+      dns::rdata_codec::AppendIpv4(first, &v4);
+    }
+    if (rrset.type == RrType::kAaaa && first.size() == 16) {
+      v6.clear();
+      dns::rdata_codec::AppendIpv6(first, &v6);
     }
   }
   if (!v4.empty() && !v6.empty()) return v4 + "," + v6;
@@ -153,17 +168,20 @@ dns::Rcode HostUpdateRequest::Apply(update::ZoneView& view) {
       continue;
     }
     std::vector<zone::Rrset> next = ApplyChange(current, change);
+    const bool same = next == current;
     outcome.before = Describe(current);
-    outcome.after = next == current ? outcome.before : Describe(next);
+    outcome.after = same ? outcome.before : Describe(next);
     if (!zone::CheckRrsetsFit(next)) {
       outcome.result = HostOutcome::Result::kDnsErr;
-    } else if (next == current) {
+      outcome.addresses = AddressesOf(current, change);  // what stays
+    } else if (same) {
       outcome.result = HostOutcome::Result::kNochg;
+      outcome.addresses = AddressesOf(current, change);
     } else {
       outcome.result = HostOutcome::Result::kGood;
+      outcome.addresses = AddressesOf(next, change);
       view.Set(change.fqdn, std::move(next));
     }
-    outcome.addresses = AddressesOf(view.Get(change.fqdn), change);
     if (auto wildcard = WildcardOf(change)) {
       if (view.Get(wildcard->first) != wildcard->second) {
         view.Set(wildcard->first, std::move(wildcard->second));
