@@ -177,6 +177,8 @@ bool Name::IsSubdomainOf(const Name& ancestor) const {
   // Walk labels until we reach the candidate offset; it must be a label boundary.
   while (pos < offset) pos += 1 + static_cast<uint8_t>(wire_[pos]);
   if (pos != offset) return false;
+  // Names are usually stored lowercase: the exact compare settles most.
+  if (std::memcmp(wire_.data() + offset, ancestor.wire_.data(), ancestor.size()) == 0) return true;
   for (size_t i = 0; i < ancestor.size(); ++i) {
     if (AsciiLower(static_cast<uint8_t>(wire_[offset + i])) !=
         AsciiLower(static_cast<uint8_t>(ancestor.wire_[i]))) {
