@@ -18,6 +18,10 @@ namespace tether::store::sqlite {
 
 namespace {
 
+// Hosts whose newest history entry the writer keeps (~40 bytes each): beyond this, it starts
+// again empty, and a host then costs one read in its next flush.
+constexpr size_t kKnownHeadsLimit = 1 << 20;
+
 // The id an insert into `table` takes: after the greatest it ever had, so that a removed
 // row's id is never given to another (schema migration 15).
 std::string IdAfterFloor(std::string_view table) {
@@ -414,16 +418,23 @@ Status SqliteAccountStore::FlushHistory() {
     ASSIGN_OR_RETURN(Statement touch, writer.db().Prepare(
                                           "UPDATE hosts SET last_update = ?2 WHERE id = ?1 AND last_update <= ?2 - ?3"));
     // Each host is looked up once per batch: entries of a host removed since they were
-    // made are dropped; the others are chained to the host's newest entry.
+    // made are dropped; the others are chained to the host's newest entry. A host whose
+    // head the writer knows (Writer::history_heads) is present and needs no read.
     struct Chain {
       bool present = false;
       int64_t head = 0;  // the newest entry; 0: none yet
     };
     std::unordered_map<int64_t, Chain> chains;
     std::map<int64_t, int64_t> touched;  // in id order: the hosts table's pages in order
+    auto& known_heads = writer.history_heads();
     for (const auto& entry : batch) {
       auto [chain, inserted] = chains.try_emplace(entry.host_id);
       if (inserted) {
+        if (auto known = known_heads.find(entry.host_id); known != known_heads.end()) {
+          chain->second = {true, known->second};
+        }
+      }
+      if (inserted && !chain->second.present) {
         ResetOnExit reset(host);
         host.Bind(1, entry.host_id);
         ASSIGN_OR_RETURN(chain->second.present, host.Step());
@@ -452,12 +463,15 @@ Status SqliteAccountStore::FlushHistory() {
     }
     // Each host's head once per batch, however many entries it had in it (a present host
     // had at least one: its head is that entry's id).
+    // The writer's heads are bounded (a host polling once a day is not worth its memory).
+    if (known_heads.size() + chains.size() > kKnownHeadsLimit) known_heads.clear();
     for (const auto& [host_id, chain] : chains) {
       if (!chain.present) continue;
       ResetOnExit reset(set_head);
       set_head.Bind(1, host_id);
       set_head.Bind(2, chain.head);
       RETURN_IF_ERROR(set_head.Run());
+      known_heads[host_id] = chain.head;
     }
     // A host's last update once per batch, however often it changed in it.
     for (const auto& [host_id, time] : touched) {

@@ -189,6 +189,8 @@ void Committer::RunGroup(const std::vector<Pending*>& group) {
     }
     Status status = writer.Run(Txn::kSavepoint);
     if (status) status = (*pending->job)(writer);
+    // What the writer keeps of the database may name rows this rollback removes.
+    if (!status) writer.ForgetCaches();
     Status ended = Ok();
     if (db.InTransaction()) {
       // RELEASE after ROLLBACK TO: the savepoint stays on the stack otherwise.
@@ -211,9 +213,13 @@ void Committer::RunGroup(const std::vector<Pending*>& group) {
     }
     pending->status = tl::unexpected(*aborted);
   }
-  if (aborted) return;
+  if (aborted) {
+    writer.ForgetCaches();
+    return;
+  }
   if (Status committed = writer.Run(Txn::kCommit); !committed) {
     (void)writer.Run(Txn::kRollback);
+    writer.ForgetCaches();
     for (Pending* pending : group) {
       if (pending->status) pending->status = committed;
     }

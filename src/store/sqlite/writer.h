@@ -26,6 +26,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/result.h"
@@ -71,6 +72,14 @@ class Writer {
   // holds (schema.cc, version 14: the trigger on hosts queues it), then the queue. Called
   // by what removes hosts, in its transaction, and by the history flush for any other way.
   Status PurgeHistory();
+
+  // The newest history entry of each host whose entries this process flushed, as
+  // history_heads holds it: the history flush (account_store.cc) then needs no read per
+  // host. Entries of a host never removed since. PurgeHistory clears it when it purged a
+  // chain, and the committer (ForgetCaches) when a job or a group was rolled back: then it
+  // may name entries that were not kept.
+  std::unordered_map<int64_t, int64_t>& history_heads() { return history_heads_; }
+  void ForgetCaches() { history_heads_.clear(); }
 
   // ---- Folding (writer_fold.cc) ----
   // Names changed by the commits since the current fold pass began, counted per commit (at
@@ -146,6 +155,7 @@ class Writer {
   std::vector<uint8_t> buffer_;  // reused for encoding blobs
   uint64_t unfolded_ = 0;
   std::unique_ptr<FoldPass> pass_;
+  std::unordered_map<int64_t, int64_t> history_heads_;  // host id -> newest entry id
 };
 
 }  // namespace tether::store::sqlite

@@ -142,7 +142,9 @@ Status Writer::PurgeHistory() {
       " SELECT h.host_id, h.prev FROM chain JOIN history h ON h.id = chain.id AND h.host_id = chain.host_id"
       " WHERE h.prev < h.id) "
       "DELETE FROM history WHERE (id, host_id) IN (SELECT id, host_id FROM chain)"));
-  return db_.Exec("DELETE FROM history_purge");
+  RETURN_IF_ERROR(db_.Exec("DELETE FROM history_purge"));
+  if (db_.Changes() > 0) history_heads_.clear();  // removals are rare: all of it
+  return Ok();
 }
 
 Status Writer::SetAllowUpdate(int64_t zone_id, const std::vector<std::string>& cidrs) {

@@ -797,6 +797,33 @@ TEST_P(AccountStoreTest, HistoryOfDeletedHostIsDropped) {
   EXPECT_TRUE(History(gone).empty());
 }
 
+// A host whose entries were flushed before (SQLite keeps its newest entry in memory) and
+// that is removed with entries still queued: those entries are dropped, whether the host
+// goes alone or with its account.
+TEST_P(AccountStoreTest, QueuedHistoryOfAHostRemovedAfterAFlushIsDropped) {
+  UserInfo alice = AddUser("alice");
+  UserInfo bob = AddUser("bob");
+  HostInfo home = AddHost(alice, "home.dyn.example.");
+  HostInfo gone = AddHost(alice, "gone.dyn.example.");
+  HostInfo bobs = AddHost(bob, "bob.dyn.example.");
+  for (const HostInfo* host : {&home, &gone, &bobs}) {
+    accounts().AppendHistory(Entry(*host, 1700000000, "good"));
+  }
+  ASSERT_EQ(History(gone).size(), 1u);  // the read flushes
+  accounts().AppendHistory(Entry(gone, 1700000100, "good"));
+  accounts().AppendHistory(Entry(bobs, 1700000100, "good"));
+  ASSERT_TRUE(accounts().DeleteHost(gone.id));
+  ASSERT_TRUE(accounts().DeleteUser(bob.id).value_or(false));
+  accounts().AppendHistory(Entry(gone, 1700000200, "nochg"));
+  accounts().AppendHistory(Entry(home, 1700000200, "nochg"));
+  EXPECT_TRUE(History(gone).empty());
+  EXPECT_TRUE(History(bobs).empty());
+  auto kept = History(home);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].time, 1700000200);
+  EXPECT_EQ(kept[1].time, 1700000000);
+}
+
 // Retention over many entries with gaps in the ids (a deleted host's entries, an earlier
 // trim): each cutoff removes exactly the entries older than it.
 // Entries of several hosts, interleaved, over two flushes: each host reads back its own,

@@ -112,5 +112,41 @@ TEST_F(CommitterTest, TransactionRolledBackBySqliteFailsTheWholeGroup) {
   EXPECT_TRUE(HasKey("d."));
 }
 
+// The history heads the writer keeps (Writer::history_heads) describe committed rows only:
+// a rolled-back job or group takes them with it.
+TEST_F(CommitterTest, WritersHistoryHeadsDoNotOutliveARollback) {
+  auto remember = [](int64_t host, int64_t head) -> Committer::Job {
+    return [=](Writer& writer) -> Status {
+      writer.history_heads()[host] = head;
+      return Ok();
+    };
+  };
+  auto heads = [&] {
+    size_t size = 0;
+    EXPECT_TRUE(committer_->Run([&](Writer& writer) -> Status {
+      size = writer.history_heads().size();
+      return Ok();
+    }));
+    return size;
+  };
+  ASSERT_TRUE(committer_->Run(remember(1, 10)));
+  EXPECT_EQ(heads(), 1u);
+  Committer::Job fails = [](Writer& writer) -> Status {
+    writer.history_heads()[2] = 20;
+    return InvalidArgument("refused after writing");
+  };
+  EXPECT_FALSE(committer_->Run(fails));
+  EXPECT_EQ(heads(), 0u);
+
+  ASSERT_TRUE(committer_->Run(remember(1, 10)));
+  Committer::Job aborts = [](Writer& writer) -> Status {
+    RETURN_IF_ERROR(writer.Run(Writer::Txn::kRollback));
+    return MakeError(ErrorCode::kIo, "database or disk is full");
+  };
+  auto results = RunAsOneGroup({remember(3, 30), aborts});
+  EXPECT_FALSE(results[0]);
+  EXPECT_EQ(heads(), 0u);
+}
+
 }  // namespace
 }  // namespace tether::store::sqlite
