@@ -334,5 +334,29 @@ TEST(NameTest, PrependTooLongFails) {
 
 TEST(NameTest, Lowercased) { EXPECT_EQ(N("A.B.").Lowercased().ToText(), "a.b."); }
 
+// LowercaseKey lowers eight bytes at a time: every byte value, at every offset of a name
+// longer than one word, comes out as AsciiLower makes it.
+TEST(NameLowercaseKeyTest, LowersOnlyAsciiLettersAtEveryOffset) {
+  for (size_t pos = 0; pos < 24; ++pos) {
+    for (int byte = 1; byte < 256; ++byte) {
+      std::string wire(1, '\x18');
+      wire += std::string(24, 'X');
+      wire[1 + pos] = static_cast<char>(byte);
+      wire += std::string("\x03" "CoM", 4);
+      wire.push_back('\0');
+      auto name = Name::FromWire(
+          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(wire.data()), wire.size()));
+      ASSERT_TRUE(name) << byte;
+      char buffer[Name::kMaxWire];
+      const std::string_view key = name->LowercaseKey(buffer);
+      ASSERT_EQ(key.size(), wire.size());
+      for (size_t i = 0; i < wire.size(); ++i) {
+        ASSERT_EQ(static_cast<uint8_t>(key[i]), AsciiLower(static_cast<uint8_t>(wire[i])))
+            << "byte " << byte << " at " << pos << ", offset " << i;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tether::dns
