@@ -2,11 +2,14 @@
 // from presentation input, decompression, compression and canonical form.
 #include "dns/rdata.h"
 
+#include <arpa/inet.h>
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "dns/rdata_codec.h"
 #include "hex_util.h"
 
 namespace tether::dns {
@@ -620,6 +623,22 @@ TEST(CanonicalizeRdataTest, LowercasesSrvTarget) {
             "00000000005001"
             "78"
             "00");
+}
+
+// AppendIpv4 (the address text of every dyndns2 answer) against inet_ntop, for octets of
+// one, two and three digits in every position.
+TEST(AppendIpv4Test, WritesWhatInetNtopWrites) {
+  for (const uint8_t octet : std::vector<uint8_t>{0, 7, 10, 99, 100, 199, 255}) {
+    for (size_t position = 0; position < 4; ++position) {
+      std::vector<uint8_t> address = {192, 0, 2, 1};
+      address[position] = octet;
+      char expected[INET_ADDRSTRLEN] = {};
+      ASSERT_NE(inet_ntop(AF_INET, address.data(), expected, sizeof expected), nullptr);
+      std::string text = "x";
+      rdata_codec::AppendIpv4(address, &text);
+      EXPECT_EQ(text, std::string("x") + expected);
+    }
+  }
 }
 
 }  // namespace
