@@ -462,10 +462,10 @@ Status SqliteAccountStore::FlushHistory() {
         newest = std::max(newest, entry.time);
       }
     }
-    // Each host's head once per batch, however many entries it had in it (a present host
-    // had at least one: its head is that entry's id).
     // The writer's heads are bounded (a host polling once a day is not worth its memory).
     if (known_heads.size() + chains.size() > kKnownHeadsLimit) known_heads.clear();
+    // Each host's head once per batch, however many entries it had in it (a present host
+    // had at least one: its head is that entry's id).
     for (const auto& [host_id, chain] : chains) {
       if (!chain.present) continue;
       ResetOnExit reset(set_head);
