@@ -155,33 +155,30 @@ uint64_t LowerEight(uint64_t word) {
   return word | (upper >> 2);
 }
 
+// AsciiLower of `size` bytes from `from` to `to` (which may be `from`), eight at a time.
+void LowerBytes(const char* from, char* to, size_t size) {
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, from + i, 8);
+    word = LowerEight(word);
+    std::memcpy(to + i, &word, 8);
+  }
+  for (; i < size; ++i) to[i] = static_cast<char>(AsciiLower(static_cast<uint8_t>(from[i])));
+}
+
 }  // namespace
 
 std::string_view Name::LowercaseKey(char* buffer) const {
   // Length bytes are at most 63, below 'A': lowering every byte leaves them as they are.
-  // Names are looked up by this key on every update and query: eight bytes at a time.
-  const size_t size = wire_.size();
-  size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    uint64_t word;
-    std::memcpy(&word, wire_.data() + i, 8);
-    word = LowerEight(word);
-    std::memcpy(buffer + i, &word, 8);
-  }
-  for (; i < size; ++i) buffer[i] = static_cast<char>(AsciiLower(static_cast<uint8_t>(wire_[i])));
-  return {buffer, size};
+  // Names are looked up by this key on every update and query.
+  LowerBytes(wire_.data(), buffer, wire_.size());
+  return {buffer, wire_.size()};
 }
 
 void Name::Lowercase() {
-  size_t pos = 0;
-  while (true) {
-    auto len = static_cast<uint8_t>(wire_[pos]);
-    if (len == 0) break;
-    for (size_t i = pos + 1; i <= pos + len; ++i) {
-      wire_[i] = static_cast<char>(AsciiLower(static_cast<uint8_t>(wire_[i])));
-    }
-    pos += 1 + len;
-  }
+  // Every byte, as LowercaseKey: length bytes are below 'A'.
+  LowerBytes(wire_.data(), wire_.data(), wire_.size());
 }
 
 bool Name::EqualsIgnoreCase(const Name& other) const {

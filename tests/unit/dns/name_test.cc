@@ -334,8 +334,8 @@ TEST(NameTest, PrependTooLongFails) {
 
 TEST(NameTest, Lowercased) { EXPECT_EQ(N("A.B.").Lowercased().ToText(), "a.b."); }
 
-// LowercaseKey lowers eight bytes at a time: every byte value, at every offset of a name
-// longer than one word, comes out as AsciiLower makes it.
+// LowercaseKey and Lowercase lower eight bytes at a time: every byte value, at every offset
+// of a name longer than one word, comes out as AsciiLower makes it.
 TEST(NameLowercaseKeyTest, LowersOnlyAsciiLettersAtEveryOffset) {
   for (size_t pos = 0; pos < 24; ++pos) {
     for (int byte = 1; byte < 256; ++byte) {
@@ -354,6 +354,9 @@ TEST(NameLowercaseKeyTest, LowersOnlyAsciiLettersAtEveryOffset) {
         ASSERT_EQ(static_cast<uint8_t>(key[i]), AsciiLower(static_cast<uint8_t>(wire[i])))
             << "byte " << byte << " at " << pos << ", offset " << i;
       }
+      name->Lowercase();  // in place, the same bytes
+      ASSERT_EQ(std::string_view(reinterpret_cast<const char*>(name->wire().data()), name->size()), key)
+          << "byte " << byte << " at " << pos;
     }
   }
 }
