@@ -109,6 +109,9 @@ struct CommitResult {
   uint32_t new_serial = 0;
   uint64_t journal_seq = 0;
   zone::Rrset soa;  // the apex SOA with the new serial, as now stored
+  // The change's names with their new content, as the store checked and normalised them:
+  // what the caller publishes (moved out of the change, not copied).
+  std::vector<zone::NameUpdate> names;
 };
 
 enum class GrantScope {

@@ -240,7 +240,7 @@ void UpdateService::RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<U
     }
     store::ZoneChange change;
     change.zone_id = updater.zone_id;
-    change.names = changes.names;
+    change.names = std::move(changes.names);  // back in the result, for publishing
     change.removed = std::move(changes.removed);
     change.added = std::move(changes.added);
     change.base_journal_seq = updater.journal_seq;
@@ -253,8 +253,9 @@ void UpdateService::RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<U
     if (*committed) {
       // Publish: the changed names, and the apex with the SOA the store now holds.
       std::vector<zone::Rrset> apex_content = view.Get(apex);
-      publish.reserve(changes.names.size() + 1);
-      for (auto& name : changes.names) {
+      std::vector<zone::NameUpdate>& names = (*committed)->names;
+      publish.reserve(names.size() + 1);
+      for (auto& name : names) {
         if (!name.name.EqualsIgnoreCase(apex)) publish.push_back(std::move(name));
       }
       for (auto& rrset : apex_content) {

@@ -244,6 +244,7 @@ Result<CommitResult> PostgresStore::Commit(ZoneChange change) {
     // A retried job (committer.h) starts again from the caller's change.
     ZoneChange copy = change;
     ASSIGN_OR_RETURN(result, CommitIn(conn, copy));
+    result.names = std::move(copy.names);  // normalised by the commit
     return Ok();
   }));
   return result;

@@ -95,6 +95,7 @@ Result<CommitResult> SqliteStore::Commit(ZoneChange change) {
     ASSIGN_OR_RETURN(result, writer.Commit(change));
     return Ok();
   }));
+  result.names = std::move(change.names);  // normalised by the commit
   return result;
 }
 
