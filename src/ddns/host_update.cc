@@ -41,16 +41,9 @@ std::string Describe(const std::vector<zone::Rrset>& rrsets) {
     }
     for (const auto& rdata : rrset.rdatas) {
       if (!out.empty()) out += ' ';
-      // Addresses, the usual content, without the general text form's temporaries.
-      if (rrset.type == RrType::kA && rdata.size() == 4) {
-        out += "A ";
-        dns::rdata_codec::AppendIpv4(rdata, &out);
-      } else if (rrset.type == RrType::kAaaa && rdata.size() == 16) {
-        out += "AAAA ";
-        dns::rdata_codec::AppendIpv6(rdata, &out);
-      } else {
-        out += dns::RrTypeToString(rrset.type) + " " + dns::RdataToText(rrset.type, rdata);
-      }
+      out += dns::RrTypeToString(rrset.type);
+      out += ' ';
+      dns::AppendRdataText(rrset.type, rdata, &out);
     }
   }
   return out.empty() ? "-" : out;
@@ -66,16 +59,10 @@ std::string AddressesOf(const std::vector<zone::Rrset>& rrsets, const HostChange
   std::string v6;
   for (const auto& rrset : rrsets) {
     if (!all && ((rrset.type == RrType::kA && !named_v4) || (rrset.type == RrType::kAaaa && !named_v6))) continue;
-    if (rrset.rdatas.empty()) continue;
-    const std::vector<uint8_t>& first = rrset.rdatas.front();
-    if (rrset.type == RrType::kA && first.size() == 4) {
-      v4.clear();
-      dns::rdata_codec::AppendIpv4(first, &v4);
-    }
-    if (rrset.type == RrType::kAaaa && first.size() == 16) {
-      v6.clear();
-      dns::rdata_codec::AppendIpv6(first, &v6);
-    }
+    if (rrset.rdatas.empty() || (rrset.type != RrType::kA && rrset.type != RrType::kAaaa)) continue;
+    std::string& text = rrset.type == RrType::kA ? v4 : v6;
+    text.clear();
+    dns::AppendRdataText(rrset.type, rrset.rdatas.front(), &text);
   }
   if (!v4.empty() && !v6.empty()) return v4 + "," + v6;
   return v4.empty() ? v6 : v4;

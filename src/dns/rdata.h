@@ -50,6 +50,9 @@ Status ValidateRdata(RrType type, std::span<const uint8_t> rdata);
 // form BIND and Knot print. Types without a descriptor print as "\# LEN HEX".
 // REQUIRES: ValidateRdata(type, rdata) succeeds.
 std::string RdataToText(RrType type, std::span<const uint8_t> rdata);
+// The same, appended to `out`. Addresses (A, AAAA), the text of every dyndns2 answer and
+// history entry, take a direct path.
+void AppendRdataText(RrType type, std::span<const uint8_t> rdata, std::string* out);
 
 // Writes canonical wire RDATA into a message, preceded by its RDLENGTH. Names in the RDATA
 // of the RFC 1035 types (NS, CNAME, SOA, PTR, MX, MB, MG, MR, MINFO) are compressed

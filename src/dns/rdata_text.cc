@@ -484,6 +484,12 @@ Result<std::vector<uint8_t>> RdataFromString(RrType type, std::string_view text,
   return RdataFromText(type, tokens, origin);
 }
 
+void AppendRdataText(RrType type, std::span<const uint8_t> rdata, std::string* out) {
+  if (type == RrType::kA && rdata.size() == 4) return codec::AppendIpv4(rdata, out);
+  if (type == RrType::kAaaa && rdata.size() == 16) return codec::AppendIpv6(rdata, out);
+  *out += RdataToText(type, rdata);
+}
+
 std::string RdataToText(RrType type, std::span<const uint8_t> rdata) {
   const Descriptor* descriptor = FindDescriptor(type);
   if (descriptor == nullptr || !ValidateRdata(type, rdata)) return GenericText(rdata);
