@@ -9,7 +9,7 @@ BUILD_PACKAGES := cmake ninja-build ccache g++ clang-14 lld-14 libclang-rt-14-de
   nlohmann-json3-dev libmaxminddb-dev libjemalloc-dev
 TEST_PACKAGES := python3 iproute2 util-linux procps bind9-dnsutils knot-dnsutils knot \
   knot-dnssecutils nsd bind9 bind9-utils dnsperf curl openssl ddclient inadyn wrk nginx-light \
-  postgresql sqlite3 unbound
+  postgresql sqlite3 unbound valgrind
 PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 CLANGXX := clang++-14
