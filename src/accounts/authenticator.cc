@@ -35,9 +35,9 @@ Authenticator::Authenticator(const Directory& directory, AuthenticatorOptions op
       dummy_hash_(*HashPassword(RandomSecret())) {}
 
 bool Authenticator::CanAnswerFast(const Presented& presented, const std::string& client_address) const {
-  if (directory_.FindToken(SecretDigest(presented.secret))) return true;
+  if (MayBeRandomSecret(presented.secret) && directory_.FindToken(SecretDigest(presented.secret))) return true;
   if (!presented.username.empty() && directory_.FindHostCredential(presented.username)) return true;
-  auto hit = cache_.Lookup(CredentialCache::KeyFor(presented.username, presented.secret), CredentialCache::Clock::now());
+  auto hit = cache_.Lookup(presented.username, presented.secret, CredentialCache::Clock::now());
   if (hit) return true;
   // A throttled caller is answered without checking anything.
   return !failures_by_address_.WouldAllow(client_address) || !failures_by_name_.WouldAllow(presented.username);
@@ -86,15 +86,25 @@ std::optional<AuthResult> Authenticator::AuthenticateFast(const Presented& prese
                                                           const std::string& client_address, const sockaddr* client,
                                                           Identity* identity) {
   if (presented.secret.empty()) return AuthResult::kBadAuth;
+  // The secret's SHA-256, made only where it is needed: to find a token, which only a
+  // secret of a token's shape can be, and to check a per-host credential. An account
+  // password is checked against the cache by its own, cheaper keyed hash.
   char digest_buffer[kSecretDigestSize];
-  SecretDigestTo(presented.secret, digest_buffer);
-  const std::string_view digest(digest_buffer, kSecretDigestSize);
-  const Directory::Candidates found = directory_.FindCandidates(digest, presented.username);
+  std::string_view digest;
+  auto secret_digest = [&] {
+    if (digest.empty()) {
+      SecretDigestTo(presented.secret, digest_buffer);
+      digest = std::string_view(digest_buffer, kSecretDigestSize);
+    }
+    return digest;
+  };
+  const Directory::Candidates found = directory_.FindCandidates(
+      MayBeRandomSecret(presented.secret) ? secret_digest() : std::string_view(), presented.username);
   // An API token: as the password with any username (or none).
   if (found.token) return ByToken(*found.token, client, identity);
   // A per-host credential.
   if (const auto& credential = found.host_credential) {
-    if (!ConstantTimeEquals(digest, credential->digest)) {
+    if (!ConstantTimeEquals(secret_digest(), credential->digest)) {
       Failed(presented.username, client_address);
       return AuthResult::kBadAuth;
     }
@@ -105,7 +115,7 @@ std::optional<AuthResult> Authenticator::AuthenticateFast(const Presented& prese
   }
   // The account password, from the cache if a recent check proved it.
   if (const auto& user = found.user) {
-    auto hit = cache_.Lookup(presented.username, digest, CredentialCache::Clock::now());
+    auto hit = cache_.Lookup(presented.username, presented.secret, CredentialCache::Clock::now());
     if (hit && hit->account_id == user->id && hit->credential_version == user->credential_version) {
       AsPassword(*user, identity);
       return AuthResult::kOk;

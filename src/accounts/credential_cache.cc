@@ -1,19 +1,39 @@
 #include "accounts/credential_cache.h"
 
-#include "accounts/secrets.h"
+#include <sodium.h>
 
+#include <array>
 #include <cstring>
+
+#include "accounts/secrets.h"
 
 namespace tether::accounts {
 
-std::optional<CredentialCache::Entry> CredentialCache::Lookup(std::string_view username, std::string_view secret_digest,
+namespace {
+
+// The secret's keyed hash (kSecretHashSize bytes) to `out`.
+void SecretHashTo(std::string_view secret, char* out) {
+  static const auto key = [] {
+    InitSodium();
+    std::array<unsigned char, crypto_shorthash_siphashx24_KEYBYTES> bytes{};
+    randombytes_buf(bytes.data(), bytes.size());
+    return bytes;
+  }();
+  static_assert(crypto_shorthash_siphashx24_BYTES == CredentialCache::kSecretHashSize);
+  crypto_shorthash_siphashx24(reinterpret_cast<unsigned char*>(out), reinterpret_cast<const unsigned char*>(secret.data()),
+                              secret.size(), key.data());
+}
+
+}  // namespace
+
+std::optional<CredentialCache::Entry> CredentialCache::Lookup(std::string_view username, std::string_view secret,
                                                               Clock::time_point now) {
   // The key on the stack when it fits (account names are at most 64 characters).
-  char buffer[128 + 64];
-  if (secret_digest.size() + username.size() > sizeof(buffer)) return Lookup(KeyForDigest(username, secret_digest), now);
-  std::memcpy(buffer, secret_digest.data(), secret_digest.size());
-  std::memcpy(buffer + secret_digest.size(), username.data(), username.size());
-  return Lookup(std::string_view(buffer, secret_digest.size() + username.size()), now);
+  char buffer[kSecretHashSize + 64];
+  if (username.size() > sizeof(buffer) - kSecretHashSize) return Lookup(KeyFor(username, secret), now);
+  SecretHashTo(secret, buffer);
+  std::memcpy(buffer + kSecretHashSize, username.data(), username.size());
+  return Lookup(std::string_view(buffer, kSecretHashSize + username.size()), now);
 }
 
 std::optional<CredentialCache::Entry> CredentialCache::Lookup(std::string_view key, Clock::time_point now) {
@@ -54,14 +74,9 @@ void CredentialCache::Clear() {
 }
 
 std::string CredentialCache::KeyFor(std::string_view username, std::string_view secret) {
-  return KeyForDigest(username, SecretDigest(secret));
-}
-
-std::string CredentialCache::KeyForDigest(std::string_view username, std::string_view secret_digest) {
-  // The digest has a fixed length, so no two (username, secret) pairs give one key.
-  std::string key;
-  key.reserve(secret_digest.size() + username.size());
-  key.append(secret_digest);
+  // The hash has a fixed length, so no two (username, secret) pairs give one key.
+  std::string key(kSecretHashSize, '\0');
+  SecretHashTo(secret, key.data());
   key.append(username);
   return key;
 }

@@ -94,8 +94,10 @@ std::shared_ptr<const store::HostCredentialInfo> Directory::FindHostCredential(s
 Directory::Candidates Directory::FindCandidates(std::string_view secret_digest, std::string_view username) const {
   Candidates found;
   std::shared_lock lock(mu_);
-  found.token = FindIn(tokens_, secret_digest);
-  if (found.token) return found;
+  if (!secret_digest.empty()) {
+    found.token = FindIn(tokens_, secret_digest);
+    if (found.token) return found;
+  }
   if (!username.empty()) {
     found.host_credential = FindIn(host_credentials_, username);
     if (found.host_credential) return found;

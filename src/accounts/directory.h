@@ -51,7 +51,8 @@ class Directory {
   std::shared_ptr<const store::HostCredentialInfo> FindHostCredential(std::string_view username) const;
 
   // What a presented (username, secret) may be, looked up under one lock (the request path
-  // asks all three): the token whose digest is `secret_digest`; else the host credential
+  // asks all three): the token whose digest is `secret_digest` (none if it is empty: the
+  // secret cannot be a token's, MayBeRandomSecret); else the host credential
   // named `username` (if not empty); else the account named `username`. At most one is set.
   struct Candidates {
     std::shared_ptr<const store::TokenInfo> token;

@@ -11,14 +11,10 @@
 
 namespace tether::accounts {
 
-namespace {
-
 void InitSodium() {
   static std::once_flag once;
   std::call_once(once, [] { TETHER_CHECK(sodium_init() >= 0); });
 }
-
-}  // namespace
 
 Result<std::string> HashPassword(std::string_view password) {
   InitSodium();
@@ -75,6 +71,16 @@ void SecretDigestTo(std::string_view secret, char* out) {
     out[2 * i] = kHex[digest[i] >> 4];
     out[2 * i + 1] = kHex[digest[i] & 15];
   }
+}
+
+bool MayBeRandomSecret(std::string_view secret) {
+  if (secret.size() < 32) return false;
+  for (char c : secret) {
+    const bool base64url = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                           c == '_';
+    if (!base64url) return false;
+  }
+  return true;
 }
 
 std::string SecretDigest(std::string_view secret) {

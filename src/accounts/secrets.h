@@ -14,6 +14,9 @@
 
 namespace tether::accounts {
 
+// Initialises libsodium (once; every function here that uses it calls this).
+void InitSodium();
+
 // Argon2id cost: 2 passes over 19 MiB (the OWASP recommendation), so a login costs tens
 // of milliseconds and memory stays bounded when many arrive at once.
 constexpr unsigned long long kPasswordOpsLimit = 2;
@@ -27,6 +30,13 @@ bool VerifyPassword(std::string_view password, const std::string& hash);
 // A random secret of `bytes` bytes, encoded URL-safe base64 without padding (usable in a
 // URL, an HTTP header and a shell without quoting).
 std::string RandomSecret(size_t bytes = 24);
+
+// False if `secret` cannot have come from RandomSecret(bytes) with bytes >= 24: shorter than
+// 32 characters, or a character outside URL-safe base64. Every API token's secret is one
+// (RandomSecret(24)), so a secret for which this is false is no token, and the request
+// path skips the SHA-256 of the token lookup (a microsecond on CPUs without SHA
+// instructions, the largest part of a router poll's own work there).
+bool MayBeRandomSecret(std::string_view secret);
 
 // SHA-256 of `secret`, as 64 lower-case hex digits.
 std::string SecretDigest(std::string_view secret);

@@ -12,6 +12,10 @@ namespace {
 
 dns::Name N(const std::string& text) { return *dns::Name::FromText(text); }
 
+// Token secrets as RandomSecret(24) makes them: 32 characters of URL-safe base64.
+constexpr const char* kToken = "tok1tok1tok1tok1tok1tok1tok1tok1";
+constexpr const char* kNetToken = "net-net-net-net-net-net-net-net_";
+
 class AuthenticatorTest : public ::testing::Test {
  protected:
   AuthenticatorTest() {
@@ -27,13 +31,13 @@ class AuthenticatorTest : public ::testing::Test {
     store::TokenInfo token;
     token.id = 7;
     token.user_id = 1;
-    token.digest = SecretDigest("tok-1");
+    token.digest = SecretDigest(kToken);
     token.hosts = {N("home.dyn.example.")};
     token.types = {dns::RrType::kA};
     directory_.PutToken(token);
     store::TokenInfo limited = token;
     limited.id = 8;
-    limited.digest = SecretDigest("tok-net");
+    limited.digest = SecretDigest(kNetToken);
     limited.networks = {"10.0.0.0/8"};
     directory_.PutToken(limited);
     directory_.PutHostCredential({3, 11, "hc-office", SecretDigest("hc-pass"), 0});
@@ -76,22 +80,34 @@ TEST_F(AuthenticatorTest, PasswordChangeVoidsTheCachedProof) {
 
 TEST_F(AuthenticatorTest, TokenWithAnyUsernameAndItsScope) {
   Identity identity;
-  EXPECT_EQ(Auth("whatever", "tok-1", &identity), AuthResult::kOk);
+  EXPECT_EQ(Auth("whatever", kToken, &identity), AuthResult::kOk);
   EXPECT_EQ(identity.label, "token:7");
   EXPECT_TRUE(identity.MayChange(*directory_.Host(N("home.dyn.example.")), dns::RrType::kA));
   EXPECT_FALSE(identity.MayChange(*directory_.Host(N("home.dyn.example.")), dns::RrType::kAaaa));
   EXPECT_FALSE(identity.MayChange(*directory_.Host(N("office.dyn.example.")), dns::RrType::kA));
 }
 
+// Only a secret of a token's shape is looked up as one (MayBeRandomSecret): a stored digest
+// of anything else is never matched, so the lookup's SHA-256 is skipped for passwords.
+TEST_F(AuthenticatorTest, SecretNotShapedLikeATokenIsNoToken) {
+  store::TokenInfo odd;
+  odd.id = 9;
+  odd.user_id = 1;
+  odd.digest = SecretDigest("short-token");
+  directory_.PutToken(odd);
+  EXPECT_EQ(Auth("", "short-token"), AuthResult::kBadAuth);
+  EXPECT_EQ(Auth("", std::string(kToken) + "!"), AuthResult::kBadAuth);
+}
+
 TEST_F(AuthenticatorTest, TokenFromOutsideItsNetworksIsRefused) {
-  EXPECT_EQ(Auth("", "tok-net"), AuthResult::kBadAuth);
+  EXPECT_EQ(Auth("", kNetToken), AuthResult::kBadAuth);
 }
 
 TEST_F(AuthenticatorTest, RevokedTokenIsRefused) {
-  auto token = *directory_.TokenByDigest(SecretDigest("tok-1"));
+  auto token = *directory_.TokenByDigest(SecretDigest(kToken));
   token.revoked = true;
   directory_.PutToken(token);
-  EXPECT_EQ(Auth("", "tok-1"), AuthResult::kBadAuth);
+  EXPECT_EQ(Auth("", kToken), AuthResult::kBadAuth);
 }
 
 TEST_F(AuthenticatorTest, HostCredentialCoversOneHost) {

@@ -27,6 +27,19 @@ TEST(SecretTest, RandomSecretsAreUrlSafeAndDistinct) {
   EXPECT_NE(a, RandomSecret());
 }
 
+TEST(SecretTest, MayBeRandomSecretKnowsTheShape) {
+  for (size_t bytes : {size_t{24}, size_t{32}, size_t{48}}) EXPECT_TRUE(MayBeRandomSecret(RandomSecret(bytes))) << bytes;
+  EXPECT_FALSE(MayBeRandomSecret(""));
+  EXPECT_FALSE(MayBeRandomSecret(std::string(31, 'a')));
+  EXPECT_TRUE(MayBeRandomSecret(std::string(32, 'a')));
+  std::string token = RandomSecret();
+  for (char odd : {'!', '=', '+', '/', ' ', '.', '\0', '\xc3'}) {
+    std::string changed = token;
+    changed[5] = odd;
+    EXPECT_FALSE(MayBeRandomSecret(changed)) << static_cast<int>(odd);
+  }
+}
+
 TEST(SecretTest, DigestIsSha256Hex) {
   EXPECT_EQ(SecretDigest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
@@ -41,7 +54,14 @@ TEST(CredentialCacheTest, HitWithinTtl) {
   CredentialCache cache(100, std::chrono::seconds(60));
   auto now = CredentialCache::Clock::now();
   std::string key = CredentialCache::KeyFor("alice", "pw");
+  EXPECT_EQ(key.size(), CredentialCache::kSecretHashSize + 5);
+  // Never the secret itself (longer than the hash, so it cannot appear in it by chance).
+  EXPECT_EQ(CredentialCache::KeyFor("alice", "correct horse battery").find("correct horse battery"), std::string::npos);
   cache.Insert(key, {7, 3, now});
+  // The lookup by (username, secret) makes the same key.
+  ASSERT_TRUE(cache.Lookup("alice", "pw", now));
+  EXPECT_FALSE(cache.Lookup("alice", "pw2", now));
+  EXPECT_FALSE(cache.Lookup("alicf", "pw", now));
   auto hit = cache.Lookup(key, now + std::chrono::seconds(30));
   ASSERT_TRUE(hit);
   EXPECT_EQ(hit->account_id, 7);
