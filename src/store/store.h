@@ -296,6 +296,9 @@ struct FoldOptions {
   int64_t idle_ms = 1000;        // once no change has come for this long.
   size_t step = 4096;            // journal entries read, names written or journal entries
                                  // trimmed per fold step (each its own transaction)
+  bool from_memory = true;       // fold from the committed content kept in memory where it
+                                 // is complete (sqlite/writer.h); false: always from the
+                                 // journal (tests of that path)
 };
 
 struct SqliteOptions {

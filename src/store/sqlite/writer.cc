@@ -120,17 +120,22 @@ Result<std::vector<zone::Rrset>> Writer::GetName(int64_t zone_id, std::span<cons
 
 Status Writer::PutName(int64_t zone_id, std::span<const uint8_t> owner,
                        const std::vector<zone::Rrset>& rrsets) {
-  if (rrsets.empty()) {
+  if (rrsets.empty()) return PutNameBlob(zone_id, owner, {});
+  EncodeRrsets(rrsets, &buffer_);
+  return PutNameBlob(zone_id, owner, buffer_);
+}
+
+Status Writer::PutNameBlob(int64_t zone_id, std::span<const uint8_t> owner, std::span<const uint8_t> blob) {
+  if (blob.empty()) {
     ResetOnExit reset(s_.delete_name);
     s_.delete_name.Bind(1, zone_id);
     s_.delete_name.BindStatic(2, owner);
     return s_.delete_name.Run();
   }
-  EncodeRrsets(rrsets, &buffer_);
   ResetOnExit reset(s_.put_name);
   s_.put_name.Bind(1, zone_id);
   s_.put_name.BindStatic(2, owner);
-  s_.put_name.BindStatic(3, buffer_);
+  s_.put_name.BindStatic(3, blob);
   return s_.put_name.Run();
 }
 
@@ -165,6 +170,32 @@ Result<CommitResult> Writer::Commit(ZoneChange& change) {
   }
   // Trimming the journal is the fold's business: an entry may go only once folded.
   unfolded_ += std::max<size_t>(change.names.size(), 1);
+  // The committed content of the names, for the fold memo once the group commits: of the
+  // names the diff touches, the only ones replaying the entry changes (the apex is among
+  // them: the entry sets its SOA). A listed name without a record in the diff differs, if
+  // at all, in what the journal does not carry (an SOA RRset), and is left as replay
+  // leaves it.
+  Staged& staged = staged_.emplace_back();
+  staged.zone_id = zone.info.id;
+  staged.origin = zone.info.origin;
+  staged.seq = result.journal_seq;
+  staged.soa = result.soa;
+  staged.names.reserve(change.names.size());
+  auto wire = [](const dns::Name& name) {
+    return std::string_view(reinterpret_cast<const char*>(name.wire().data()), name.size());
+  };
+  touched_.clear();
+  for (const auto* part : {&change.removed, &change.added}) {
+    for (const JournalRr& rr : *part) touched_.push_back(wire(rr.owner));
+  }
+  std::sort(touched_.begin(), touched_.end());
+  for (const zone::NameUpdate& update : change.names) {
+    if (!std::binary_search(touched_.begin(), touched_.end(), wire(update.name))) continue;
+    const auto key = OwnerKey(update.name, zone.info.origin);  // lowercased by PlanCommit
+    std::vector<uint8_t> blob;                                 // empty: the name is gone
+    if (!update.rrsets.empty()) EncodeRrsets(update.rrsets, &blob);
+    staged.names.emplace_back(std::string(key.begin(), key.end()), std::move(blob));
+  }
   return result;
 }
 

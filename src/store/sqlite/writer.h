@@ -17,6 +17,16 @@
 // (names + the entries after folded_seq) still gives the current content, and the next
 // pass folds the same entries again.
 //
+// Folding from memory: the committed content of every name a commit changed is also kept
+// in memory (the memo, per zone: owner key -> encoded RRsets, and the zone's newest SOA),
+// taken into it once its group transaction committed (Committed). A pass that finds a
+// zone's memo complete — begun at or before folded_seq, and up to the zone's journal_seq —
+// writes the memo's names as they are (the apex with the newest SOA) instead of reading the
+// journal back and replaying it onto the stored rows: by Commit's contract (store.h) the
+// change's names are the stored content with its diff applied, so both give the same rows.
+// Whatever may leave the memo incomplete drops it (a rolled-back job or group, a zone
+// removed, a memo grown past its bound), and the zone is folded from the journal again.
+//
 // Thread-safety: none; only the committer thread calls it (after construction).
 #pragma once
 
@@ -26,6 +36,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -79,7 +90,11 @@ class Writer {
   // chain, and the committer (ForgetCaches) when a job or a group was rolled back: then it
   // may name entries that were not kept.
   std::unordered_map<int64_t, int64_t>& history_heads() { return history_heads_; }
-  void ForgetCaches() { history_heads_.clear(); }
+  // What the writer keeps of the database may name rows a rollback removed, or miss rows of
+  // changes: the history heads and the fold memo (with what Commit staged for it) go.
+  void ForgetCaches();
+  // The group transaction committed: what its commits staged joins the fold memo.
+  void Committed();
 
   // ---- Folding (writer_fold.cc) ----
   // Names changed by the commits since the current fold pass began, counted per commit (at
@@ -133,6 +148,8 @@ class Writer {
   // Writes (or, for empty `rrsets`, deletes) a name row.
   Status PutName(int64_t zone_id, std::span<const uint8_t> owner,
                  const std::vector<zone::Rrset>& rrsets);
+  // The same with the RRsets encoded (EncodeRrsets; empty: delete).
+  Status PutNameBlob(int64_t zone_id, std::span<const uint8_t> owner, std::span<const uint8_t> blob);
   // Deletes up to `limit` of the zone's oldest entries beyond the limits, never one after
   // `folded_seq`; returns how many it deleted.
   Result<uint64_t> TrimJournal(int64_t zone_id, uint64_t seq, uint64_t folded_seq, int64_t now,
@@ -141,6 +158,9 @@ class Writer {
   // Fold steps (writer_fold.cc).
   Status StartPass();
   Status FoldPassStep();
+  // Takes the zone's memo for the front zone of the pass if it is complete (`row` is the
+  // zone's row now). Returns false if the zone must be folded from the journal.
+  Result<bool> TakeMemo(const ZoneRow& row);
   Status ReadForFold();
   Status WriteFoldSlice();
   Status TrimStep();
@@ -155,6 +175,26 @@ class Writer {
   std::vector<uint8_t> buffer_;  // reused for encoding blobs
   uint64_t unfolded_ = 0;
   std::unique_ptr<FoldPass> pass_;
+
+  // The fold memo (see the top of this file).
+  struct Memo {
+    dns::Name origin;
+    uint64_t base_seq = 0;  // the memo holds every name changed by entries after this one
+    uint64_t seq = 0;       // ... up to this one
+    zone::Rrset soa;        // the SOA entry `seq` set
+    std::unordered_map<std::string, std::vector<uint8_t>> names;  // owner key -> EncodeRrsets
+  };
+  // One commit's contribution, until its group transaction commits.
+  struct Staged {
+    int64_t zone_id = 0;
+    dns::Name origin;
+    uint64_t seq = 0;
+    zone::Rrset soa;
+    std::vector<std::pair<std::string, std::vector<uint8_t>>> names;
+  };
+  std::unordered_map<int64_t, Memo> memo_;
+  std::vector<Staged> staged_;
+  std::vector<std::string_view> touched_;  // Commit's: the owners its diff touches
   std::unordered_map<int64_t, int64_t> history_heads_;  // host id -> newest entry id
 };
 

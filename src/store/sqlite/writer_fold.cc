@@ -26,7 +26,11 @@ struct Writer::FoldPass {
     uint64_t read_seq;  // entries up to here are in `replay`
     Replay replay;
     std::vector<std::pair<std::string, NameDelta>> names;  // sorted, once all are read
-    size_t written = 0;                                    // names[0, written) are written
+    // Folding from the memo instead: the names' contents (EncodeRrsets; empty: no name),
+    // sorted by owner key.
+    bool from_memo = false;
+    std::vector<std::pair<std::string, std::vector<uint8_t>>> contents;
+    size_t written = 0;   // names (or contents) [0, written) are written
     bool folded = false;  // folded_seq is set: the journal is being trimmed
   };
   std::optional<Zone> zone;
@@ -37,7 +41,40 @@ Writer::Writer(Db db, JournalLimits limits, std::function<int64_t()> now, FoldOp
     : db_(std::move(db)), limits_(limits), now_(std::move(now)), fold_(fold) {}
 Writer::~Writer() = default;
 
+void Writer::ForgetCaches() {
+  history_heads_.clear();
+  memo_.clear();
+  staged_.clear();
+}
+
+void Writer::Committed() {
+  if (!fold_.from_memory) {
+    staged_.clear();
+    return;
+  }
+  // A memo past this many names is dropped: a fold that keeps failing would let it grow
+  // without end, and the journal holds the same.
+  const uint64_t limit = std::max<uint64_t>(fold_.max_names, 1) * 2 + 65536;
+  for (Staged& staged : staged_) {
+    auto [it, inserted] = memo_.try_emplace(staged.zone_id);
+    Memo& memo = it->second;
+    // Entries join one after another; a gap (or another zone under the id) starts afresh.
+    if (inserted || memo.origin != staged.origin || memo.seq + 1 != staged.seq) {
+      memo = Memo{};
+      memo.origin = std::move(staged.origin);
+      memo.base_seq = staged.seq - 1;
+    }
+    for (auto& [key, blob] : staged.names) memo.names.insert_or_assign(std::move(key), std::move(blob));
+    memo.seq = staged.seq;
+    memo.soa = std::move(staged.soa);
+    if (memo.names.size() > limit) memo_.erase(it);
+  }
+  staged_.clear();
+}
+
 void Writer::ForgetFold(int64_t zone_id) {
+  memo_.erase(zone_id);
+  std::erase_if(staged_, [&](const Staged& staged) { return staged.zone_id == zone_id; });
   if (!pass_) return;
   auto& zones = pass_->zones;
   if (!zones.empty() && zones.front().zone_id == zone_id) pass_->zone.reset();
@@ -88,12 +125,57 @@ Status Writer::FoldPassStep() {
       pass.zones.pop_front();  // gone, or folded meanwhile
       return Ok();
     }
-    pass.zone.emplace(
-        FoldPass::Zone{row->info.origin, row->folded_seq, Replay(row->info.origin), {}, 0});
+    pass.zone.emplace(FoldPass::Zone{row->info.origin, row->folded_seq, Replay(row->info.origin), {}, false, {}, 0, false});
+    ASSIGN_OR_RETURN(bool from_memo, TakeMemo(*row));
+    if (from_memo) return Ok();
   }
   if (pass.zone->read_seq < pass.zones.front().seq) return ReadForFold();
   if (!pass.zone->folded) return WriteFoldSlice();
   return TrimStep();
+}
+
+Result<bool> Writer::TakeMemo(const ZoneRow& row) {
+  if (!fold_.from_memory) return false;
+  auto found = memo_.find(row.info.id);
+  if (found == memo_.end()) return false;
+  Memo& memo = found->second;
+  if (memo.origin != row.info.origin || memo.seq != row.info.journal_seq) {
+    memo_.erase(found);  // not the zone's, or it misses entries: of no use any more
+    return false;
+  }
+  // Begun after entries not folded yet: of use once a pass from the journal folded them.
+  if (memo.base_seq > row.folded_seq) return false;
+  FoldPass::Zone& zone = *pass_->zone;
+  // The apex with the newest SOA, as replaying the entries sets it.
+  std::vector<zone::Rrset> apex;
+  if (auto stored = memo.names.find(std::string()); stored != memo.names.end()) {
+    if (!stored->second.empty()) {
+      auto decoded = DecodeRrsets(stored->second);
+      if (!decoded) return DamagedRow(db_.path(), "fold memo of " + row.info.origin.ToText());
+      apex = std::move(*decoded);
+    }
+  } else {
+    ASSIGN_OR_RETURN(apex, GetName(row.info.id, {}));
+  }
+  auto at = std::lower_bound(apex.begin(), apex.end(), dns::RrType::kSoa, [](const zone::Rrset& rrset, dns::RrType type) {
+    return dns::ToU16(rrset.type) < dns::ToU16(type);
+  });
+  if (at == apex.end() || at->type != dns::RrType::kSoa) at = apex.insert(at, zone::Rrset{});
+  *at = memo.soa;
+  EncodeRrsets(apex, &memo.names[std::string()]);
+
+  zone.contents.reserve(memo.names.size());
+  for (auto& [key, blob] : memo.names) zone.contents.emplace_back(key, std::move(blob));
+  // std::string compares as unsigned bytes, as SQLite compares the owner BLOBs.
+  std::sort(zone.contents.begin(), zone.contents.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  zone.from_memo = true;
+  zone.read_seq = memo.seq;
+  pass_->zones.front().seq = memo.seq;
+  // Later commits join the memo afresh, complete from here on.
+  memo.names.clear();
+  memo.base_seq = memo.seq;
+  return true;
 }
 
 Status Writer::ReadForFold() {
@@ -143,8 +225,13 @@ Status Writer::WriteFoldSlice() {
   FoldPass::Zone& zone = *pass_->zone;
   const FoldPass::Target target = pass_->zones.front();
   RETURN_IF_ERROR(Run(Txn::kBegin));
-  const size_t end = std::min(zone.names.size(), zone.written + std::max<size_t>(fold_.step, 1));
-  for (size_t i = zone.written; i < end; ++i) {
+  const size_t count = zone.from_memo ? zone.contents.size() : zone.names.size();
+  const size_t end = std::min(count, zone.written + std::max<size_t>(fold_.step, 1));
+  for (size_t i = zone.written; i < end && zone.from_memo; ++i) {
+    const auto& [key, blob] = zone.contents[i];
+    RETURN_IF_ERROR(PutNameBlob(target.zone_id, {reinterpret_cast<const uint8_t*>(key.data()), key.size()}, blob));
+  }
+  for (size_t i = zone.written; i < end && !zone.from_memo; ++i) {
     const auto& [key, delta] = zone.names[i];
     const std::span<const uint8_t> owner(reinterpret_cast<const uint8_t*>(key.data()), key.size());
     ASSIGN_OR_RETURN(std::vector<zone::Rrset> rrsets, GetName(target.zone_id, owner));
@@ -154,7 +241,7 @@ Status Writer::WriteFoldSlice() {
     }
     RETURN_IF_ERROR(PutName(target.zone_id, owner, rrsets));
   }
-  const bool last = end == zone.names.size();
+  const bool last = end == count;
   if (last) {
     ResetOnExit reset(s_.set_folded);
     s_.set_folded.Bind(1, target.zone_id);

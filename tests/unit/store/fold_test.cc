@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <thread>
@@ -298,6 +299,7 @@ TEST_F(FoldTest, TrimmingKeepsUnfoldedEntries) {
 TEST_F(FoldTest, TrimmingGoesInSteps) {
   limits_.max_entries = 1;
   fold_.step = 2;
+  fold_.from_memory = false;  // the steps counted below are the journal's
   Reopen();
   ZoneInfo zone = Create("example.com.", 1, 3);
   Model model("example.com.", 1, 3);
@@ -318,6 +320,7 @@ TEST_F(FoldTest, TrimmingGoesInSteps) {
 TEST_F(FoldTest, LongBacklogIsFoldedInSeveralPasses) {
   fold_.max_names = 2;
   fold_.step = 1;
+  fold_.from_memory = false;  // a backlog: what a start finds
   Reopen();
   ZoneInfo zone = Create("example.com.", 1, 3);
   Model model("example.com.", 1, 3);
@@ -444,6 +447,7 @@ TEST_F(FoldTest, KilledBeforeFoldingLosesNothing) {
 // replays those entries over them again, and the next fold folds them again.
 TEST_F(FoldTest, KilledMidFoldLosesNothing) {
   fold_.step = 1;
+  fold_.from_memory = false;  // the steps counted below are the journal's
   Reopen();
   Create("example.com.", 1, 3);
   Model model("example.com.", 1, 3);
@@ -468,6 +472,141 @@ TEST_F(FoldTest, KilledMidFoldLosesNothing) {
   ASSERT_TRUE(Sqlite().FoldJournal());
   EXPECT_EQ(FoldedSeq(zone), 30);
   EXPECT_EQ(Load(zone), model.Expected());
+}
+
+// ---- folding from memory (sqlite/writer.h) ----
+
+// Every row of the names table, by owner.
+std::map<std::string, std::string> NameRowsOf(const std::string& path) {
+  std::map<std::string, std::string> rows;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT zone_id, owner, data FROM names", -1, &stmt, nullptr), SQLITE_OK);
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    auto bytes = [&](int column) {
+      return std::string(static_cast<const char*>(sqlite3_column_blob(stmt, column)),
+                         static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
+    };
+    rows[std::to_string(sqlite3_column_int64(stmt, 0)) + "/" + bytes(1)] = bytes(2);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return rows;
+}
+
+// The same commits folded from memory and from the journal leave the same names table,
+// byte for byte: the apex with the newest SOA, deleted names gone, TTL changes kept.
+TEST_F(FoldTest, FoldFromMemoryWritesWhatTheJournalWould) {
+  std::mt19937 random(11);
+  std::vector<ZoneChange> changes;
+  {
+    Model model("example.com.", 1, 3);
+    for (int i = 0; i < 200; ++i) changes.push_back(model.Random(1, random));
+  }
+  std::map<std::string, std::string> tables[2];
+  for (bool from_memory : {true, false}) {
+    fold_.from_memory = from_memory;
+    fold_.step = 7;
+    Reopen();
+    ZoneInfo zone = Create("example.com.", 1, 3);
+    ASSERT_EQ(zone.id, 1);
+    Model model("example.com.", 1, 3);
+    std::mt19937 again(11);
+    for (size_t i = 0; i < changes.size(); ++i) {
+      Commit(model.Random(zone.id, again));
+      // Folds now and then, some of them cut short.
+      if (i % 37 == 36) {
+        ASSERT_TRUE(Sqlite().FoldJournal(i % 2 == 0 ? 2 : 0));
+      }
+    }
+    ASSERT_TRUE(Sqlite().FoldJournal());
+    EXPECT_EQ(FoldedSeq(zone), 200);
+    EXPECT_EQ(Load(zone), model.Expected());
+    tables[from_memory ? 0 : 1] = NameRowsOf(path());
+    store_.reset();
+    std::filesystem::remove(path());
+    std::filesystem::remove(path() + "-wal");
+    std::filesystem::remove(path() + "-shm");
+  }
+  EXPECT_EQ(tables[0].size(), tables[1].size());
+  EXPECT_TRUE(tables[0] == tables[1]);
+}
+
+// A refused commit rolls its job back: the memo is dropped (it might miss or hold a change
+// that is not stored), and the zone is folded from the journal until a new memo is
+// complete. The content is right all along.
+TEST_F(FoldTest, FoldAfterARefusedCommitIsStillRight) {
+  fold_.step = 3;
+  Reopen();
+  ZoneInfo zone = Create("example.com.", 1, 3);
+  Model model("example.com.", 1, 3);
+  std::mt19937 random(13);
+  for (int round = 0; round < 6; ++round) {
+    for (int i = 0; i < 10; ++i) Commit(model.Random(zone.id, random));
+    if (round % 2 == 0) {
+      ZoneChange bad;
+      bad.zone_id = zone.id;
+      bad.names.push_back({N("www.example.com."), {ARrset(A(9, 9, 9, 9))}});
+      bad.added.push_back({N("www.example.com."), dns::RrType::kA, 60, A(8, 8, 8, 8)});
+      EXPECT_FALSE(store_->Commit(std::move(bad)));  // the diff adds what the names lack
+    }
+    for (int i = 0; i < 10; ++i) Commit(model.Random(zone.id, random));
+    ASSERT_TRUE(Sqlite().FoldJournal(round % 3 == 1 ? 1 : 0));
+    ASSERT_EQ(Load(zone), model.Expected()) << "round " << round;
+  }
+  ASSERT_TRUE(Sqlite().FoldJournal());
+  EXPECT_EQ(FoldedSeq(zone), 120);
+  Reopen();
+  EXPECT_EQ(Load(zone), model.Expected());
+}
+
+// A fold from memory cut short by a kill leaves rows ahead of folded_seq, which the next
+// start replays over (replay is idempotent) and folds from the journal.
+TEST_F(FoldTest, KilledMidFoldFromMemoryLosesNothing) {
+  fold_.step = 1;
+  Reopen();
+  Create("example.com.", 1, 3);
+  Model model("example.com.", 1, 3);
+  std::mt19937 random(17);
+  std::vector<ZoneChange> changes;
+  for (int i = 0; i < 30; ++i) changes.push_back(model.Random(1, random));
+  const int status = InKilledProcess([&] {
+    auto opened = sqlite::SqliteStore::Open(Options());
+    if (!opened) return false;
+    for (auto& change : changes) {
+      if (!(*opened)->Commit(change)) return false;
+    }
+    // From memory: each step writes one name; two of them, then the kill.
+    if (!(*opened)->FoldJournal(2)) return false;
+    _exit(0);
+  });
+  ASSERT_EQ(status, 0);
+  Reopen();
+  ZoneInfo zone = **store_->GetZone(N("example.com."));
+  EXPECT_EQ(FoldedSeq(zone), 0);
+  EXPECT_EQ(Load(zone), model.Expected());
+  ASSERT_TRUE(Sqlite().FoldJournal());
+  EXPECT_EQ(FoldedSeq(zone), 30);
+  EXPECT_EQ(Load(zone), model.Expected());
+}
+
+// A zone removed and made again under the same id never gets the old zone's memo.
+TEST_F(FoldTest, ZoneMadeAgainDoesNotFoldTheOldContent) {
+  ZoneInfo zone = Create("example.com.", 1, 3);
+  {
+    Model model("example.com.", 1, 3);
+    for (int i = 0; i < 5; ++i) {
+      Commit(model.Set(zone.id, N("old" + std::to_string(i) + ".example.com."), {ARrset(A(1, 1, 1, 1))}));
+    }
+  }
+  ASSERT_TRUE(*store_->DeleteZone(N("example.com.")));
+  ZoneInfo again = Create("example.com.", 1, 3);
+  Model model("example.com.", 1, 3);
+  Commit(model.Set(again.id, N("new.example.com."), {ARrset(A(2, 2, 2, 2))}));
+  ASSERT_TRUE(Sqlite().FoldJournal());
+  EXPECT_EQ(Load(again), model.Expected());
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM names WHERE owner = x'" + std::string("036f6c6430") + "'"), 0);
 }
 
 // ---- migration from schema version 1 ----
