@@ -170,6 +170,37 @@ class FoldTest : public StoreTest {
     EXPECT_EQ(waitpid(pid, &status, 0), pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
+
+  // Commits 30 random changes in a process that folds `steps` steps of one name or entry
+  // each and is then killed, mid-pass: some names rows are ahead of folded_seq. Loading
+  // replays those entries over them again, and the next fold folds them again.
+  void KillMidFold(bool from_memory, unsigned seed, size_t steps) {
+    fold_.step = 1;
+    fold_.from_memory = from_memory;
+    Reopen();
+    Create("example.com.", 1, 3);
+    Model model("example.com.", 1, 3);
+    std::mt19937 random(seed);
+    std::vector<ZoneChange> changes;
+    for (int i = 0; i < 30; ++i) changes.push_back(model.Random(1, random));
+    const int status = InKilledProcess([&] {
+      auto opened = sqlite::SqliteStore::Open(Options());
+      if (!opened) return false;
+      for (auto& change : changes) {
+        if (!(*opened)->Commit(change)) return false;
+      }
+      if (!(*opened)->FoldJournal(steps)) return false;
+      _exit(0);
+    });
+    ASSERT_EQ(status, 0);
+    Reopen();
+    ZoneInfo zone = **store_->GetZone(N("example.com."));
+    EXPECT_EQ(FoldedSeq(zone), 0);
+    EXPECT_EQ(Load(zone), model.Expected());
+    ASSERT_TRUE(Sqlite().FoldJournal());
+    EXPECT_EQ(FoldedSeq(zone), 30);
+    EXPECT_EQ(Load(zone), model.Expected());
+  }
 };
 
 TEST_F(FoldTest, CommitWritesTheJournalAndNoNameRow) {
@@ -443,35 +474,10 @@ TEST_F(FoldTest, KilledBeforeFoldingLosesNothing) {
   EXPECT_EQ(Load(**zone), model.Expected());
 }
 
-// Killed in the middle of a fold pass: some names rows are ahead of folded_seq. Loading
-// replays those entries over them again, and the next fold folds them again.
 TEST_F(FoldTest, KilledMidFoldLosesNothing) {
-  fold_.step = 1;
-  fold_.from_memory = false;  // the steps counted below are the journal's
-  Reopen();
-  Create("example.com.", 1, 3);
-  Model model("example.com.", 1, 3);
-  std::mt19937 random(5);
-  std::vector<ZoneChange> changes;
-  for (int i = 0; i < 30; ++i) changes.push_back(model.Random(1, random));
-  const int status = InKilledProcess([&] {
-    auto opened = sqlite::SqliteStore::Open(Options());
-    if (!opened) return false;
-    for (auto& change : changes) {
-      if (!(*opened)->Commit(change)) return false;
-    }
-    // 30 steps read the entries (one each); then 3 of the names touched are written.
-    if (!(*opened)->FoldJournal(33)) return false;
-    _exit(0);
-  });
-  ASSERT_EQ(status, 0);
-  Reopen();
-  ZoneInfo zone = **store_->GetZone(N("example.com."));
-  EXPECT_EQ(FoldedSeq(zone), 0);
-  EXPECT_EQ(Load(zone), model.Expected());
-  ASSERT_TRUE(Sqlite().FoldJournal());
-  EXPECT_EQ(FoldedSeq(zone), 30);
-  EXPECT_EQ(Load(zone), model.Expected());
+  // From the journal: 30 steps read the entries (one each); then 3 of the names touched
+  // are written.
+  KillMidFold(false, 5, 33);
 }
 
 // ---- folding from memory (sqlite/writer.h) ----
@@ -561,34 +567,10 @@ TEST_F(FoldTest, FoldAfterARefusedCommitIsStillRight) {
   EXPECT_EQ(Load(zone), model.Expected());
 }
 
-// A fold from memory cut short by a kill leaves rows ahead of folded_seq, which the next
-// start replays over (replay is idempotent) and folds from the journal.
+// A fold from memory cut short the same way; the next start folds from the journal.
 TEST_F(FoldTest, KilledMidFoldFromMemoryLosesNothing) {
-  fold_.step = 1;
-  Reopen();
-  Create("example.com.", 1, 3);
-  Model model("example.com.", 1, 3);
-  std::mt19937 random(17);
-  std::vector<ZoneChange> changes;
-  for (int i = 0; i < 30; ++i) changes.push_back(model.Random(1, random));
-  const int status = InKilledProcess([&] {
-    auto opened = sqlite::SqliteStore::Open(Options());
-    if (!opened) return false;
-    for (auto& change : changes) {
-      if (!(*opened)->Commit(change)) return false;
-    }
-    // From memory: each step writes one name; two of them, then the kill.
-    if (!(*opened)->FoldJournal(2)) return false;
-    _exit(0);
-  });
-  ASSERT_EQ(status, 0);
-  Reopen();
-  ZoneInfo zone = **store_->GetZone(N("example.com."));
-  EXPECT_EQ(FoldedSeq(zone), 0);
-  EXPECT_EQ(Load(zone), model.Expected());
-  ASSERT_TRUE(Sqlite().FoldJournal());
-  EXPECT_EQ(FoldedSeq(zone), 30);
-  EXPECT_EQ(Load(zone), model.Expected());
+  // From memory: each step writes one name; two of them, then the kill.
+  KillMidFold(true, 17, 2);
 }
 
 // A zone removed and made again under the same id never gets the old zone's memo.
