@@ -35,7 +35,9 @@ Authenticator::Authenticator(const Directory& directory, AuthenticatorOptions op
       dummy_hash_(*HashPassword(RandomSecret())) {}
 
 bool Authenticator::CanAnswerFast(const Presented& presented, const std::string& client_address) const {
-  if (MayBeRandomSecret(presented.secret) && directory_.FindToken(SecretDigest(presented.secret))) return true;
+  if (MayBeRandomSecret(presented.secret) && directory_.FindToken(SecretDigest(presented.secret))) {
+    return true;
+  }
   if (!presented.username.empty() && directory_.FindHostCredential(presented.username)) return true;
   auto hit = cache_.Lookup(presented.username, presented.secret, CredentialCache::Clock::now());
   if (hit) return true;
@@ -99,7 +101,8 @@ std::optional<AuthResult> Authenticator::AuthenticateFast(const Presented& prese
     return digest;
   };
   const Directory::Candidates found = directory_.FindCandidates(
-      MayBeRandomSecret(presented.secret) ? secret_digest() : std::string_view(), presented.username);
+      MayBeRandomSecret(presented.secret) ? secret_digest() : std::string_view(),
+      presented.username);
   // An API token: as the password with any username (or none).
   if (found.token) return ByToken(*found.token, client, identity);
   // A per-host credential.

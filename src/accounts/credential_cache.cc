@@ -20,17 +20,21 @@ void SecretHashTo(std::string_view secret, char* out) {
     return bytes;
   }();
   static_assert(crypto_shorthash_siphashx24_BYTES == CredentialCache::kSecretHashSize);
-  crypto_shorthash_siphashx24(reinterpret_cast<unsigned char*>(out), reinterpret_cast<const unsigned char*>(secret.data()),
-                              secret.size(), key.data());
+  crypto_shorthash_siphashx24(reinterpret_cast<unsigned char*>(out),
+                              reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                              key.data());
 }
 
 }  // namespace
 
-std::optional<CredentialCache::Entry> CredentialCache::Lookup(std::string_view username, std::string_view secret,
+std::optional<CredentialCache::Entry> CredentialCache::Lookup(std::string_view username,
+                                                              std::string_view secret,
                                                               Clock::time_point now) {
   // The key on the stack when it fits (account names are at most 64 characters).
   char buffer[kSecretHashSize + 64];
-  if (username.size() > sizeof(buffer) - kSecretHashSize) return Lookup(KeyFor(username, secret), now);
+  if (username.size() > sizeof(buffer) - kSecretHashSize) {
+    return Lookup(KeyFor(username, secret), now);
+  }
   SecretHashTo(secret, buffer);
   std::memcpy(buffer + kSecretHashSize, username.data(), username.size());
   return Lookup(std::string_view(buffer, kSecretHashSize + username.size()), now);

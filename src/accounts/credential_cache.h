@@ -37,7 +37,8 @@ class CredentialCache {
   // The cached proof for `key`, if it is fresh.
   std::optional<Entry> Lookup(std::string_view key, Clock::time_point now);
   // The same for KeyFor(username, secret), without making the key string.
-  std::optional<Entry> Lookup(std::string_view username, std::string_view secret, Clock::time_point now);
+  std::optional<Entry> Lookup(std::string_view username, std::string_view secret,
+                              Clock::time_point now);
   void Insert(const std::string& key, Entry entry);
   void Forget(const std::string& key);
   void Clear();

@@ -76,8 +76,8 @@ void SecretDigestTo(std::string_view secret, char* out) {
 bool MayBeRandomSecret(std::string_view secret) {
   if (secret.size() < 32) return false;
   for (char c : secret) {
-    const bool base64url = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                           c == '_';
+    const bool base64url = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                           (c >= '0' && c <= '9') || c == '-' || c == '_';
     if (!base64url) return false;
   }
   return true;

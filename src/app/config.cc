@@ -119,7 +119,8 @@ Status LoadConfigFile(const std::string& path, Config* config) {
   if (const toml::table* update = root["update"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*update, {"threads", "batch_wait_us"}, "update"));
     RETURN_IF_ERROR(ReadInt(*update, "threads", 1, 64, &config->update_threads, "update"));
-    RETURN_IF_ERROR(ReadInt<int64_t>(*update, "batch_wait_us", 0, 100000, &config->update_batch_wait_us, "update"));
+    RETURN_IF_ERROR(ReadInt<int64_t>(*update, "batch_wait_us", 0, 100000,
+                                     &config->update_batch_wait_us, "update"));
   }
   if (const toml::table* http = root["http"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*http, {"listen", "listen_tls", "tls_cert", "tls_key", "threads", "trusted_proxies"},

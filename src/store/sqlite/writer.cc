@@ -125,7 +125,8 @@ Status Writer::PutName(int64_t zone_id, std::span<const uint8_t> owner,
   return PutNameBlob(zone_id, owner, buffer_);
 }
 
-Status Writer::PutNameBlob(int64_t zone_id, std::span<const uint8_t> owner, std::span<const uint8_t> blob) {
+Status Writer::PutNameBlob(int64_t zone_id, std::span<const uint8_t> owner,
+                           std::span<const uint8_t> blob) {
   if (blob.empty()) {
     ResetOnExit reset(s_.delete_name);
     s_.delete_name.Bind(1, zone_id);

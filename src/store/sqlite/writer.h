@@ -149,7 +149,8 @@ class Writer {
   Status PutName(int64_t zone_id, std::span<const uint8_t> owner,
                  const std::vector<zone::Rrset>& rrsets);
   // The same with the RRsets encoded (EncodeRrsets; empty: delete).
-  Status PutNameBlob(int64_t zone_id, std::span<const uint8_t> owner, std::span<const uint8_t> blob);
+  Status PutNameBlob(int64_t zone_id, std::span<const uint8_t> owner,
+                     std::span<const uint8_t> blob);
   // Deletes up to `limit` of the zone's oldest entries beyond the limits, never one after
   // `folded_seq`; returns how many it deleted.
   Result<uint64_t> TrimJournal(int64_t zone_id, uint64_t seq, uint64_t folded_seq, int64_t now,
@@ -194,7 +195,7 @@ class Writer {
   };
   std::unordered_map<int64_t, Memo> memo_;
   std::vector<Staged> staged_;
-  std::vector<std::string_view> touched_;  // Commit's: the owners its diff touches
+  std::vector<std::string_view> touched_;               // Commit's: the owners its diff touches
   std::unordered_map<int64_t, int64_t> history_heads_;  // host id -> newest entry id
 };
 

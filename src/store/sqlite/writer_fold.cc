@@ -64,7 +64,9 @@ void Writer::Committed() {
       memo.origin = std::move(staged.origin);
       memo.base_seq = staged.seq - 1;
     }
-    for (auto& [key, blob] : staged.names) memo.names.insert_or_assign(std::move(key), std::move(blob));
+    for (auto& [key, blob] : staged.names) {
+      memo.names.insert_or_assign(std::move(key), std::move(blob));
+    }
     memo.seq = staged.seq;
     memo.soa = std::move(staged.soa);
     if (memo.names.size() > limit) memo_.erase(it);
@@ -125,7 +127,8 @@ Status Writer::FoldPassStep() {
       pass.zones.pop_front();  // gone, or folded meanwhile
       return Ok();
     }
-    pass.zone.emplace(FoldPass::Zone{row->info.origin, row->folded_seq, Replay(row->info.origin), {}, false, {}, 0, false});
+    pass.zone.emplace(FoldPass::Zone{
+        row->info.origin, row->folded_seq, Replay(row->info.origin), {}, false, {}, 0, false});
     ASSIGN_OR_RETURN(bool from_memo, TakeMemo(*row));
     if (from_memo) return Ok();
   }
@@ -157,9 +160,10 @@ Result<bool> Writer::TakeMemo(const ZoneRow& row) {
   } else {
     ASSIGN_OR_RETURN(apex, GetName(row.info.id, {}));
   }
-  auto at = std::lower_bound(apex.begin(), apex.end(), dns::RrType::kSoa, [](const zone::Rrset& rrset, dns::RrType type) {
-    return dns::ToU16(rrset.type) < dns::ToU16(type);
-  });
+  auto at = std::lower_bound(apex.begin(), apex.end(), dns::RrType::kSoa,
+                             [](const zone::Rrset& rrset, dns::RrType type) {
+                               return dns::ToU16(rrset.type) < dns::ToU16(type);
+                             });
   if (at == apex.end() || at->type != dns::RrType::kSoa) at = apex.insert(at, zone::Rrset{});
   *at = memo.soa;
   EncodeRrsets(apex, &memo.names[std::string()]);
@@ -229,7 +233,8 @@ Status Writer::WriteFoldSlice() {
   const size_t end = std::min(count, zone.written + std::max<size_t>(fold_.step, 1));
   for (size_t i = zone.written; i < end && zone.from_memo; ++i) {
     const auto& [key, blob] = zone.contents[i];
-    RETURN_IF_ERROR(PutNameBlob(target.zone_id, {reinterpret_cast<const uint8_t*>(key.data()), key.size()}, blob));
+    RETURN_IF_ERROR(PutNameBlob(target.zone_id,
+                                {reinterpret_cast<const uint8_t*>(key.data()), key.size()}, blob));
   }
   for (size_t i = zone.written; i < end && !zone.from_memo; ++i) {
     const auto& [key, delta] = zone.names[i];

@@ -28,7 +28,9 @@ TEST(SecretTest, RandomSecretsAreUrlSafeAndDistinct) {
 }
 
 TEST(SecretTest, MayBeRandomSecretKnowsTheShape) {
-  for (size_t bytes : {size_t{24}, size_t{32}, size_t{48}}) EXPECT_TRUE(MayBeRandomSecret(RandomSecret(bytes))) << bytes;
+  for (size_t bytes : {size_t{24}, size_t{32}, size_t{48}}) {
+    EXPECT_TRUE(MayBeRandomSecret(RandomSecret(bytes))) << bytes;
+  }
   EXPECT_FALSE(MayBeRandomSecret(""));
   EXPECT_FALSE(MayBeRandomSecret(std::string(31, 'a')));
   EXPECT_TRUE(MayBeRandomSecret(std::string(32, 'a')));
@@ -56,7 +58,8 @@ TEST(CredentialCacheTest, HitWithinTtl) {
   std::string key = CredentialCache::KeyFor("alice", "pw");
   EXPECT_EQ(key.size(), CredentialCache::kSecretHashSize + 5);
   // Never the secret itself (longer than the hash, so it cannot appear in it by chance).
-  EXPECT_EQ(CredentialCache::KeyFor("alice", "correct horse battery").find("correct horse battery"), std::string::npos);
+  EXPECT_EQ(CredentialCache::KeyFor("alice", "correct horse battery").find("correct horse battery"),
+            std::string::npos);
   cache.Insert(key, {7, 3, now});
   // The lookup by (username, secret) makes the same key.
   ASSERT_TRUE(cache.Lookup("alice", "pw", now));

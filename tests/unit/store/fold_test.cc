@@ -488,7 +488,8 @@ std::map<std::string, std::string> NameRowsOf(const std::string& path) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT zone_id, owner, data FROM names", -1, &stmt, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT zone_id, owner, data FROM names", -1, &stmt, nullptr),
+            SQLITE_OK);
   while (sqlite3_step(stmt) == SQLITE_ROW) {
     auto bytes = [&](int column) {
       return std::string(static_cast<const char*>(sqlite3_column_blob(stmt, column)),
@@ -579,7 +580,8 @@ TEST_F(FoldTest, ZoneMadeAgainDoesNotFoldTheOldContent) {
   {
     Model model("example.com.", 1, 3);
     for (int i = 0; i < 5; ++i) {
-      Commit(model.Set(zone.id, N("old" + std::to_string(i) + ".example.com."), {ARrset(A(1, 1, 1, 1))}));
+      Commit(model.Set(zone.id, N("old" + std::to_string(i) + ".example.com."),
+                       {ARrset(A(1, 1, 1, 1))}));
     }
   }
   ASSERT_TRUE(*store_->DeleteZone(N("example.com.")));
@@ -588,7 +590,9 @@ TEST_F(FoldTest, ZoneMadeAgainDoesNotFoldTheOldContent) {
   Commit(model.Set(again.id, N("new.example.com."), {ARrset(A(2, 2, 2, 2))}));
   ASSERT_TRUE(Sqlite().FoldJournal());
   EXPECT_EQ(Load(again), model.Expected());
-  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM names WHERE owner = x'" + std::string("036f6c6430") + "'"), 0);
+  EXPECT_EQ(QueryInt(path(), "SELECT count(*) FROM names WHERE owner = x'" +
+                                 std::string("036f6c6430") + "'"),
+            0);
 }
 
 // ---- migration from schema version 1 ----
