@@ -223,9 +223,7 @@ void Committer::RunGroup(const std::vector<Pending*>& group) {
     for (Pending* pending : group) {
       if (pending->status) pending->status = committed;
     }
-    return;
   }
-  writer.Committed();
 }
 
 }  // namespace tether::store::sqlite

@@ -171,32 +171,7 @@ Result<CommitResult> Writer::Commit(ZoneChange& change) {
   }
   // Trimming the journal is the fold's business: an entry may go only once folded.
   unfolded_ += std::max<size_t>(change.names.size(), 1);
-  // The committed content of the names, for the fold memo once the group commits: of the
-  // names the diff touches, the only ones replaying the entry changes (the apex is among
-  // them: the entry sets its SOA). A listed name without a record in the diff differs, if
-  // at all, in what the journal does not carry (an SOA RRset), and is left as replay
-  // leaves it.
-  Staged& staged = staged_.emplace_back();
-  staged.zone_id = zone.info.id;
-  staged.origin = zone.info.origin;
-  staged.seq = result.journal_seq;
-  staged.soa = result.soa;
-  staged.names.reserve(change.names.size());
-  auto wire = [](const dns::Name& name) {
-    return std::string_view(reinterpret_cast<const char*>(name.wire().data()), name.size());
-  };
-  touched_.clear();
-  for (const auto* part : {&change.removed, &change.added}) {
-    for (const JournalRr& rr : *part) touched_.push_back(wire(rr.owner));
-  }
-  std::sort(touched_.begin(), touched_.end());
-  for (const zone::NameUpdate& update : change.names) {
-    if (!std::binary_search(touched_.begin(), touched_.end(), wire(update.name))) continue;
-    const auto key = OwnerKey(update.name, zone.info.origin);  // lowercased by PlanCommit
-    std::vector<uint8_t> blob;                                 // empty: the name is gone
-    if (!update.rrsets.empty()) EncodeRrsets(update.rrsets, &blob);
-    staged.names.emplace_back(std::string(key.begin(), key.end()), std::move(blob));
-  }
+  RememberForFold(zone.info, result, change);
   return result;
 }
 

@@ -18,8 +18,10 @@
 // pass folds the same entries again.
 //
 // Folding from memory: the committed content of every name a commit changed is also kept
-// in memory (the memo, per zone: owner key -> encoded RRsets, and the zone's newest SOA),
-// taken into it once its group transaction committed (Committed). A pass that finds a
+// in memory (the memo, per zone: owner key -> encoded RRsets, and the zone's newest SOA).
+// Commit adds to it inside the group transaction; every way a group ends without
+// committing calls ForgetCaches, which drops the memo, and folds run only between groups,
+// so a fold never sees a change that was not committed. A pass that finds a
 // zone's memo complete — begun at or before folded_seq, and up to the zone's journal_seq —
 // writes the memo's names as they are (the apex with the newest SOA) instead of reading the
 // journal back and replaying it onto the stored rows: by Commit's contract (store.h) the
@@ -36,7 +38,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -90,11 +91,9 @@ class Writer {
   // chain, and the committer (ForgetCaches) when a job or a group was rolled back: then it
   // may name entries that were not kept.
   std::unordered_map<int64_t, int64_t>& history_heads() { return history_heads_; }
-  // What the writer keeps of the database may name rows a rollback removed, or miss rows of
-  // changes: the history heads and the fold memo (with what Commit staged for it) go.
+  // What the writer keeps of the database may name rows a rollback removed: the history
+  // heads and the fold memo go.
   void ForgetCaches();
-  // The group transaction committed: what its commits staged joins the fold memo.
-  void Committed();
 
   // ---- Folding (writer_fold.cc) ----
   // Names changed by the commits since the current fold pass began, counted per commit (at
@@ -159,6 +158,9 @@ class Writer {
   // Fold steps (writer_fold.cc).
   Status StartPass();
   Status FoldPassStep();
+  // Adds a commit's names to the zone's memo: of the names its diff touches, the only ones
+  // replaying the entry changes (the apex among them: the entry sets its SOA).
+  void RememberForFold(const ZoneInfo& zone, const CommitResult& result, const ZoneChange& change);
   // Takes the zone's memo for the front zone of the pass if it is complete (`row` is the
   // zone's row now). Returns false if the zone must be folded from the journal.
   Result<bool> TakeMemo(const ZoneRow& row);
@@ -185,17 +187,7 @@ class Writer {
     zone::Rrset soa;        // the SOA entry `seq` set
     std::unordered_map<std::string, std::vector<uint8_t>> names;  // owner key -> EncodeRrsets
   };
-  // One commit's contribution, until its group transaction commits.
-  struct Staged {
-    int64_t zone_id = 0;
-    dns::Name origin;
-    uint64_t seq = 0;
-    zone::Rrset soa;
-    std::vector<std::pair<std::string, std::vector<uint8_t>>> names;
-  };
   std::unordered_map<int64_t, Memo> memo_;
-  std::vector<Staged> staged_;
-  std::vector<std::string_view> touched_;               // Commit's: the owners its diff touches
   std::unordered_map<int64_t, int64_t> history_heads_;  // host id -> newest entry id
 };
 

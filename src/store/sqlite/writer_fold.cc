@@ -25,11 +25,10 @@ struct Writer::FoldPass {
     dns::Name origin;
     uint64_t read_seq;  // entries up to here are in `replay`
     Replay replay;
-    std::vector<std::pair<std::string, NameDelta>> names;  // sorted, once all are read
+    std::vector<std::pair<std::string, NameDelta>> names{};  // sorted, once all are read
     // Folding from the memo instead: the names' contents (EncodeRrsets; empty: no name),
-    // sorted by owner key.
-    bool from_memo = false;
-    std::vector<std::pair<std::string, std::vector<uint8_t>>> contents;
+    // sorted by owner key. Never empty then: the apex is among them.
+    std::vector<std::pair<std::string, std::vector<uint8_t>>> contents{};
     size_t written = 0;   // names (or contents) [0, written) are written
     bool folded = false;  // folded_seq is set: the journal is being trimmed
   };
@@ -44,39 +43,45 @@ Writer::~Writer() = default;
 void Writer::ForgetCaches() {
   history_heads_.clear();
   memo_.clear();
-  staged_.clear();
 }
 
-void Writer::Committed() {
-  if (!fold_.from_memory) {
-    staged_.clear();
-    return;
+void Writer::RememberForFold(const ZoneInfo& zone, const CommitResult& result,
+                             const ZoneChange& change) {
+  if (!fold_.from_memory) return;
+  auto [it, inserted] = memo_.try_emplace(zone.id);
+  Memo& memo = it->second;
+  // Entries join one after another; a gap (or another zone under the id) starts afresh.
+  if (inserted || memo.origin != zone.origin || memo.seq + 1 != result.journal_seq) {
+    memo = Memo{};
+    memo.origin = zone.origin;
+    memo.base_seq = result.journal_seq - 1;
+  }
+  memo.seq = result.journal_seq;
+  memo.soa = result.soa;
+  // A listed name without a record in the diff differs, if at all, in what the journal
+  // does not carry (an SOA RRset): it is left as replay leaves it.
+  auto wire = [](const dns::Name& name) {
+    return std::string_view(reinterpret_cast<const char*>(name.wire().data()), name.size());
+  };
+  std::vector<std::string_view> touched;
+  for (const auto* part : {&change.removed, &change.added}) {
+    for (const JournalRr& rr : *part) touched.push_back(wire(rr.owner));
+  }
+  std::sort(touched.begin(), touched.end());
+  for (const zone::NameUpdate& update : change.names) {
+    if (!std::binary_search(touched.begin(), touched.end(), wire(update.name))) continue;
+    const auto key = OwnerKey(update.name, zone.origin);  // lowercased by PlanCommit
+    std::vector<uint8_t>& blob = memo.names[std::string(key.begin(), key.end())];
+    blob.clear();  // empty: the name is gone
+    if (!update.rrsets.empty()) EncodeRrsets(update.rrsets, &blob);
   }
   // A memo past this many names is dropped: a fold that keeps failing would let it grow
   // without end, and the journal holds the same.
-  const uint64_t limit = std::max<uint64_t>(fold_.max_names, 1) * 2 + 65536;
-  for (Staged& staged : staged_) {
-    auto [it, inserted] = memo_.try_emplace(staged.zone_id);
-    Memo& memo = it->second;
-    // Entries join one after another; a gap (or another zone under the id) starts afresh.
-    if (inserted || memo.origin != staged.origin || memo.seq + 1 != staged.seq) {
-      memo = Memo{};
-      memo.origin = std::move(staged.origin);
-      memo.base_seq = staged.seq - 1;
-    }
-    for (auto& [key, blob] : staged.names) {
-      memo.names.insert_or_assign(std::move(key), std::move(blob));
-    }
-    memo.seq = staged.seq;
-    memo.soa = std::move(staged.soa);
-    if (memo.names.size() > limit) memo_.erase(it);
-  }
-  staged_.clear();
+  if (memo.names.size() > std::max<uint64_t>(fold_.max_names, 1) * 2 + 65536) memo_.erase(it);
 }
 
 void Writer::ForgetFold(int64_t zone_id) {
   memo_.erase(zone_id);
-  std::erase_if(staged_, [&](const Staged& staged) { return staged.zone_id == zone_id; });
   if (!pass_) return;
   auto& zones = pass_->zones;
   if (!zones.empty() && zones.front().zone_id == zone_id) pass_->zone.reset();
@@ -127,8 +132,9 @@ Status Writer::FoldPassStep() {
       pass.zones.pop_front();  // gone, or folded meanwhile
       return Ok();
     }
-    pass.zone.emplace(FoldPass::Zone{
-        row->info.origin, row->folded_seq, Replay(row->info.origin), {}, false, {}, 0, false});
+    pass.zone.emplace(FoldPass::Zone{.origin = row->info.origin,
+                                     .read_seq = row->folded_seq,
+                                     .replay = Replay(row->info.origin)});
     ASSIGN_OR_RETURN(bool from_memo, TakeMemo(*row));
     if (from_memo) return Ok();
   }
@@ -160,12 +166,9 @@ Result<bool> Writer::TakeMemo(const ZoneRow& row) {
   } else {
     ASSIGN_OR_RETURN(apex, GetName(row.info.id, {}));
   }
-  auto at = std::lower_bound(apex.begin(), apex.end(), dns::RrType::kSoa,
-                             [](const zone::Rrset& rrset, dns::RrType type) {
-                               return dns::ToU16(rrset.type) < dns::ToU16(type);
-                             });
-  if (at == apex.end() || at->type != dns::RrType::kSoa) at = apex.insert(at, zone::Rrset{});
-  *at = memo.soa;
+  std::erase_if(apex, [](const zone::Rrset& rrset) { return rrset.type == dns::RrType::kSoa; });
+  apex.push_back(memo.soa);
+  (void)zone::NormalizeRrsets(&apex);  // one RRset of each type still
   EncodeRrsets(apex, &memo.names[std::string()]);
 
   zone.contents.reserve(memo.names.size());
@@ -173,7 +176,6 @@ Result<bool> Writer::TakeMemo(const ZoneRow& row) {
   // std::string compares as unsigned bytes, as SQLite compares the owner BLOBs.
   std::sort(zone.contents.begin(), zone.contents.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
-  zone.from_memo = true;
   zone.read_seq = memo.seq;
   pass_->zones.front().seq = memo.seq;
   // Later commits join the memo afresh, complete from here on.
@@ -229,14 +231,15 @@ Status Writer::WriteFoldSlice() {
   FoldPass::Zone& zone = *pass_->zone;
   const FoldPass::Target target = pass_->zones.front();
   RETURN_IF_ERROR(Run(Txn::kBegin));
-  const size_t count = zone.from_memo ? zone.contents.size() : zone.names.size();
+  const bool from_memo = !zone.contents.empty();
+  const size_t count = from_memo ? zone.contents.size() : zone.names.size();
   const size_t end = std::min(count, zone.written + std::max<size_t>(fold_.step, 1));
-  for (size_t i = zone.written; i < end && zone.from_memo; ++i) {
+  for (size_t i = zone.written; i < end && from_memo; ++i) {
     const auto& [key, blob] = zone.contents[i];
     RETURN_IF_ERROR(PutNameBlob(target.zone_id,
                                 {reinterpret_cast<const uint8_t*>(key.data()), key.size()}, blob));
   }
-  for (size_t i = zone.written; i < end && !zone.from_memo; ++i) {
+  for (size_t i = zone.written; i < end && !from_memo; ++i) {
     const auto& [key, delta] = zone.names[i];
     const std::span<const uint8_t> owner(reinterpret_cast<const uint8_t*>(key.data()), key.size());
     ASSIGN_OR_RETURN(std::vector<zone::Rrset> rrsets, GetName(target.zone_id, owner));
