@@ -104,12 +104,12 @@ def main():
                     sys.exit("tetherd under valgrind did not start (see %s.valgrind.log)" % prefix)
                 time.sleep(1)
         url = "http://127.0.0.1:%d/" % http_port
-        wrk = ["wrk", "-t1", "-c%d" % args.http_connections, "-s", lua]
-        subprocess.run(["wrk", "-t1", "-c%d" % args.http_connections, "-s", warm_lua, "-d3s", url],
-                       capture_output=True, timeout=120)
+        def wrk(script):
+            return ["wrk", "-t1", "-c%d" % args.http_connections, "-s", script]
+        subprocess.run(wrk(warm_lua) + ["-d3s", url], capture_output=True, timeout=120)
         subprocess.run(["callgrind_control", "-i", "on", str(proc.pid)], capture_output=True,
                        timeout=120)
-        load = subprocess.run(wrk + ["-d%ds" % options.seconds, url], capture_output=True,
+        load = subprocess.run(wrk(lua) + ["-d%ds" % options.seconds, url], capture_output=True,
                               text=True, timeout=options.seconds + 120)
         subprocess.run(["callgrind_control", "-i", "off", str(proc.pid)], capture_output=True,
                        timeout=120)
