@@ -102,6 +102,10 @@ class SqliteAccountStore final : public AccountStore, public AuditLog, public Ta
   Mutex history_mu_;
   std::condition_variable_any history_cv_;
   std::vector<HistoryEntry> history_ GUARDED_BY(history_mu_);
+  // The last flushed batch, emptied, kept for its capacity: swapped in as the next buffer,
+  // so that appending does not grow a vector from nothing (and fault in fresh pages) after
+  // every flush. Touched only inside the flush's job (jobs run one at a time).
+  std::vector<HistoryEntry> history_spare_;
   bool stopping_ GUARDED_BY(history_mu_) = false;
   std::thread flusher_;
 };

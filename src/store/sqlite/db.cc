@@ -219,4 +219,17 @@ int64_t Db::Changes() const { return sqlite3_changes64(db_); }
 
 int64_t Db::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
 
+std::string ValuesSql(std::string_view prefix, int columns, size_t rows) {
+  std::string row = "(";
+  for (int column = 0; column < columns; ++column) row += column == 0 ? "?" : ", ?";
+  row += ")";
+  std::string sql(prefix);
+  sql += " VALUES";
+  for (size_t i = 0; i < rows; ++i) {
+    sql += i == 0 ? "" : ", ";
+    sql += row;
+  }
+  return sql;
+}
+
 }  // namespace tether::store::sqlite

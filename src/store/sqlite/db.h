@@ -11,6 +11,8 @@
 // statements must be used by one thread at a time (the caller serialises).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -117,5 +119,37 @@ class Db {
 
 // Maps an SQLite result code to Tether's error codes.
 ErrorCode ErrorCodeForSqlite(int rc);
+
+// "PREFIX VALUES(?, ?), (?, ?)" for `rows` rows of `columns` parameters each.
+std::string ValuesSql(std::string_view prefix, int columns, size_t rows);
+
+// Inserts `count` rows, up to kRowsPerInsert to a statement: a statement's own start and
+// end (its transaction check, halt and reset) cost SQLite about as much as a row of a few
+// columns, and a history flush writes thousands of rows. `prefix` is the statement up to
+// VALUES ("INSERT INTO t(a, b)"); `bind(statement, first, row)` binds row `row`'s
+// `columns` parameters from index `first` on (a static bind must outlive the call).
+inline constexpr size_t kRowsPerInsert = 32;
+template <typename BindRow>
+Status InsertRows(Db& db, std::string_view prefix, int columns, size_t count, BindRow&& bind) {
+  Statement full;
+  for (size_t start = 0; start < count;) {
+    const size_t rows = std::min(kRowsPerInsert, count - start);
+    Statement tail;
+    Statement* statement = &full;
+    if (rows < kRowsPerInsert) {
+      ASSIGN_OR_RETURN(tail, db.Prepare(ValuesSql(prefix, columns, rows)));
+      statement = &tail;
+    } else if (start == 0) {
+      ASSIGN_OR_RETURN(full, db.Prepare(ValuesSql(prefix, columns, rows)));
+    }
+    ResetOnExit reset(*statement);
+    for (size_t row = 0; row < rows; ++row) {
+      bind(*statement, static_cast<int>(row) * columns + 1, start + row);
+    }
+    RETURN_IF_ERROR(statement->Run());
+    start += rows;
+  }
+  return Ok();
+}
 
 }  // namespace tether::store::sqlite

@@ -850,6 +850,33 @@ TEST_P(AccountStoreTest, InterleavedHostsReadBackTheirOwnEntries) {
   }
 }
 
+// More hosts and entries in one flush than one statement inserts (SQLite: kRowsPerInsert),
+// the flush's last statement a short one: every host's chain is whole and its own.
+TEST_P(AccountStoreTest, OneFlushOfManyHostsChainsEachHost) {
+  UserInfo alice = AddUser("alice");
+  std::vector<HostInfo> hosts;
+  for (int i = 0; i < 45; ++i) hosts.push_back(AddHost(alice, "h" + std::to_string(i) + ".dyn.example."));
+  for (int round = 0; round < 3; ++round) {
+    for (size_t h = 0; h < hosts.size(); ++h) {
+      accounts().AppendHistory(Entry(hosts[h], 1700000000 + round, "nochg"));
+    }
+  }
+  for (size_t h = 0; h < hosts.size(); ++h) {
+    auto history = History(hosts[h], 10);
+    ASSERT_EQ(history.size(), 3u) << h;
+    for (size_t k = 0; k < history.size(); ++k) {
+      EXPECT_EQ(history[k].host_id, hosts[h].id);
+      EXPECT_EQ(history[k].time, 1700000002 - int64_t(k)) << h << " " << k;
+    }
+  }
+  // A second flush chains onto the first one's heads.
+  accounts().AppendHistory(Entry(hosts[44], 1700000009, "good"));
+  auto history = History(hosts[44], 10);
+  ASSERT_EQ(history.size(), 4u);
+  EXPECT_EQ(history[0].time, 1700000009);
+  EXPECT_EQ(history[1].time, 1700000002);
+}
+
 TEST_P(AccountStoreTest, TrimHistoryFindsTheCutoffAmongManyEntries) {
   UserInfo alice = AddUser("alice");
   HostInfo home = AddHost(alice, "home.dyn.example.");
