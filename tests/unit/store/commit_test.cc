@@ -237,6 +237,21 @@ TEST_P(CommitTest, NameOutsideTheZoneFailsAndChangesNothing) {
   EXPECT_TRUE(LoadName(*store_, zone.id, N("www.example.com.")).empty());
 }
 
+// A name listed twice has its last listing as its content: the diff is checked against
+// that one (refusals of other disagreements: FoldTest.CommitRefusesADiffThatDisagrees...).
+TEST_P(CommitTest, NameListedTwiceIsCheckedAgainstItsLastListing) {
+  ZoneInfo zone = Create("example.com.", 10);
+  ZoneChange last_agrees = SetA(zone, "www", A(1, 1, 1, 3));
+  last_agrees.names.insert(last_agrees.names.begin(), {N("www.example.com."), {ARrset(A(1, 1, 1, 4))}});
+  ASSERT_TRUE(store_->Commit(last_agrees));
+  ZoneChange first_agrees = SetA(zone, "www", A(1, 1, 1, 5), A(1, 1, 1, 3));
+  first_agrees.names.push_back({N("www.example.com."), {ARrset(A(1, 1, 1, 6))}});
+  auto result = store_->Commit(first_agrees);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ((*store_->GetZone(zone.origin))->serial, 11u);
+}
+
 TEST_P(CommitTest, UnknownZoneIsNotFound) {
   ZoneChange change;
   change.zone_id = 4242;
