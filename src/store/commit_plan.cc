@@ -37,7 +37,9 @@ Status CheckDiff(const ZoneChange& change) {
   using Content = std::pair<std::string_view, const std::vector<zone::Rrset>*>;
   std::vector<Content> contents;
   contents.reserve(change.names.size());
-  for (const auto& update : change.names) contents.emplace_back(WireKey(update.name), &update.rrsets);
+  for (const auto& update : change.names) {
+    contents.emplace_back(WireKey(update.name), &update.rrsets);
+  }
   std::stable_sort(contents.begin(), contents.end(),
                    [](const Content& a, const Content& b) { return a.first < b.first; });
   auto rrset_of = [&](const JournalRr& rr) -> Result<const zone::Rrset*> {

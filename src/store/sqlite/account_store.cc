@@ -418,8 +418,10 @@ Status SqliteAccountStore::FlushHistory() {
     // Also what a removal outside this store queued (Writer::PurgeHistory).
     RETURN_IF_ERROR(writer.PurgeHistory());
     if (batch.empty()) return Ok();
-    ASSIGN_OR_RETURN(Statement host, writer.db().Prepare("SELECT (SELECT head FROM history_heads WHERE host_id = ?1) "
-                                                          "FROM hosts WHERE id = ?1"));
+    ASSIGN_OR_RETURN(
+        Statement host,
+        writer.db().Prepare("SELECT (SELECT head FROM history_heads WHERE host_id = ?1) "
+                            "FROM hosts WHERE id = ?1"));
     // A host's last update is kept to the minute (kLastUpdateGrain), so that a host
     // changing every few seconds does not dirty its page of the hosts table in every flush.
     ASSIGN_OR_RETURN(Statement touch, writer.db().Prepare(
@@ -427,7 +429,8 @@ Status SqliteAccountStore::FlushHistory() {
     // The entries are given their ids here, after the table's last, as SQLite would give
     // them one by one, so that each can name its host's previous one and the rows go in
     // statements of many (InsertRows).
-    ASSIGN_OR_RETURN(int64_t last_id, writer.db().QueryInt("SELECT coalesce(max(id), 0) FROM history"));
+    ASSIGN_OR_RETURN(int64_t last_id,
+                     writer.db().QueryInt("SELECT coalesce(max(id), 0) FROM history"));
     // Each host is looked up once per batch: entries of a host removed since they were
     // made are dropped; the others are chained to the host's newest entry. A host whose
     // head the writer knows (Writer::history_heads) is present and needs no read.
@@ -466,24 +469,25 @@ Status SqliteAccountStore::FlushHistory() {
         newest = std::max(newest, entry.time);
       }
     }
-    RETURN_IF_ERROR(InsertRows(
-        writer.db(),
-        "INSERT INTO history(id, host_id, prev, time, source, user_agent, credential, old_value, new_value, result)",
-        10, rows.size(), [&](Statement& insert, int at, size_t i) {
-          const Row& row = rows[i];
-          const HistoryEntry& entry = *row.entry;
-          insert.Bind(at, row.id);
-          insert.Bind(at + 1, entry.host_id);
-          if (row.prev != 0) insert.Bind(at + 2, row.prev);  // else NULL
-          insert.Bind(at + 3, entry.time);
-          // Not copied: `batch` holds the texts until the statement is reset.
-          insert.BindTextStatic(at + 4, entry.source);
-          insert.BindTextStatic(at + 5, entry.user_agent);
-          insert.BindTextStatic(at + 6, entry.credential);
-          insert.BindTextStatic(at + 7, entry.old_value);
-          insert.BindTextStatic(at + 8, entry.new_value);
-          insert.BindTextStatic(at + 9, entry.result);
-        }));
+    RETURN_IF_ERROR(InsertRows(writer.db(),
+                               "INSERT INTO history(id, host_id, prev, time, source, user_agent, "
+                               "credential, old_value, new_value, result)",
+                               10, rows.size(), [&](Statement& insert, int at, size_t i) {
+                                 const Row& row = rows[i];
+                                 const HistoryEntry& entry = *row.entry;
+                                 insert.Bind(at, row.id);
+                                 insert.Bind(at + 1, entry.host_id);
+                                 if (row.prev != 0) insert.Bind(at + 2, row.prev);  // else NULL
+                                 insert.Bind(at + 3, entry.time);
+                                 // Not copied: `batch` holds the texts until the statement is
+                                 // reset.
+                                 insert.BindTextStatic(at + 4, entry.source);
+                                 insert.BindTextStatic(at + 5, entry.user_agent);
+                                 insert.BindTextStatic(at + 6, entry.credential);
+                                 insert.BindTextStatic(at + 7, entry.old_value);
+                                 insert.BindTextStatic(at + 8, entry.new_value);
+                                 insert.BindTextStatic(at + 9, entry.result);
+                               }));
     // The writer's heads are bounded (a host polling once a day is not worth its memory).
     if (known_heads.size() + chains.size() > kKnownHeadsLimit) known_heads.clear();
     // Each host's head once per batch, however many entries it had in it (a present host
@@ -498,8 +502,8 @@ Status SqliteAccountStore::FlushHistory() {
       known_heads[host_id] = chain.head;
     }
     std::sort(heads.begin(), heads.end());  // the table's pages in order
-    RETURN_IF_ERROR(InsertRows(writer.db(), "INSERT OR REPLACE INTO history_heads(host_id, head)", 2, heads.size(),
-                               [&](Statement& set_head, int at, size_t i) {
+    RETURN_IF_ERROR(InsertRows(writer.db(), "INSERT OR REPLACE INTO history_heads(host_id, head)",
+                               2, heads.size(), [&](Statement& set_head, int at, size_t i) {
                                  set_head.Bind(at, heads[i].first);
                                  set_head.Bind(at + 1, heads[i].second);
                                }));

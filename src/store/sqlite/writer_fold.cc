@@ -176,7 +176,8 @@ Result<bool> Writer::TakeMemo(const ZoneRow& row) {
   std::vector<std::pair<const std::string, std::vector<uint8_t>>*> order;
   order.reserve(memo.names.size());
   for (auto& name : memo.names) order.push_back(&name);
-  std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::sort(order.begin(), order.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
   zone.contents.reserve(order.size());
   for (auto* name : order) zone.contents.emplace_back(name->first, std::move(name->second));
   zone.read_seq = memo.seq;

@@ -855,7 +855,9 @@ TEST_P(AccountStoreTest, InterleavedHostsReadBackTheirOwnEntries) {
 TEST_P(AccountStoreTest, OneFlushOfManyHostsChainsEachHost) {
   UserInfo alice = AddUser("alice");
   std::vector<HostInfo> hosts;
-  for (int i = 0; i < 45; ++i) hosts.push_back(AddHost(alice, "h" + std::to_string(i) + ".dyn.example."));
+  for (int i = 0; i < 45; ++i) {
+    hosts.push_back(AddHost(alice, "h" + std::to_string(i) + ".dyn.example."));
+  }
   for (int round = 0; round < 3; ++round) {
     for (size_t h = 0; h < hosts.size(); ++h) {
       accounts().AppendHistory(Entry(hosts[h], 1700000000 + round, "nochg"));

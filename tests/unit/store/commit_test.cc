@@ -242,7 +242,8 @@ TEST_P(CommitTest, NameOutsideTheZoneFailsAndChangesNothing) {
 TEST_P(CommitTest, NameListedTwiceIsCheckedAgainstItsLastListing) {
   ZoneInfo zone = Create("example.com.", 10);
   ZoneChange last_agrees = SetA(zone, "www", A(1, 1, 1, 3));
-  last_agrees.names.insert(last_agrees.names.begin(), {N("www.example.com."), {ARrset(A(1, 1, 1, 4))}});
+  last_agrees.names.insert(last_agrees.names.begin(),
+                           {N("www.example.com."), {ARrset(A(1, 1, 1, 4))}});
   ASSERT_TRUE(store_->Commit(last_agrees));
   ZoneChange first_agrees = SetA(zone, "www", A(1, 1, 1, 5), A(1, 1, 1, 3));
   first_agrees.names.push_back({N("www.example.com."), {ARrset(A(1, 1, 1, 6))}});
