@@ -112,6 +112,7 @@ std::shared_ptr<zone::Zone> UpdateService::GetZone(const dns::Name& origin) cons
 }
 
 bool UpdateService::Submit(const dns::Name& origin, std::unique_ptr<UpdateRequest> request) {
+  bool full = false;
   {
     MutexLock lock(mu_);
     char buffer[dns::Name::kMaxWire];
@@ -119,11 +120,23 @@ bool UpdateService::Submit(const dns::Name& origin, std::unique_ptr<UpdateReques
     if (it == zones_.end() || stopping_) return false;
     ZoneUpdater& updater = *it->second;
     updater.queue.push_back(std::move(request));
-    if (updater.scheduled) return true;  // a worker will see it
-    updater.scheduled = true;
-    ready_.push_back(it->second);
+    if (updater.scheduled) {
+      // A worker will see it. One holding the zone for its batch wait goes as soon as the
+      // batch is full: all are woken, since an idle one may be the one a single notify finds.
+      if (options_.coalesce.count() == 0 || updater.queue.size() != options_.coalesce_below) {
+        return true;
+      }
+      full = true;
+    } else {
+      updater.scheduled = true;
+      ready_.push_back(it->second);
+    }
   }
-  wake_.notify_one();
+  if (full) {
+    wake_.notify_all();
+  } else {
+    wake_.notify_one();
+  }
   return true;
 }
 
@@ -177,8 +190,13 @@ void UpdateService::Worker() {
       const auto now = std::chrono::steady_clock::now();
       if (options_.coalesce.count() > 0 && updater->queue.size() < options_.coalesce_below &&
           now - updater->last_batch_end < std::chrono::milliseconds(10) && !stopping_) {
-        // Still scheduled, so no other worker takes this zone meanwhile.
-        wake_.wait_for(mu_, options_.coalesce);
+        // Still scheduled, so no other worker takes this zone meanwhile. Until the batch is
+        // full (Submit wakes the workers then), the wait is over, or the service stops; a
+        // wake for another zone's request does not end it.
+        const auto until = now + options_.coalesce;
+        while (!stopping_ && updater->queue.size() < options_.coalesce_below &&
+               wake_.wait_until(mu_, until) == std::cv_status::no_timeout) {
+        }
       }
       while (!updater->queue.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(updater->queue.front()));

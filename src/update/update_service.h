@@ -38,13 +38,14 @@ namespace tether::update {
 struct UpdateServiceOptions {
   int threads = 4;          // zones updated at once (batches of different zones share fsyncs)
   size_t max_batch = 1000;  // requests per batch
-  // A zone that is busy (a batch ended less than 10 ms ago) waits this long before a small
-  // batch, so that a stream of updates becomes fewer, larger commits. 0 (the default): no
-  // wait; the requests that arrive while a batch commits form the next one. A wait pays
-  // only where a commit costs more than waiting: with 64 updates in flight it cut the
-  // updates per CPU-second (bench/README.md, 2026-11-28).
+  // A zone that is busy (a batch ended less than 10 ms ago) waits up to this long before a
+  // small batch, until `coalesce_below` requests are queued, so that a stream of updates
+  // becomes fewer, larger commits. 0 (the default): no wait; the requests that arrive while
+  // a batch commits form the next one. A wait pays only where a commit costs more than
+  // waiting: with 64 updates in flight it cut the updates per CPU-second (bench/README.md,
+  // 2026-11-28).
   std::chrono::microseconds coalesce{0};
-  size_t coalesce_below = 64;  // only batches smaller than this wait
+  size_t coalesce_below = 64;  // only batches smaller than this wait, and only until this full
   // Called after each new serial of a zone is published, with the zone's origin and its new
   // apex SOA RRset (xfr/: NOTIFY to secondaries), on the updater thread. Must not block.
   std::function<void(const dns::Name& origin, const zone::Rrset& soa)> on_publish = nullptr;

@@ -1,14 +1,16 @@
 // UpdateService (update/update_service.h): a request that fails leaves no trace, also when
 // it is alone in its batch and runs without a savepoint; requests that apply atomically
-// (no savepoint of their own) share a batch with one that fails; the updater and the
-// store's committer run as batch work (base/thread.h).
+// (no savepoint of their own) share a batch with one that fails; a batch wait ends when the
+// batch is full; the updater and the store's committer run as batch work (base/thread.h).
 #include <gtest/gtest.h>
 #include <sched.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <map>
+#include <thread>
 
 #include "update/function_request.h"
 #include "update_test_util.h"
@@ -91,6 +93,53 @@ TEST_F(UpdateServiceTest, AtomicRequestsShareABatchWithAFailedOne) {
   EXPECT_EQ(zone_->Get(N("a.example.")), A("192.0.2.10"));
   EXPECT_TRUE(zone_->Get(N("b.example.")).empty());
   EXPECT_EQ(zone_->Get(N("c.example.")), A("192.0.2.12"));
+}
+
+// With a batch wait set, a busy zone waits for more requests before a small batch, but no
+// longer than until the batch is full: a wait of 30 s, cut short by the third request.
+TEST_F(UpdateServiceTest, ABatchWaitEndsWhenTheBatchIsFull) {
+  service_->Stop();
+  UpdateServiceOptions options;
+  options.coalesce = std::chrono::seconds(30);
+  options.coalesce_below = 3;
+  service_ = std::make_unique<UpdateService>(*store_, options);
+  service_->Start();
+  auto info = store_->GetZone(N("example."));
+  ASSERT_TRUE(info && *info);
+  service_->AddZone((*info)->id, zone_, (*info)->journal_seq);
+
+  std::vector<std::future<dns::Rcode>> outcomes;
+  auto submit = [&](const std::string& host, std::function<void()> before = nullptr) {
+    auto request = std::make_unique<TestRequest>(true, [host, before](ZoneView& view) {
+      if (before) before();
+      view.Set(N(host + ".example."), A("192.0.2.20"));
+      return dns::Rcode::kNoError;
+    });
+    outcomes.push_back(request->Outcome());
+    ASSERT_TRUE(service_->Submit(N("example."), std::move(request)));
+  };
+  // The first request's batch runs alone and is held until the second is queued behind
+  // it, so that the second finds its zone busy and waits.
+  std::promise<void> started;
+  std::future<void> running = started.get_future();
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  submit("a", [&started, released] {
+    started.set_value();
+    released.wait();
+  });
+  running.wait();
+  submit("b");
+  release.set_value();
+  ASSERT_EQ(outcomes[0].get(), dns::Rcode::kNoError);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // "b" is waiting now
+  submit("c");
+  submit("d");  // the batch is full: b, c, d
+  for (size_t i = 1; i < outcomes.size(); ++i) {
+    ASSERT_EQ(outcomes[i].wait_for(std::chrono::seconds(10)), std::future_status::ready) << i;
+    EXPECT_EQ(outcomes[i].get(), dns::Rcode::kNoError);
+  }
+  EXPECT_EQ(zone_->Get(N("d.example.")), A("192.0.2.20"));
 }
 
 // The scheduling policy of every thread of this process, by thread name.
