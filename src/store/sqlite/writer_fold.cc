@@ -238,14 +238,14 @@ Status Writer::WriteFoldSlice() {
   const bool from_memo = !zone.contents.empty();
   const size_t count = from_memo ? zone.contents.size() : zone.names.size();
   const size_t end = std::min(count, zone.written + std::max<size_t>(fold_.step, 1));
-  for (size_t i = zone.written; i < end && from_memo; ++i) {
-    const auto& [key, blob] = zone.contents[i];
-    RETURN_IF_ERROR(PutNameBlob(target.zone_id,
-                                {reinterpret_cast<const uint8_t*>(key.data()), key.size()}, blob));
-  }
-  for (size_t i = zone.written; i < end && !from_memo; ++i) {
-    const auto& [key, delta] = zone.names[i];
+  for (size_t i = zone.written; i < end; ++i) {
+    const std::string& key = from_memo ? zone.contents[i].first : zone.names[i].first;
     const std::span<const uint8_t> owner(reinterpret_cast<const uint8_t*>(key.data()), key.size());
+    if (from_memo) {
+      RETURN_IF_ERROR(PutNameBlob(target.zone_id, owner, zone.contents[i].second));
+      continue;
+    }
+    const NameDelta& delta = zone.names[i].second;
     ASSIGN_OR_RETURN(std::vector<zone::Rrset> rrsets, GetName(target.zone_id, owner));
     delta.ApplyTo(&rrsets);
     if (!CheckRrsetSizes(zone.origin, rrsets)) {
