@@ -394,6 +394,113 @@ void SqliteAccountStore::AppendHistory(HistoryEntry entry) {
   history_.push_back(std::move(entry));
 }
 
+namespace {
+
+// Writes a flush's entries (not empty) in the writer's transaction: each chained to its
+// host's newest entry, entries of hosts removed since they were made dropped.
+Status WriteHistory(Writer& writer, const std::vector<HistoryEntry>& batch) {
+  ASSIGN_OR_RETURN(
+      Statement host,
+      writer.db().Prepare("SELECT (SELECT head FROM history_heads WHERE host_id = ?1) "
+                          "FROM hosts WHERE id = ?1"));
+  // A host's last update is kept to the minute (kLastUpdateGrain), so that a host
+  // changing every few seconds does not dirty its page of the hosts table in every flush.
+  ASSIGN_OR_RETURN(Statement touch, writer.db().Prepare(
+                                        "UPDATE hosts SET last_update = ?2 WHERE id = ?1 AND last_update <= ?2 - ?3"));
+  // The entries are given their ids here, after the table's last, as SQLite would give
+  // them one by one, so that each can name its host's previous one and the rows go in
+  // statements of many (InsertRows).
+  ASSIGN_OR_RETURN(int64_t last_id,
+                   writer.db().QueryInt("SELECT coalesce(max(id), 0) FROM history"));
+  // Each host is looked up once per batch: entries of a host removed since they were
+  // made are dropped; the others are chained to the host's newest entry. A host whose
+  // head the writer knows (Writer::history_heads) is present and needs no read.
+  struct Chain {
+    bool present = false;
+    int64_t head = 0;  // the newest entry; 0: none yet
+  };
+  struct Row {
+    const HistoryEntry* entry;
+    int64_t id;
+    int64_t prev;  // 0: none
+  };
+  std::unordered_map<int64_t, Chain> chains;
+  std::vector<Row> rows;
+  rows.reserve(batch.size());
+  std::map<int64_t, int64_t> touched;  // in id order: the hosts table's pages in order
+  auto& known_heads = writer.history_heads();
+  for (const auto& entry : batch) {
+    auto [chain, inserted] = chains.try_emplace(entry.host_id);
+    if (inserted) {
+      if (auto known = known_heads.find(entry.host_id); known != known_heads.end()) {
+        chain->second = {true, known->second};
+      }
+    }
+    if (inserted && !chain->second.present) {
+      ResetOnExit reset(host);
+      host.Bind(1, entry.host_id);
+      ASSIGN_OR_RETURN(chain->second.present, host.Step());
+      if (chain->second.present && !host.IsNull(0)) chain->second.head = host.Int(0);
+    }
+    if (!chain->second.present) continue;
+    rows.push_back({&entry, ++last_id, chain->second.head});
+    chain->second.head = last_id;
+    if (entry.touches_host && entry.result.rfind("good", 0) == 0) {
+      int64_t& newest = touched[entry.host_id];
+      newest = std::max(newest, entry.time);
+    }
+  }
+  RETURN_IF_ERROR(InsertRows(writer.db(),
+                             "INSERT INTO history(id, host_id, prev, time, source, user_agent, "
+                             "credential, old_value, new_value, result)",
+                             10, rows.size(), [&](Statement& insert, int at, size_t i) {
+                               const Row& row = rows[i];
+                               const HistoryEntry& entry = *row.entry;
+                               insert.Bind(at, row.id);
+                               insert.Bind(at + 1, entry.host_id);
+                               if (row.prev != 0) insert.Bind(at + 2, row.prev);  // else NULL
+                               insert.Bind(at + 3, entry.time);
+                               // Not copied: `batch` holds the texts until the statement is
+                               // reset.
+                               insert.BindTextStatic(at + 4, entry.source);
+                               insert.BindTextStatic(at + 5, entry.user_agent);
+                               insert.BindTextStatic(at + 6, entry.credential);
+                               insert.BindTextStatic(at + 7, entry.old_value);
+                               insert.BindTextStatic(at + 8, entry.new_value);
+                               insert.BindTextStatic(at + 9, entry.result);
+                             }));
+  // The writer's heads are bounded (a host polling once a day is not worth its memory).
+  if (known_heads.size() + chains.size() > kKnownHeadsLimit) known_heads.clear();
+  // Each host's head once per batch, however many entries it had in it (a present host
+  // had at least one: its head is that entry's id). REPLACE, not an upsert: the same row
+  // (history_heads has no other column, trigger or foreign key), and SQLite's REPLACE on
+  // a rowid table costs a third less per row.
+  std::vector<std::pair<int64_t, int64_t>> heads;
+  heads.reserve(chains.size());
+  for (const auto& [host_id, chain] : chains) {
+    if (!chain.present) continue;
+    heads.emplace_back(host_id, chain.head);
+    known_heads[host_id] = chain.head;
+  }
+  std::sort(heads.begin(), heads.end());  // the table's pages in order
+  RETURN_IF_ERROR(InsertRows(writer.db(), "INSERT OR REPLACE INTO history_heads(host_id, head)",
+                             2, heads.size(), [&](Statement& set_head, int at, size_t i) {
+                               set_head.Bind(at, heads[i].first);
+                               set_head.Bind(at + 1, heads[i].second);
+                             }));
+  // A host's last update once per batch, however often it changed in it.
+  for (const auto& [host_id, time] : touched) {
+    ResetOnExit reset(touch);
+    touch.Bind(1, host_id);
+    touch.Bind(2, time);
+    touch.Bind(3, kLastUpdateGrain);
+    RETURN_IF_ERROR(touch.Run());
+  }
+  return Ok();
+}
+
+}  // namespace
+
 // The batch is taken inside the job, not before it: jobs run one at a time, so when Run
 // returns, every entry appended before the call is durable — the ones this job took and
 // those a concurrent flush took first (its job ran earlier, in this group or before it).
@@ -406,116 +513,13 @@ Status SqliteAccountStore::FlushHistory() {
       MutexLock lock(history_mu_);
       batch.swap(history_);
     }
-    // Whatever the outcome, the emptied batch is the next spare.
-    struct KeepSpare {
-      std::vector<HistoryEntry>& batch;
-      std::vector<HistoryEntry>& spare;
-      ~KeepSpare() {
-        batch.clear();
-        if (batch.capacity() <= kSpareHistoryLimit) spare = std::move(batch);  // not a burst's
-      }
-    } keep_spare{batch, history_spare_};
     // Also what a removal outside this store queued (Writer::PurgeHistory).
-    RETURN_IF_ERROR(writer.PurgeHistory());
-    if (batch.empty()) return Ok();
-    ASSIGN_OR_RETURN(
-        Statement host,
-        writer.db().Prepare("SELECT (SELECT head FROM history_heads WHERE host_id = ?1) "
-                            "FROM hosts WHERE id = ?1"));
-    // A host's last update is kept to the minute (kLastUpdateGrain), so that a host
-    // changing every few seconds does not dirty its page of the hosts table in every flush.
-    ASSIGN_OR_RETURN(Statement touch, writer.db().Prepare(
-                                          "UPDATE hosts SET last_update = ?2 WHERE id = ?1 AND last_update <= ?2 - ?3"));
-    // The entries are given their ids here, after the table's last, as SQLite would give
-    // them one by one, so that each can name its host's previous one and the rows go in
-    // statements of many (InsertRows).
-    ASSIGN_OR_RETURN(int64_t last_id,
-                     writer.db().QueryInt("SELECT coalesce(max(id), 0) FROM history"));
-    // Each host is looked up once per batch: entries of a host removed since they were
-    // made are dropped; the others are chained to the host's newest entry. A host whose
-    // head the writer knows (Writer::history_heads) is present and needs no read.
-    struct Chain {
-      bool present = false;
-      int64_t head = 0;  // the newest entry; 0: none yet
-    };
-    struct Row {
-      const HistoryEntry* entry;
-      int64_t id;
-      int64_t prev;  // 0: none
-    };
-    std::unordered_map<int64_t, Chain> chains;
-    std::vector<Row> rows;
-    rows.reserve(batch.size());
-    std::map<int64_t, int64_t> touched;  // in id order: the hosts table's pages in order
-    auto& known_heads = writer.history_heads();
-    for (const auto& entry : batch) {
-      auto [chain, inserted] = chains.try_emplace(entry.host_id);
-      if (inserted) {
-        if (auto known = known_heads.find(entry.host_id); known != known_heads.end()) {
-          chain->second = {true, known->second};
-        }
-      }
-      if (inserted && !chain->second.present) {
-        ResetOnExit reset(host);
-        host.Bind(1, entry.host_id);
-        ASSIGN_OR_RETURN(chain->second.present, host.Step());
-        if (chain->second.present && !host.IsNull(0)) chain->second.head = host.Int(0);
-      }
-      if (!chain->second.present) continue;
-      rows.push_back({&entry, ++last_id, chain->second.head});
-      chain->second.head = last_id;
-      if (entry.touches_host && entry.result.rfind("good", 0) == 0) {
-        int64_t& newest = touched[entry.host_id];
-        newest = std::max(newest, entry.time);
-      }
-    }
-    RETURN_IF_ERROR(InsertRows(writer.db(),
-                               "INSERT INTO history(id, host_id, prev, time, source, user_agent, "
-                               "credential, old_value, new_value, result)",
-                               10, rows.size(), [&](Statement& insert, int at, size_t i) {
-                                 const Row& row = rows[i];
-                                 const HistoryEntry& entry = *row.entry;
-                                 insert.Bind(at, row.id);
-                                 insert.Bind(at + 1, entry.host_id);
-                                 if (row.prev != 0) insert.Bind(at + 2, row.prev);  // else NULL
-                                 insert.Bind(at + 3, entry.time);
-                                 // Not copied: `batch` holds the texts until the statement is
-                                 // reset.
-                                 insert.BindTextStatic(at + 4, entry.source);
-                                 insert.BindTextStatic(at + 5, entry.user_agent);
-                                 insert.BindTextStatic(at + 6, entry.credential);
-                                 insert.BindTextStatic(at + 7, entry.old_value);
-                                 insert.BindTextStatic(at + 8, entry.new_value);
-                                 insert.BindTextStatic(at + 9, entry.result);
-                               }));
-    // The writer's heads are bounded (a host polling once a day is not worth its memory).
-    if (known_heads.size() + chains.size() > kKnownHeadsLimit) known_heads.clear();
-    // Each host's head once per batch, however many entries it had in it (a present host
-    // had at least one: its head is that entry's id). REPLACE, not an upsert: the same row
-    // (history_heads has no other column, trigger or foreign key), and SQLite's REPLACE on
-    // a rowid table costs a third less per row.
-    std::vector<std::pair<int64_t, int64_t>> heads;
-    heads.reserve(chains.size());
-    for (const auto& [host_id, chain] : chains) {
-      if (!chain.present) continue;
-      heads.emplace_back(host_id, chain.head);
-      known_heads[host_id] = chain.head;
-    }
-    std::sort(heads.begin(), heads.end());  // the table's pages in order
-    RETURN_IF_ERROR(InsertRows(writer.db(), "INSERT OR REPLACE INTO history_heads(host_id, head)",
-                               2, heads.size(), [&](Statement& set_head, int at, size_t i) {
-                                 set_head.Bind(at, heads[i].first);
-                                 set_head.Bind(at + 1, heads[i].second);
-                               }));
-    // A host's last update once per batch, however often it changed in it.
-    for (const auto& [host_id, time] : touched) {
-      ResetOnExit reset(touch);
-      touch.Bind(1, host_id);
-      touch.Bind(2, time);
-      touch.Bind(3, kLastUpdateGrain);
-      RETURN_IF_ERROR(touch.Run());
-    }
-    return Ok();
+    Status written = writer.PurgeHistory();
+    if (written && !batch.empty()) written = WriteHistory(writer, batch);
+    // Whatever the outcome, the emptied batch is the next one's room (not a burst's).
+    batch.clear();
+    if (batch.capacity() <= kSpareHistoryLimit) history_spare_ = std::move(batch);
+    return written;
   });
 }
 
