@@ -18,8 +18,8 @@ flush every second, the journal fold) then cover fewer requests each, so their p
 numbers differ from a real run's. The parts driven by requests (parse, handler, updater,
 commit) are comparable between builds to about 1%; the history flush is also given per entry
 written in the counted window (the newest history id read from the store before and after
-it), which compares builds where its per-request figure does not. Build with frame pointers and symbols
-(e.g. -DCMAKE_CXX_FLAGS="-fno-omit-frame-pointer -g") to read the tree.
+it), which compares builds where its per-request figure does not. Build with frame pointers
+and symbols (e.g. -DCMAKE_CXX_FLAGS="-fno-omit-frame-pointer -g") to read the tree.
 """
 import argparse
 import os
