@@ -269,13 +269,20 @@ void UpdateService::RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<U
       if (Sync(updater)) continue;
     }
     if (*committed) {
-      // Publish: the changed names, and the apex with the SOA the store now holds.
-      std::vector<zone::Rrset> apex_content = view.Get(apex);
+      // Publish: the changed names, and the apex with the SOA the store now holds (the
+      // apex as the batch left it: changed, or as published).
+      std::optional<std::vector<zone::Rrset>> changed_apex;
       std::vector<zone::NameUpdate>& names = (*committed)->names;
       publish.reserve(names.size() + 1);
       for (auto& name : names) {
-        if (!name.name.EqualsIgnoreCase(apex)) publish.push_back(std::move(name));
+        if (name.name.EqualsIgnoreCase(apex)) {
+          changed_apex = std::move(name.rrsets);
+        } else {
+          publish.push_back(std::move(name));
+        }
       }
+      std::vector<zone::Rrset> apex_content =
+          changed_apex ? std::move(*changed_apex) : zone.Get(apex);
       for (auto& rrset : apex_content) {
         if (rrset.type == dns::RrType::kSoa) rrset = (*committed)->soa;
       }

@@ -13,7 +13,7 @@ const std::vector<zone::Rrset>& ZoneView::Get(const dns::Name& name) {
 
 const std::vector<zone::Rrset>& ZoneView::GetKeyed(std::string_view key, const dns::Name& name) {
   auto it = names_.find(key);
-  if (it != names_.end()) return it->second;
+  if (it != names_.end()) return it->second.rrsets;
   // A savepoint reads through to its parent (which caches), without a copy of its own.
   if (parent_ != nullptr) return parent_->GetKeyed(key, name);
   std::vector<zone::Rrset> read = zone_->Get(name);
@@ -21,7 +21,9 @@ const std::vector<zone::Rrset>& ZoneView::GetKeyed(std::string_view key, const d
   // a takedown reads two such names for every host it lists.
   static const std::vector<zone::Rrset> kNothing;
   if (read.empty()) return kNothing;
-  return names_.emplace(std::string(key), std::move(read)).first->second;
+  Entry& entry = names_.emplace(std::string(key), Entry()).first->second;
+  entry.rrsets = std::move(read);
+  return entry.rrsets;
 }
 
 const zone::Rrset* ZoneView::Find(const dns::Name& name, dns::RrType type) {
@@ -38,38 +40,51 @@ void ZoneView::Set(const dns::Name& name, std::vector<zone::Rrset> rrsets) {
 }
 
 void ZoneView::Replace(std::string_view key, std::vector<zone::Rrset> rrsets) {
-  auto [it, inserted] = dirty_.emplace(key);
-  auto name = names_.find(key);
-  if (name == names_.end()) {
-    names_.emplace(*it, std::move(rrsets));
-    return;
+  auto it = names_.find(key);
+  if (it == names_.end()) {
+    it = names_.emplace(std::string(key), Entry{}).first;
+  } else if (!it->second.dirty && parent_ == nullptr) {
+    // The first change of a name read before: its published content is kept for
+    // CollectChanges, which then need not read it again.
+    it->second.original = std::move(it->second.rrsets);
+    it->second.has_original = true;
   }
-  // The first change of a name read before: its published content is kept for
-  // CollectChanges, which then need not read it again.
-  if (inserted && parent_ == nullptr) original_.emplace(*it, std::move(name->second));
-  name->second = std::move(rrsets);
+  Entry& entry = it->second;
+  entry.rrsets = std::move(rrsets);
+  if (!entry.dirty) {
+    entry.dirty = true;
+    dirty_.push_back(&*it);
+  }
 }
 
 void ZoneView::MergeIntoParent() {
-  for (const std::string& key : dirty_) parent_->Replace(key, std::move(names_.find(key)->second));
+  for (Names::value_type* name : dirty_) {
+    parent_->Replace(name->first, std::move(name->second.rrsets));
+  }
   names_.clear();
   dirty_.clear();
 }
 
 ZoneView::Changes ZoneView::CollectChanges() {
   Changes changes;
-  for (const std::string& key : dirty_) {
+  std::sort(
+      dirty_.begin(), dirty_.end(),
+      [](const Names::value_type* a, const Names::value_type* b) { return a->first < b->first; });
+  for (Names::value_type* name : dirty_) {
+    const std::string& key = name->first;
+    Entry& entry = name->second;
     dns::Name owner = dns::Name::FromValidWire(
         {reinterpret_cast<const uint8_t*>(key.data()), key.size()});
-    auto original = original_.find(key);
-    const std::vector<zone::Rrset> read = original == original_.end() ? zone_->Get(owner) : std::vector<zone::Rrset>();
-    const std::vector<zone::Rrset>& before = original == original_.end() ? read : original->second;
-    const std::vector<zone::Rrset>& after = names_.find(key)->second;
-    if (before == after) continue;
+    const std::vector<zone::Rrset> read =
+        entry.has_original ? std::vector<zone::Rrset>() : zone_->Get(owner);
+    const std::vector<zone::Rrset>& before = entry.has_original ? entry.original : read;
+    if (before == entry.rrsets) continue;
     // The store journals the SOA itself, with the serial it allocates.
-    store::DiffName(owner, before, after, &changes.removed, &changes.added);
-    changes.names.push_back({owner, after});
+    store::DiffName(owner, before, entry.rrsets, &changes.removed, &changes.added);
+    changes.names.push_back({std::move(owner), std::move(entry.rrsets)});
   }
+  names_.clear();
+  dirty_.clear();
   return changes;
 }
 

@@ -8,7 +8,6 @@
 // Thread-safety: none; used by the one updater thread that owns the zone's writes.
 #pragma once
 
-#include <set>
 #include <unordered_map>
 #include <string>
 #include <string_view>
@@ -41,8 +40,10 @@ class ZoneView {
   // Merges this savepoint into its parent. REQUIRES: a child view.
   void MergeIntoParent();
 
-  // The names whose content now differs from the published zone, and the journal diff
-  // (RRs removed and added, per type: a changed TTL removes and re-adds the whole RRset).
+  // The names whose content now differs from the published zone, in key order (the
+  // journal's), and the journal diff (RRs removed and added, per type: a changed TTL removes
+  // and re-adds the whole RRset). The changed names' content is moved out, not copied: the
+  // view is spent afterwards (read what is still needed of it first).
   struct Changes {
     std::vector<zone::NameUpdate> names;
     std::vector<store::JournalRr> removed;
@@ -56,7 +57,15 @@ class ZoneView {
     using is_transparent = void;
     size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
   };
-  using Names = std::unordered_map<std::string, std::vector<zone::Rrset>, KeyHash, std::equal_to<>>;
+  struct Entry {
+    std::vector<zone::Rrset> rrsets;  // the content in this view
+    // The base view's published content of a name read and then set: CollectChanges'
+    // "before" (a name set without a read is read from the zone then).
+    std::vector<zone::Rrset> original;
+    bool has_original = false;
+    bool dirty = false;  // set in this view
+  };
+  using Names = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
 
   const std::vector<zone::Rrset>& GetKeyed(std::string_view key, const dns::Name& name);
   // Sets the content of the name `key` and marks it dirty.
@@ -64,12 +73,11 @@ class ZoneView {
 
   zone::Zone* zone_;
   ZoneView* parent_ = nullptr;
-  // Name -> content. For the base view this is also a cache of reads (a hash map: a batch
-  // may read tens of thousands of names, e.g. a takedown order's).
+  // Name -> content, one entry per name. For the base view this is also a cache of reads (a
+  // hash map: a batch may read tens of thousands of names, e.g. a takedown order's).
   Names names_;
-  // The base view's published content of names read and then set: CollectChanges' "before".
-  Names original_;
-  std::set<std::string, std::less<>> dirty_;  // names set in this view, in key order (the journal's)
+  // The entries set in this view, in the order first set (the map's nodes do not move).
+  std::vector<Names::value_type*> dirty_;
 };
 
 }  // namespace tether::update

@@ -1,5 +1,6 @@
 // UpdateService (update/update_service.h): a request that fails leaves no trace, also when
-// it is alone in its batch and runs without a savepoint; requests that apply atomically
+// it is alone in its batch and runs without a savepoint; the apex is published with the new
+// serial whether the batch changed it or not; requests that apply atomically
 // (no savepoint of their own) share a batch with one that fails; a batch wait ends when the
 // batch is full; the updater and the store's committer run as batch work (base/thread.h).
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include <map>
 #include <thread>
 
+#include "store/serial.h"
 #include "update/function_request.h"
 #include "update_test_util.h"
 
@@ -45,6 +47,49 @@ TEST_F(UpdateServiceTest, AFailedLoneRequestLeavesNoTrace) {
   EXPECT_EQ(done->rcode, dns::Rcode::kNoError);
   EXPECT_EQ(done->serial, 11u);
   EXPECT_EQ(zone_->Get(N("new.example.")), A("192.0.2.7"));
+}
+
+// The apex is published with the SOA the store allocated: as the batch left it when the
+// batch changed it, as it was when the batch changed only other names.
+TEST_F(UpdateServiceTest, TheApexIsPublishedWithTheNewSerialWhetherChangedOrNot) {
+  auto serial_of = [&] {
+    for (const zone::Rrset& rrset : zone_->Get(N("example."))) {
+      if (rrset.type == dns::RrType::kSoa) {
+        return store::SoaSerial(rrset.rdatas.front()).value_or(0);
+      }
+    }
+    return uint32_t{0};
+  };
+  const zone::Rrset txt{dns::RrType::kTxt, 60, {Rdata(dns::RrType::kTxt, "\"apex\"")}};
+  auto at_apex = RunInZone(*service_, N("example."), [&](ZoneView& view) {
+    std::vector<zone::Rrset> apex = view.Get(N("Example."));
+    apex.push_back(txt);
+    view.Set(N("example."), std::move(apex));
+    return dns::Rcode::kNoError;
+  });
+  ASSERT_TRUE(at_apex);
+  EXPECT_EQ(at_apex->serial, 11u);
+  EXPECT_EQ(serial_of(), 11u);
+  std::vector<dns::RrType> types;
+  for (const zone::Rrset& rrset : zone_->Get(N("example."))) types.push_back(rrset.type);
+  EXPECT_EQ(types,
+            (std::vector<dns::RrType>{dns::RrType::kNs, dns::RrType::kSoa, dns::RrType::kTxt}));
+
+  auto elsewhere = RunInZone(*service_, N("example."), [](ZoneView& view) {
+    view.Set(N("host.example."), A("192.0.2.9"));
+    return dns::Rcode::kNoError;
+  });
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->serial, 12u);
+  EXPECT_EQ(serial_of(), 12u);
+  const zone::Rrset* kept = nullptr;
+  const std::vector<zone::Rrset> apex = zone_->Get(N("example."));
+  for (const zone::Rrset& rrset : apex) {
+    if (rrset.type == dns::RrType::kTxt) kept = &rrset;
+  }
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(*kept, txt);
+  EXPECT_EQ(zone_->Get(N("host.example.")), A("192.0.2.9"));
 }
 
 // A request of a function, which may declare that it applies atomically.
