@@ -455,7 +455,6 @@ void DdnsHandler::SubmitZone(const dns::Name& origin, std::vector<HostChange> ch
   auto zone = updates_.GetZone(origin);
   if (zone == nullptr) return done(std::vector<HostOutcome>(changes.size()));  // kDnsErr: the zone is gone
   if (auto nochg = ddns::PublishedNochg(*zone, changes)) return done(std::move(*nochg));
-  const size_t count = changes.size();
   // The abuse state is checked again on the updater: a host frozen or taken down after this
   // request was checked, but before it is applied, is not changed (docs/abuse.md).
   // Unless a host entry changed since the request's check, nothing refuses now either: no
@@ -465,9 +464,9 @@ void DdnsHandler::SubmitZone(const dns::Name& origin, std::vector<HostChange> ch
     auto host = directory_.FindHost(fqdn);
     return host != nullptr && store::UpdatesRefused(host->abuse_state);
   };
-  if (!updates_.Submit(origin, std::make_unique<ddns::HostUpdateRequest>(std::move(changes), done, refused))) {
-    done(std::vector<HostOutcome>(count));  // removed meanwhile
-  }
+  // Refused when the zone was removed meanwhile: the dropped request answers dnserr itself.
+  updates_.Submit(origin, std::make_unique<ddns::HostUpdateRequest>(std::move(changes),
+                                                                    std::move(done), refused));
 }
 
 void DdnsHandler::Submit(std::vector<HostChange> changes, uint64_t checked,

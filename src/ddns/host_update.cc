@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "dns/rdata.h"
 #include "dns/rdata_codec.h"
@@ -287,6 +288,10 @@ std::optional<std::vector<HostOutcome>> PublishedNochg(zone::Zone& zone, const s
 
 std::string DescribePublished(zone::Zone& zone, const dns::Name& name) { return Describe(zone.Get(name)); }
 
+HostUpdateRequest::~HostUpdateRequest() {
+  if (done_) done_(std::vector<HostOutcome>(changes_.size()));  // kDnsErr
+}
+
 void HostUpdateRequest::Done(const update::UpdateOutcome& outcome) {
   if (outcome.rcode != dns::Rcode::kNoError) {
     // Not durable: nothing may be reported as done.
@@ -295,7 +300,7 @@ void HostUpdateRequest::Done(const update::UpdateOutcome& outcome) {
     }
     if (outcomes_.size() != changes_.size()) outcomes_.assign(changes_.size(), HostOutcome{});
   }
-  done_(std::move(outcomes_));
+  std::exchange(done_, nullptr)(std::move(outcomes_));
 }
 
 }  // namespace tether::ddns

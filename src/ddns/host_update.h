@@ -64,6 +64,11 @@ class HostUpdateRequest : public update::UpdateRequest {
   using Refused = std::function<bool(const dns::Name& fqdn)>;
   HostUpdateRequest(std::vector<HostChange> changes, Callback done, Refused refused = nullptr)
       : changes_(std::move(changes)), done_(std::move(done)), refused_(std::move(refused)) {}
+  // A request dropped without Done (its zone removed before it was queued, the service
+  // stopping) answers dnserr for every host: its callback is always called once.
+  ~HostUpdateRequest() override;
+  HostUpdateRequest(const HostUpdateRequest&) = delete;
+  HostUpdateRequest& operator=(const HostUpdateRequest&) = delete;
 
   // Never fails: each host's outcome is its own (a host that cannot be changed is left as
   // it is and answered dnserr or abuse).

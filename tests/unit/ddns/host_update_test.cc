@@ -74,6 +74,28 @@ TEST_F(HostUpdateTest, AHostRefusedOnTheUpdaterIsNotChanged) {
   EXPECT_EQ(Find("host.example.", dns::RrType::kA)->rdatas, std::vector<std::vector<uint8_t>>{Rdata(dns::RrType::kA, "192.0.2.1")});
 }
 
+// A request the update path does not take (its zone is not served, e.g. removed meanwhile)
+// still answers: dnserr for every host, once.
+TEST_F(HostUpdateTest, ARequestNotTakenAnswersDnserr) {
+  HostChange change = Change("host.elsewhere.");
+  change.ipv4 = Set("198.51.100.7");
+  int calls = 0;
+  std::vector<HostOutcome> outcomes;
+  EXPECT_FALSE(service_->Submit(
+      N("elsewhere."), std::make_unique<HostUpdateRequest>(std::vector<HostChange>{change, change},
+                                                           [&](std::vector<HostOutcome> answered) {
+                                                             ++calls;
+                                                             outcomes = std::move(answered);
+                                                           })));
+  EXPECT_EQ(calls, 1);
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].result, Result::kDnsErr);
+  EXPECT_EQ(outcomes[1].result, Result::kDnsErr);
+  // Answered through the update path: called once, not again when the request goes.
+  auto answered = Run({Change("host.example.")});
+  EXPECT_EQ(answered.size(), 1u);
+}
+
 TEST_F(HostUpdateTest, DualStackReportsBoth) {
   HostChange change = Change("host.example.");
   change.ipv4 = Set("198.51.100.7");
