@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <cstdio>
 #include <cstring>
 
@@ -27,10 +28,19 @@ int Base32HexValue(char c) {
   return -1;
 }
 
-bool IsBase64Char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
-}
+// The value of each base64 digit (RFC 4648 4), -1 for any other byte.
+constexpr std::array<int8_t, 256> kBase64Values = [] {
+  std::array<int8_t, 256> values{};
+  values.fill(-1);
+  constexpr std::string_view kDigits =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (size_t i = 0; i < kDigits.size(); ++i) {
+    values[static_cast<uint8_t>(kDigits[i])] = static_cast<int8_t>(i);
+  }
+  return values;
+}();
+
+int Base64Value(char c) { return kBase64Values[static_cast<uint8_t>(c)]; }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -96,23 +106,29 @@ bool ParseBase64(std::string_view text, std::vector<uint8_t>* out) {
   size_t padding = 0;
   if (text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
   for (size_t i = 0; i < text.size() - padding; ++i) {
-    if (!IsBase64Char(text[i])) return false;
+    if (Base64Value(text[i]) < 0) return false;
   }
   const size_t whole = padding > 0 ? text.size() - 4 : text.size();
-  char last[4];
-  if (padding > 0) {
-    std::memcpy(last, text.data() + whole, 4);
-    for (size_t i = 4 - padding; i < 4; ++i) last[i] = 'A';
-  }
   const size_t start = out->size();
-  out->resize(start + text.size() / 4 * 3);
-  auto decode = [](uint8_t* to, const char* from, size_t size) {
-    int n = EVP_DecodeBlock(to, reinterpret_cast<const unsigned char*>(from), static_cast<int>(size));
-    return n >= 0 && static_cast<size_t>(n) == size / 4 * 3;
-  };
-  if (whole > 0 && !decode(out->data() + start, text.data(), whole)) return false;
-  if (padding > 0 && !decode(out->data() + start + whole / 4 * 3, last, 4)) return false;
-  out->resize(out->size() - padding);
+  out->resize(start + text.size() / 4 * 3 - padding);
+  if (whole > 0) {
+    const int n =
+        EVP_DecodeBlock(out->data() + start, reinterpret_cast<const unsigned char*>(text.data()),
+                        static_cast<int>(whole));
+    if (n < 0 || static_cast<size_t>(n) != whole / 4 * 3) return false;
+  }
+  if (padding > 0) {
+    // The padded last quantum (EVP_DecodeBlock refuses a length that is not a multiple of
+    // four once it has dropped the padding): its 2 or 3 digits give 1 or 2 bytes.
+    uint32_t bits = 0;
+    for (size_t i = 0; i < 4 - padding; ++i) {
+      bits = bits << 6 | static_cast<uint32_t>(Base64Value(text[whole + i]));
+    }
+    bits <<= 6 * padding;
+    uint8_t* to = out->data() + start + whole / 4 * 3;
+    to[0] = static_cast<uint8_t>(bits >> 16);
+    if (padding == 1) to[1] = static_cast<uint8_t>(bits >> 8);
+  }
   return true;
 }
 

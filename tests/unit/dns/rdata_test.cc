@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,37 @@ TEST(RdataTextErrorTest, Base64WithPaddingInTheMiddle) {
 
 TEST(RdataTextErrorTest, Base64OfWrongLength) {
   EXPECT_NE(ErrorOf(RrType::kDnskey, "256 3 8 AAA"), "(no error)");
+}
+
+// RFC 4648 10's vectors, every padding, and what base64 refuses: a digit outside the
+// alphabet, padding in the middle or beyond two, a length not a multiple of four.
+TEST(Base64Test, DecodesTheRfcVectorsAndRefusesTheRest) {
+  auto decode = [](std::string_view text) -> std::optional<std::string> {
+    std::vector<uint8_t> out = {'>'};  // decoding appends
+    if (!rdata_codec::ParseBase64(text, &out)) return std::nullopt;
+    return std::string(out.begin() + 1, out.end());
+  };
+  EXPECT_EQ(decode(""), "");
+  EXPECT_EQ(decode("Zg=="), "f");
+  EXPECT_EQ(decode("Zm8="), "fo");
+  EXPECT_EQ(decode("Zm9v"), "foo");
+  EXPECT_EQ(decode("Zm9vYg=="), "foob");
+  EXPECT_EQ(decode("Zm9vYmE="), "fooba");
+  EXPECT_EQ(decode("Zm9vYmFy"), "foobar");
+  EXPECT_EQ(decode("dXNlcjpwYXNz/+8="), std::string("user:pass\xff\xef"));
+  for (std::string_view bad :
+       {"Zg=", "Z===", "====", "Zg==Zg==", "Zm9v!A==", "Zm 9", "Zm9vY", "Zg\n="}) {
+    EXPECT_EQ(decode(bad), std::nullopt) << bad;
+  }
+  for (size_t size = 0; size < 40; ++size) {
+    std::vector<uint8_t> bytes(size);
+    for (size_t i = 0; i < size; ++i) bytes[i] = static_cast<uint8_t>(i * 37 + size);
+    std::string text;
+    rdata_codec::AppendBase64(bytes, &text);
+    std::vector<uint8_t> back;
+    ASSERT_TRUE(rdata_codec::ParseBase64(text, &back)) << text;
+    EXPECT_EQ(back, bytes) << text;
+  }
 }
 
 TEST(RdataTextErrorTest, NsecNeedsTypes) {
