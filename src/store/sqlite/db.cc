@@ -8,13 +8,23 @@
 namespace tether::store::sqlite {
 
 namespace {
-// Before SQLite's first use in the process: no memory statistics. Kept, they cost a global
-// mutex on every allocation SQLite makes (several per statement step), which every
-// connection of the process shares; nothing here reads them. A call after SQLite was
-// initialised (by code outside this file) is refused and changes nothing.
+// A savepoint's journal (the original of every page it changes) is kept in memory up to
+// this size, then spilled to a temporary file. SQLite's default, 64 KiB, sent each history
+// flush under load (a page per host head it moved, ~1 MiB a second) to a file created and
+// removed every second; a takedown or import of millions of names still spills.
+constexpr int kSavepointJournalInMemory = 16 << 20;
+
+// Before SQLite's first use in the process: no memory statistics (kept, they cost a global
+// mutex on every allocation SQLite makes, several per statement step, which every
+// connection of the process shares; nothing here reads them), and savepoint journals in
+// memory up to kSavepointJournalInMemory. A call after SQLite was initialised (by code
+// outside this file) is refused and changes nothing.
 void ConfigureSqliteOnce() {
   static std::once_flag once;
-  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  std::call_once(once, [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, kSavepointJournalInMemory);
+  });
 }
 }  // namespace
 
