@@ -155,8 +155,10 @@ def main():
     for label, pattern in PARTS:
         count = 0
         for line in annotate.splitlines():
-            if pattern in line:
-                count = int(line.split()[0].replace(",", ""))
+            # A function that never ran in the window may be listed with "." for its count.
+            counted = re.match(r"\s*([\d,]+) ", line)
+            if pattern in line and counted:
+                count = int(counted.group(1).replace(",", ""))
                 break
         print("%-45s %12d" % (label, count // max(requests, 1)))
         if pattern == FLUSH:
