@@ -109,7 +109,9 @@ struct Worker {
 
   // Work a connection leaves to the end of the loop's turn (its write and its next read):
   // one post per turn runs it for every connection that asked, after the handlers already
-  // queued (the reads that completed together). Loop thread only.
+  // queued (the reads that completed together): first every write, then every read, so
+  // that a client answered early in the turn has had the time to send its next request
+  // when its read starts. Loop thread only.
   void Later(std::shared_ptr<ConnectionBase> connection);
   void RunLater();
   std::vector<std::shared_ptr<ConnectionBase>> later;
@@ -129,11 +131,13 @@ class ConnectionBase : public std::enable_shared_from_this<ConnectionBase> {
  public:
   explicit ConnectionBase(std::shared_ptr<Worker> worker) : worker_(std::move(worker)) {}
   virtual ~ConnectionBase() = default;
-  // All four on the loop thread.
+  // All five on the loop thread.
   virtual void Start() = 0;
   virtual void Close() = 0;
   virtual void Deliver(uint64_t seq, HttpResponse response) = 0;
-  virtual void RunLater() = 0;
+  // What the connection left to the end of the turn (Worker::Later): its write, its read.
+  virtual void WriteLater() = 0;
+  virtual void ReadLater() = 0;
 
   Worker& worker() { return *worker_; }
 
@@ -231,7 +235,8 @@ inline void Worker::Later(std::shared_ptr<ConnectionBase> connection) {
 inline void Worker::RunLater() {
   later_posted = false;
   later_running.swap(later);
-  for (std::shared_ptr<ConnectionBase>& connection : later_running) connection->RunLater();
+  for (std::shared_ptr<ConnectionBase>& connection : later_running) connection->WriteLater();
+  for (std::shared_ptr<ConnectionBase>& connection : later_running) connection->ReadLater();
   later_running.clear();
 }
 
@@ -410,9 +415,13 @@ class Connection final : public ConnectionBase {
     }
     if (parser_.in_request() || !buffer_.empty()) {
       ReadMore();  // the rest of a request is on its way
-    } else {
+    } else if (InFlight() == 0) {
       ReadSoon();
     }
+    // Else every request read so far awaits its answer (an update on its way through the
+    // update path): the client sends nothing before it sees one (unless it pipelines, and
+    // then its requests wait in the socket), so a read now would find nothing and cost a
+    // failed recv. Deliver reads on once the answers are out.
   }
 
   // Between requests the next read starts at the end of the loop's turn (Worker::Later,
@@ -432,12 +441,15 @@ class Connection final : public ConnectionBase {
     worker_->Later(shared_from_this());
   }
 
-  void RunLater() override {
+  void WriteLater() override {
     later_queued_ = false;
     if (write_later_) {
       write_later_ = false;
       WriteOut();
     }
+  }
+
+  void ReadLater() override {
     if (read_later_) {
       read_later_ = false;
       ReadMore();
@@ -619,8 +631,8 @@ class Connection final : public ConnectionBase {
   size_t lingered_ = 0;
   bool reading_ = false;
   bool later_queued_ = false;  // on the worker's Later list
-  bool read_later_ = false;    // for RunLater: ReadMore
-  bool write_later_ = false;   // for RunLater: WriteOut
+  bool read_later_ = false;    // for ReadLater: ReadMore
+  bool write_later_ = false;   // for WriteLater: WriteOut
   bool writing_ = false;
   bool parsing_ = false;
   bool closed_ = false;

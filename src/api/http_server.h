@@ -4,12 +4,13 @@
 //
 // Protocol: keep-alive (HTTP/1.1 by default, HTTP/1.0 with "Connection: keep-alive", which
 // is echoed); pipelined requests are answered in order, up to 16 handled at once per
-// connection; "Expect: 100-continue" gets "100 Continue" before the body is read (or a 413
-// when the declared body is too large); bodies by Content-Length or chunked. Over a limit
-// of HttpOptions the answer is 431 (header) or 413 (body), malformed input gets 400, then
-// the connection closes. Connections over the cap are accepted and closed at once; slow
-// ones are closed by the read timeout, idle ones by the idle timeout. TLS is 1.2 or newer;
-// a failed handshake only ends its own connection.
+// connection (those read together: while every request read from a connection awaits its
+// answer, nothing more is read from it); "Expect: 100-continue" gets "100 Continue" before
+// the body is read (or a 413 when the declared body is too large); bodies by Content-Length
+// or chunked. Over a limit of HttpOptions the answer is 431 (header) or 413 (body), malformed
+// input gets 400, then the connection closes. Connections over the cap are accepted and
+// closed at once; slow ones are closed by the read timeout, idle ones by the idle timeout.
+// TLS is 1.2 or newer; a failed handshake only ends its own connection.
 //
 // Threads: Start(n) runs n event loops ("tether-http"), each with its own connections; the
 // handler is called on them. Listen* and Start on one controlling thread before serving;

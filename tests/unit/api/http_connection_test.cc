@@ -1,5 +1,7 @@
 // Connection behaviour over raw sockets, for what curl does not send: pipelining, limits,
 // malformed input, the connection cap, timeouts, 100-continue, bare-LF clients.
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "api/http_server.h"
@@ -46,6 +48,36 @@ TEST_F(HttpConnectionTest, DeferredPipelinedAnswersKeepRequestOrder) {
     ASSERT_TRUE(response);
     EXPECT_EQ(response->body, body);
   }
+}
+
+// While every request read from a connection awaits its answer (an update on its way
+// through the update path) nothing more is read from it: a request sent meanwhile waits in
+// the socket, and is read, handled and answered, in order, once the first answer is out.
+TEST_F(HttpConnectionTest, ARequestSentWhileTheFirstAwaitsItsAnswerIsServedAfterIt) {
+  DeferredResponses deferred;
+  std::atomic<int> handled{0};
+  handler_.on_request = [&](const HttpRequest&, Respond respond) {
+    ++handled;
+    deferred.Add(std::move(respond));
+  };
+  StartServer();
+  RawClient client(endpoint_);
+  ASSERT_TRUE(client.Send("GET /1 HTTP/1.1\r\n\r\n"));
+  std::vector<Respond> first = deferred.Take(1);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_TRUE(client.Send("GET /2 HTTP/1.1\r\n\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(handled.load(), 1);  // not read yet
+  first[0](TextResponse("first"));
+  std::vector<Respond> second = deferred.Take(1);
+  ASSERT_EQ(second.size(), 1u);
+  second[0](TextResponse("second"));
+  for (const char* body : {"first", "second"}) {
+    auto response = client.ReadResponse();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->body, body);
+  }
+  EXPECT_EQ(handled.load(), 2);
 }
 
 TEST_F(HttpConnectionTest, HeadThenGetOnOneConnection) {
