@@ -12,7 +12,17 @@ namespace {
 
 using namespace testing;
 
-class HttpConnectionTest : public ServerFixture {};
+class HttpConnectionTest : public ServerFixture {
+ protected:
+  // The next responses on `client` have these bodies, in this order.
+  static void ExpectBodies(RawClient& client, std::initializer_list<const char*> bodies) {
+    for (const char* body : bodies) {
+      auto response = client.ReadResponse();
+      ASSERT_TRUE(response);
+      EXPECT_EQ(response->body, body);
+    }
+  }
+};
 
 TEST_F(HttpConnectionTest, PipelinedRequestsAreAnsweredInOrder) {
   handler_.on_request = [](const HttpRequest& request, Respond respond) {
@@ -23,11 +33,7 @@ TEST_F(HttpConnectionTest, PipelinedRequestsAreAnsweredInOrder) {
   ASSERT_TRUE(
       client.Send("GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n"
                   "POST /3 HTTP/1.1\r\nContent-Length: 1\r\n\r\nx"));
-  for (const char* body : {"path /1", "path /2", "path /3"}) {
-    auto response = client.ReadResponse();
-    ASSERT_TRUE(response);
-    EXPECT_EQ(response->body, body);
-  }
+  ExpectBodies(client, {"path /1", "path /2", "path /3"});
 }
 
 TEST_F(HttpConnectionTest, DeferredPipelinedAnswersKeepRequestOrder) {
@@ -43,11 +49,7 @@ TEST_F(HttpConnectionTest, DeferredPipelinedAnswersKeepRequestOrder) {
   pending[2](TextResponse("third"));
   pending[0](TextResponse("first"));
   pending[1](TextResponse("second"));
-  for (const char* body : {"first", "second", "third"}) {
-    auto response = client.ReadResponse();
-    ASSERT_TRUE(response);
-    EXPECT_EQ(response->body, body);
-  }
+  ExpectBodies(client, {"first", "second", "third"});
 }
 
 // While every request read from a connection awaits its answer (an update on its way
@@ -72,11 +74,7 @@ TEST_F(HttpConnectionTest, ARequestSentWhileTheFirstAwaitsItsAnswerIsServedAfter
   std::vector<Respond> second = deferred.Take(1);
   ASSERT_EQ(second.size(), 1u);
   second[0](TextResponse("second"));
-  for (const char* body : {"first", "second"}) {
-    auto response = client.ReadResponse();
-    ASSERT_TRUE(response);
-    EXPECT_EQ(response->body, body);
-  }
+  ExpectBodies(client, {"first", "second"});
   EXPECT_EQ(handled.load(), 2);
 }
 
