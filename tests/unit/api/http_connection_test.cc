@@ -14,6 +14,15 @@ using namespace testing;
 
 class HttpConnectionTest : public ServerFixture {
  protected:
+  // Starts the server with a handler that holds every request's Respond in `deferred`
+  // (counting the requests in `handled`, if given).
+  void StartDeferring(DeferredResponses& deferred, std::atomic<int>* handled = nullptr) {
+    handler_.on_request = [&deferred, handled](const HttpRequest&, Respond respond) {
+      if (handled != nullptr) ++*handled;
+      deferred.Add(std::move(respond));
+    };
+    StartServer();
+  }
   // The next responses on `client` have these bodies, in this order.
   static void ExpectBodies(RawClient& client, std::initializer_list<const char*> bodies) {
     for (const char* body : bodies) {
@@ -38,10 +47,7 @@ TEST_F(HttpConnectionTest, PipelinedRequestsAreAnsweredInOrder) {
 
 TEST_F(HttpConnectionTest, DeferredPipelinedAnswersKeepRequestOrder) {
   DeferredResponses deferred;
-  handler_.on_request = [&](const HttpRequest&, Respond respond) {
-    deferred.Add(std::move(respond));
-  };
-  StartServer();
+  StartDeferring(deferred);
   RawClient client(endpoint_);
   ASSERT_TRUE(client.Send("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n"));
   std::vector<Respond> pending = deferred.Take(3);
@@ -58,11 +64,7 @@ TEST_F(HttpConnectionTest, DeferredPipelinedAnswersKeepRequestOrder) {
 TEST_F(HttpConnectionTest, ARequestSentWhileTheFirstAwaitsItsAnswerIsServedAfterIt) {
   DeferredResponses deferred;
   std::atomic<int> handled{0};
-  handler_.on_request = [&](const HttpRequest&, Respond respond) {
-    ++handled;
-    deferred.Add(std::move(respond));
-  };
-  StartServer();
+  StartDeferring(deferred, &handled);
   RawClient client(endpoint_);
   ASSERT_TRUE(client.Send("GET /1 HTTP/1.1\r\n\r\n"));
   std::vector<Respond> first = deferred.Take(1);
@@ -218,10 +220,7 @@ TEST_F(HttpConnectionTest, MalformedRequestIs400ThenClose) {
 
 TEST_F(HttpConnectionTest, ErrorComesAfterEarlierAnswers) {
   DeferredResponses deferred;
-  handler_.on_request = [&](const HttpRequest&, Respond respond) {
-    deferred.Add(std::move(respond));
-  };
-  StartServer();
+  StartDeferring(deferred);
   RawClient client(endpoint_);
   ASSERT_TRUE(client.Send("GET /1 HTTP/1.1\r\n\r\nBROKEN\r\n\r\n"));
   std::vector<Respond> pending = deferred.Take(1);
@@ -307,10 +306,7 @@ TEST_F(HttpConnectionTest, SilentConnectionIsClosedByTheReadTimeout) {
 
 TEST_F(HttpConnectionTest, HalfClosedClientStillGetsItsAnswer) {
   DeferredResponses deferred;
-  handler_.on_request = [&](const HttpRequest&, Respond respond) {
-    deferred.Add(std::move(respond));
-  };
-  StartServer();
+  StartDeferring(deferred);
   RawClient client(endpoint_);
   ASSERT_TRUE(client.Send("GET / HTTP/1.1\r\n\r\n"));
   client.ShutdownWrite();
