@@ -47,7 +47,6 @@ void ZoneView::Replace(std::string_view key, std::vector<zone::Rrset> rrsets) {
     // The first change of a name read before: its published content is kept for
     // CollectChanges, which then need not read it again.
     it->second.original = std::move(it->second.rrsets);
-    it->second.has_original = true;
   }
   Entry& entry = it->second;
   entry.rrsets = std::move(rrsets);
@@ -75,9 +74,9 @@ ZoneView::Changes ZoneView::CollectChanges() {
     Entry& entry = name->second;
     dns::Name owner = dns::Name::FromValidWire(
         {reinterpret_cast<const uint8_t*>(key.data()), key.size()});
-    const std::vector<zone::Rrset> read =
-        entry.has_original ? std::vector<zone::Rrset>() : zone_->Get(owner);
-    const std::vector<zone::Rrset>& before = entry.has_original ? entry.original : read;
+    const bool kept = !entry.original.empty();
+    const std::vector<zone::Rrset> read = kept ? std::vector<zone::Rrset>() : zone_->Get(owner);
+    const std::vector<zone::Rrset>& before = kept ? entry.original : read;
     if (before == entry.rrsets) continue;
     // The store journals the SOA itself, with the serial it allocates.
     store::DiffName(owner, before, entry.rrsets, &changes.removed, &changes.added);

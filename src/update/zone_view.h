@@ -60,9 +60,9 @@ class ZoneView {
   struct Entry {
     std::vector<zone::Rrset> rrsets;  // the content in this view
     // The base view's published content of a name read and then set: CollectChanges'
-    // "before" (a name set without a read is read from the zone then).
+    // "before". Empty for a name set without a read (it is read from the zone then); a read
+    // is cached only when it found something.
     std::vector<zone::Rrset> original;
-    bool has_original = false;
     bool dirty = false;  // set in this view
   };
   using Names = std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>>;
