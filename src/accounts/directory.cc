@@ -185,12 +185,14 @@ void Directory::PutHost(const store::HostInfo& host) {
   hosts_generation_.fetch_add(1, std::memory_order_release);
 }
 
-bool Directory::TouchHost(const dns::Name& fqdn, int64_t time) {
+bool Directory::TouchHost(const store::HostInfo& host, int64_t time) {
+  // Kept to the minute, as the store keeps it (store::kLastUpdateGrain): a host changing
+  // every few seconds is not copied each time, and the check needs no exclusive lock —
+  // nor any lock when the caller's entry already says so.
+  if (host.last_update > time - store::kLastUpdateGrain) return false;
   // Called for every change: the key is made on the stack, as for FindHost.
   char buffer[dns::Name::kMaxWire];
-  const std::string_view key = fqdn.LowercaseKey(buffer);
-  // Kept to the minute, as the store keeps it (store::kLastUpdateGrain): a host changing
-  // every few seconds is not copied each time, and the check needs no exclusive lock.
+  const std::string_view key = host.fqdn.LowercaseKey(buffer);
   auto unmoved = [&](const HostTable::Entry* found) {
     return found == nullptr || (*found)->last_update > time - store::kLastUpdateGrain;
   };

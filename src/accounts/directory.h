@@ -68,8 +68,10 @@ class Directory {
   // Records an accepted change of the host's records at `time` (unix seconds), to the
   // minute as the store keeps it (HostInfo::last_update); the store learns it from the
   // history entry (AccountStore::AppendHistory). Returns whether last_update moved (false
-  // also for a host not here): HistoryEntry::touches_host.
-  bool TouchHost(const dns::Name& fqdn, int64_t time);
+  // also for a host not here): HistoryEntry::touches_host. `host` is an entry the caller
+  // found here: when its own last update is within the minute, the newer entry here is
+  // too, and the table is not read (a cache miss with many hosts).
+  bool TouchHost(const store::HostInfo& host, int64_t time);
   // Moves whenever a host entry is put or removed, except by TouchHost (a change of its
   // abuse state or lifecycle, say). A check of the host entries found after reading it
   // still holds while it has not moved: the updater need not look each host up again.

@@ -539,7 +539,7 @@ void DdnsHandler::RecordHistory(const store::HostInfo& host, const Call& call,
     entry.new_value = entry.old_value;
   }
   entry.result = std::string(result) + *note;
-  if (result == "good") entry.touches_host = directory_.TouchHost(host.fqdn, entry.time);
+  if (result == "good") entry.touches_host = directory_.TouchHost(host, entry.time);
   accounts_.AppendHistory(std::move(entry));
 }
 

@@ -194,7 +194,9 @@ void RestApi::ChangeRecords(const CallPtr& call) {
                                          : ApiResult<HttpResponse>(ApiFail(500, "the records vanished"));
           }
         }
-        if (entry.result == "good") entry.touches_host = services_.directory.TouchHost(host.fqdn, entry.time);
+        if (entry.result == "good") {
+          entry.touches_host = services_.directory.TouchHost(host, entry.time);
+        }
         LogIfWatched(host, entry.source, entry.user_agent, entry.credential,
                      entry.result + " " + entry.new_value);
         services_.accounts.AppendHistory(std::move(entry));

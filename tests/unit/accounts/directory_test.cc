@@ -64,11 +64,30 @@ TEST(DirectoryTest, TouchHostSaysWhetherTheLastUpdateMoved) {
   host.fqdn = N("home.dyn.example.");
   host.last_update = 1700000000;
   directory.PutHost(host);
-  EXPECT_FALSE(directory.TouchHost(N("home.dyn.example."), 1700000059));
+  EXPECT_FALSE(directory.TouchHost(host, 1700000059));
   EXPECT_EQ(directory.FindHost(N("home.dyn.example."))->last_update, 1700000000);
-  EXPECT_TRUE(directory.TouchHost(N("Home.Dyn.Example."), 1700000060));
+  store::HostInfo spelled = host;  // the name as a client wrote it
+  spelled.fqdn = N("Home.Dyn.Example.");
+  EXPECT_TRUE(directory.TouchHost(spelled, 1700000060));
   EXPECT_EQ(directory.FindHost(N("home.dyn.example."))->last_update, 1700000060);
-  EXPECT_FALSE(directory.TouchHost(N("away.dyn.example."), 1700000500));
+  store::HostInfo away = host;
+  away.fqdn = N("away.dyn.example.");
+  EXPECT_FALSE(directory.TouchHost(away, 1700000500));
+}
+
+// An entry found before the last touch: the table's newer entry decides, since the
+// caller's own last update is older than the minute.
+TEST(DirectoryTest, TouchHostReadsTheTableWhenTheCallersEntryIsOld) {
+  Directory directory;
+  store::HostInfo host;
+  host.id = 7;
+  host.fqdn = N("home.dyn.example.");
+  host.last_update = 1700000000;
+  directory.PutHost(host);
+  EXPECT_TRUE(directory.TouchHost(host, 1700000100));
+  // `host` still says 1700000000: the table (1700000100) keeps a touch 30 s later out.
+  EXPECT_FALSE(directory.TouchHost(host, 1700000130));
+  EXPECT_EQ(directory.FindHost(N("home.dyn.example."))->last_update, 1700000100);
 }
 
 }  // namespace
