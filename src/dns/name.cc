@@ -12,57 +12,66 @@ Result<Name> Name::FromText(std::string_view text, const Name& origin) {
   if (text == "@") return origin;
   if (text == ".") return Name();
 
-  // Labels are written straight into the wire form, each after a length byte that is
-  // filled in when the label ends; runs without escapes are copied whole.
-  std::string wire;
-  wire.reserve(text.size() + 2);
-  size_t length_at = 0;
-  wire.push_back('\0');
-  bool absolute = false;
+  // One pass into a buffer on the stack (a name has at most kMaxWire bytes), copied into
+  // the name once: each label's bytes follow its length byte, which is set when the label
+  // ends. A label or name that outgrows its limit is refused as soon as it does.
+  char wire[kMaxWire];
+  size_t size = 1;       // bytes written, the open label's length byte included
+  size_t length_at = 0;  // the open label's length byte
+  auto too_long = [&] { return InvalidArgument("name longer than 255 bytes: '{}'", text); };
+  auto label_too_long = [&] { return InvalidArgument("label longer than 63 bytes in '{}'", text); };
   auto finish_label = [&]() -> Status {
-    const size_t size = wire.size() - length_at - 1;
-    if (size == 0) return InvalidArgument("empty label in name '{}'", text);
-    if (size > kMaxLabel) return InvalidArgument("label longer than 63 bytes in '{}'", text);
-    wire[length_at] = static_cast<char>(size);
-    length_at = wire.size();
-    wire.push_back('\0');  // the next label's length, or the root label
+    const size_t label = size - length_at - 1;
+    if (label == 0) return InvalidArgument("empty label in name '{}'", text);
+    wire[length_at] = static_cast<char>(label);
     return Ok();
   };
-  size_t escape = text.find('\\');  // the next one at or after i (kept: no rescans)
+  bool absolute = false;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (escape < i) escape = text.find('\\', i);
-    const size_t special = std::min(text.find('.', i), escape);
-    wire.append(text.substr(i, special - i));
-    if (special == std::string_view::npos) break;
-    i = special;
-    if (text[i] == '.') {
+    char c = text[i];
+    if (c == '.') {
       RETURN_IF_ERROR(finish_label());
-      if (i + 1 == text.size()) absolute = true;
+      if (i + 1 == text.size()) {
+        absolute = true;
+        break;
+      }
+      if (size == kMaxWire) return too_long();
+      length_at = size++;
       continue;
     }
-    if (i + 1 >= text.size()) return InvalidArgument("dangling escape in name '{}'", text);
-    if (std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
-      if (i + 3 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 2])) ||
-          !std::isdigit(static_cast<unsigned char>(text[i + 3]))) {
-        return InvalidArgument("bad \\DDD escape in name '{}'", text);
+    if (c == '\\') {
+      if (i + 1 >= text.size()) return InvalidArgument("dangling escape in name '{}'", text);
+      if (std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
+        if (i + 3 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 2])) ||
+            !std::isdigit(static_cast<unsigned char>(text[i + 3]))) {
+          return InvalidArgument("bad \\DDD escape in name '{}'", text);
+        }
+        int value = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
+        if (value > 255) return InvalidArgument("\\DDD escape above 255 in name '{}'", text);
+        c = static_cast<char>(value);
+        i += 3;
+      } else {
+        c = text[i + 1];
+        i += 1;
       }
-      int value = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
-      if (value > 255) return InvalidArgument("\\DDD escape above 255 in name '{}'", text);
-      wire.push_back(static_cast<char>(value));
-      i += 3;
-    } else {
-      wire.push_back(text[i + 1]);
-      i += 1;
     }
+    if (size - length_at - 1 == kMaxLabel) return label_too_long();
+    if (size == kMaxWire) return too_long();
+    wire[size++] = c;
   }
-  if (!absolute) {
-    RETURN_IF_ERROR(finish_label());
-    wire.pop_back();  // the origin brings its own labels and root
-    wire.append(reinterpret_cast<const char*>(origin.wire().data()), origin.size());
-  }
-  if (wire.size() > kMaxWire) return InvalidArgument("name longer than 255 bytes: '{}'", text);
   Name name;
-  name.wire_ = std::move(wire);
+  if (absolute) {
+    if (size == kMaxWire) return too_long();
+    wire[size++] = '\0';  // the root label
+    name.wire_.assign(wire, size);
+    return name;
+  }
+  RETURN_IF_ERROR(finish_label());
+  // The origin brings its own labels and root.
+  if (size + origin.size() > kMaxWire) return too_long();
+  name.wire_.reserve(size + origin.size());
+  name.wire_.assign(wire, size);
+  name.wire_.append(reinterpret_cast<const char*>(origin.wire().data()), origin.size());
   return name;
 }
 
