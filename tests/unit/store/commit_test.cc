@@ -253,6 +253,29 @@ TEST_P(CommitTest, NameListedTwiceIsCheckedAgainstItsLastListing) {
   EXPECT_EQ((*store_->GetZone(zone.origin))->serial, 11u);
 }
 
+// A TTL change removes and adds the whole RRset: every removed record that the new content
+// still holds is found among the added ones, for many names in one commit.
+TEST_P(CommitTest, ATtlChangeOfManyNamesIsOneCommit) {
+  ZoneInfo zone = Create("example.com.", 10, 300);
+  ZoneChange change;
+  change.zone_id = zone.id;
+  for (int i = 299; i >= 0; --i) {  // in no particular order
+    const dns::Name name = N("host" + std::to_string(i) + ".example.com.");
+    const auto address = A(10, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i));
+    change.names.push_back({name, {ARrset(address, 120)}});
+    change.removed.push_back({name, dns::RrType::kA, 60, address});
+    change.added.push_back({name, dns::RrType::kA, 120, address});
+  }
+  ASSERT_TRUE(store_->Commit(change));
+  const auto journal = store_->ReadJournal(zone.id, 0);
+  ASSERT_TRUE(journal);
+  ASSERT_EQ(journal->size(), 1u);
+  EXPECT_EQ(journal->front().removed.size(), 301u);  // the SOA first
+  EXPECT_EQ(journal->front().added.size(), 301u);
+  EXPECT_EQ(LoadName(*store_, zone.id, N("host7.example.com.")),
+            (std::vector<zone::Rrset>{ARrset(A(10, 0, 0, 7), 120)}));
+}
+
 TEST_P(CommitTest, UnknownZoneIsNotFound) {
   ZoneChange change;
   change.zone_id = 4242;
