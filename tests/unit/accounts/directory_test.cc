@@ -55,14 +55,20 @@ TEST(DirectoryTest, HostsLoadedFromTheStoreAreFoundByName) {
   std::filesystem::remove_all(dir);
 }
 
-// TouchHost moves a host's last update to the minute and says when it did: only then does
-// the history entry ask the store to write it (HistoryEntry::touches_host).
-TEST(DirectoryTest, TouchHostSaysWhetherTheLastUpdateMoved) {
-  Directory directory;
+// home.dyn.example., last updated at 1700000000.
+store::HostInfo Home() {
   store::HostInfo host;
   host.id = 7;
   host.fqdn = N("home.dyn.example.");
   host.last_update = 1700000000;
+  return host;
+}
+
+// TouchHost moves a host's last update to the minute and says when it did: only then does
+// the history entry ask the store to write it (HistoryEntry::touches_host).
+TEST(DirectoryTest, TouchHostSaysWhetherTheLastUpdateMoved) {
+  Directory directory;
+  const store::HostInfo host = Home();
   directory.PutHost(host);
   EXPECT_FALSE(directory.TouchHost(host, 1700000059));
   EXPECT_EQ(directory.FindHost(N("home.dyn.example."))->last_update, 1700000000);
@@ -79,10 +85,7 @@ TEST(DirectoryTest, TouchHostSaysWhetherTheLastUpdateMoved) {
 // caller's own last update is older than the minute.
 TEST(DirectoryTest, TouchHostReadsTheTableWhenTheCallersEntryIsOld) {
   Directory directory;
-  store::HostInfo host;
-  host.id = 7;
-  host.fqdn = N("home.dyn.example.");
-  host.last_update = 1700000000;
+  const store::HostInfo host = Home();
   directory.PutHost(host);
   EXPECT_TRUE(directory.TouchHost(host, 1700000100));
   // `host` still says 1700000000: the table (1700000100) keeps a touch 30 s later out.
