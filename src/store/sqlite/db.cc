@@ -11,8 +11,12 @@ namespace {
 // A savepoint's journal (the original of every page it changes) is kept in memory up to
 // this size, then spilled to a temporary file. SQLite's default, 64 KiB, sent each history
 // flush under load (a page per host head it moved, ~1 MiB a second) to a file created and
-// removed every second; a takedown or import of millions of names still spills.
-constexpr int kSavepointJournalInMemory = 16 << 20;
+// removed every second; a takedown or import of millions of names still spills. SQLite
+// allocates the whole size at a journal's first write (its memory journal is one chunk of
+// it), and nearly every commit writes one: it stays below jemalloc's threshold for huge
+// allocations (8 MiB, returned to the system at each free), so that the same block is
+// reused, where 16 MiB cost a madvise and ~5 page faults per commit.
+constexpr int kSavepointJournalInMemory = 4 << 20;
 
 // Before SQLite's first use in the process: no memory statistics (kept, they cost a global
 // mutex on every allocation SQLite makes, several per statement step, which every
