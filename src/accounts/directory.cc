@@ -189,13 +189,14 @@ bool Directory::TouchHost(const store::HostInfo& host, int64_t time) {
   // Kept to the minute, as the store keeps it (store::kLastUpdateGrain): a host changing
   // every few seconds is not copied each time, and the check needs no exclusive lock —
   // nor any lock when the caller's entry already says so.
-  if (host.last_update > time - store::kLastUpdateGrain) return false;
+  auto recent = [&](const store::HostInfo& entry) {
+    return entry.last_update > time - store::kLastUpdateGrain;
+  };
+  if (recent(host)) return false;
   // Called for every change: the key is made on the stack, as for FindHost.
   char buffer[dns::Name::kMaxWire];
   const std::string_view key = host.fqdn.LowercaseKey(buffer);
-  auto unmoved = [&](const HostTable::Entry* found) {
-    return found == nullptr || (*found)->last_update > time - store::kLastUpdateGrain;
-  };
+  auto unmoved = [&](const HostTable::Entry* found) { return found == nullptr || recent(**found); };
   {
     std::shared_lock lock(mu_);
     if (unmoved(hosts_.Find(key))) return false;

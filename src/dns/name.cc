@@ -19,7 +19,6 @@ Result<Name> Name::FromText(std::string_view text, const Name& origin) {
   size_t size = 1;       // bytes written, the open label's length byte included
   size_t length_at = 0;  // the open label's length byte
   auto too_long = [&] { return InvalidArgument("name longer than 255 bytes: '{}'", text); };
-  auto label_too_long = [&] { return InvalidArgument("label longer than 63 bytes in '{}'", text); };
   auto finish_label = [&]() -> Status {
     const size_t label = size - length_at - 1;
     if (label == 0) return InvalidArgument("empty label in name '{}'", text);
@@ -55,7 +54,9 @@ Result<Name> Name::FromText(std::string_view text, const Name& origin) {
         i += 1;
       }
     }
-    if (size - length_at - 1 == kMaxLabel) return label_too_long();
+    if (size - length_at - 1 == kMaxLabel) {
+      return InvalidArgument("label longer than 63 bytes in '{}'", text);
+    }
     if (size == kMaxWire) return too_long();
     wire[size++] = c;
   }

@@ -70,7 +70,7 @@ Status CheckDiff(const ZoneChange& change) {
     const std::string_view key_a = WireKey(a->owner);
     const std::string_view key_b = WireKey(b->owner);
     if (key_a != key_b) return key_a < key_b;
-    if (a->type != b->type) return static_cast<uint16_t>(a->type) < static_cast<uint16_t>(b->type);
+    if (a->type != b->type) return dns::ToU16(a->type) < dns::ToU16(b->type);
     return a->rdata < b->rdata;
   };
   std::vector<const JournalRr*> added;
