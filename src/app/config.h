@@ -41,7 +41,7 @@ struct Config {
 
   // [update]
   int update_threads = 4;
-  int64_t update_batch_wait_us = 0;  // UpdateServiceOptions::coalesce
+  int64_t update_batch_wait_us = 1000;  // UpdateServiceOptions::batch_wait
 
   // [http]: the update API (docs/http-api.md).
   std::vector<std::string> http_endpoints;   // plain HTTP, as --http

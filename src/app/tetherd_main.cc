@@ -338,7 +338,7 @@ int Run(int argc, char** argv) {
 
   update::UpdateServiceOptions update_options;
   update_options.threads = config.update_threads;
-  update_options.coalesce = std::chrono::microseconds(config.update_batch_wait_us);
+  update_options.batch_wait = std::chrono::microseconds(config.update_batch_wait_us);
   update_options.on_publish = [&notifier](const dns::Name& origin, const zone::Rrset& soa) {
     notifier.Notify(origin, soa);
   };

@@ -42,6 +42,11 @@ struct UpdateService::ZoneUpdater {
   bool removed = false;
   bool catch_up = false;   // sync with the store before the next batch
   std::chrono::steady_clock::time_point last_batch_end;
+  // The requests of the last batch plus those queued when it was answered: how many the
+  // next batch waits for (UpdateServiceOptions::batch_wait).
+  size_t cohort = 0;
+  bool gathering = false;  // a worker waits on `gathered` for the queue to reach `cohort`
+  std::condition_variable_any gathered;
 };
 
 UpdateService::UpdateService(store::Store& store, UpdateServiceOptions options)
@@ -67,6 +72,7 @@ void UpdateService::Stop() {
     for (auto& [key, updater] : zones_) {
       for (auto& request : updater->queue) orphans.push_back(std::move(request));
       updater->queue.clear();
+      updater->gathered.notify_all();
     }
   }
   wake_.notify_all();
@@ -93,6 +99,7 @@ void UpdateService::RemoveZone(const dns::Name& origin) {
     if (it == zones_.end()) return;
     it->second->removed = true;
     orphans.swap(it->second->queue);
+    it->second->gathered.notify_all();
     zones_.erase(it);
   }
   for (auto& request : orphans) request->Done({dns::Rcode::kNotAuth, 0});
@@ -112,7 +119,6 @@ std::shared_ptr<zone::Zone> UpdateService::GetZone(const dns::Name& origin) cons
 }
 
 bool UpdateService::Submit(const dns::Name& origin, std::unique_ptr<UpdateRequest> request) {
-  bool full = false;
   {
     MutexLock lock(mu_);
     char buffer[dns::Name::kMaxWire];
@@ -121,22 +127,16 @@ bool UpdateService::Submit(const dns::Name& origin, std::unique_ptr<UpdateReques
     ZoneUpdater& updater = *it->second;
     updater.queue.push_back(std::move(request));
     if (updater.scheduled) {
-      // A worker will see it. One holding the zone for its batch wait goes as soon as the
-      // batch is full: all are woken, since an idle one may be the one a single notify finds.
-      if (options_.coalesce.count() == 0 || updater.queue.size() != options_.coalesce_below) {
-        return true;
+      // A worker will see it; one gathering the zone's next batch goes once it is complete.
+      if (updater.gathering && updater.queue.size() == updater.cohort) {
+        updater.gathered.notify_one();
       }
-      full = true;
-    } else {
-      updater.scheduled = true;
-      ready_.push_back(it->second);
+      return true;
     }
+    updater.scheduled = true;
+    ready_.push_back(it->second);
   }
-  if (full) {
-    wake_.notify_all();
-  } else {
-    wake_.notify_one();
-  }
+  wake_.notify_one();
   return true;
 }
 
@@ -188,15 +188,16 @@ void UpdateService::Worker() {
       updater = std::move(ready_.front());
       ready_.pop_front();
       const auto now = std::chrono::steady_clock::now();
-      if (options_.coalesce.count() > 0 && updater->queue.size() < options_.coalesce_below &&
-          now - updater->last_batch_end < std::chrono::milliseconds(10) && !stopping_) {
-        // Still scheduled, so no other worker takes this zone meanwhile. Until the batch is
-        // full (Submit wakes the workers then), the wait is over, or the service stops; a
-        // wake for another zone's request does not end it.
-        const auto until = now + options_.coalesce;
-        while (!stopping_ && updater->queue.size() < options_.coalesce_below &&
-               wake_.wait_until(mu_, until) == std::cv_status::no_timeout) {
+      if (options_.batch_wait.count() > 0 && updater->queue.size() < updater->cohort &&
+          now - updater->last_batch_end < std::chrono::milliseconds(10)) {
+        // Still scheduled, so no other worker takes this zone meanwhile. Until the cohort
+        // is queued (Submit wakes this worker then), the wait is over, or the zone goes.
+        const auto until = now + options_.batch_wait;
+        updater->gathering = true;
+        while (!stopping_ && !updater->removed && updater->queue.size() < updater->cohort &&
+               updater->gathered.wait_until(mu_, until) == std::cv_status::no_timeout) {
         }
+        updater->gathering = false;
       }
       while (!updater->queue.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(updater->queue.front()));
@@ -306,6 +307,12 @@ void UpdateService::RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<U
       spdlog::error("zone {}: publishing serial {} failed: {}", apex.ToText(), serial, applied.error().message);
     }
     if (options_.on_publish) options_.on_publish(apex, commit.soa);
+  }
+  {
+    // Counted before the answers go out: a client answered may queue its next request
+    // before this worker is done with the batch, and is one of the batch's clients.
+    MutexLock lock(mu_);
+    updater.cohort = std::min(options_.max_batch, requests.size() + updater.queue.size());
   }
   for (size_t i = 0; i < requests.size(); ++i) {
     UpdateOutcome outcome;

@@ -38,14 +38,16 @@ namespace tether::update {
 struct UpdateServiceOptions {
   int threads = 4;          // zones updated at once (batches of different zones share fsyncs)
   size_t max_batch = 1000;  // requests per batch
-  // A zone that is busy (a batch ended less than 10 ms ago) waits up to this long before a
-  // small batch, until `coalesce_below` requests are queued, so that a stream of updates
-  // becomes fewer, larger commits. 0 (the default): no wait; the requests that arrive while
-  // a batch commits form the next one. A wait pays only where a commit costs more than
-  // waiting: with 64 updates in flight it cut the updates per CPU-second (bench/README.md,
-  // 2026-11-28).
-  std::chrono::microseconds coalesce{0};
-  size_t coalesce_below = 64;  // only batches smaller than this wait, and only until this full
+  // Group commit by cohort. The requests of a zone's batch come from clients that often send
+  // the next one as soon as they are answered (keep-alive HTTP clients, a script's loop);
+  // while the batch commits, others queue up behind it. So a busy zone (a batch ended less
+  // than 10 ms ago) starts its next batch only once as many requests are queued as the last
+  // batch had plus those queued when it was answered (the clients active then), or after
+  // `batch_wait` at most. Without the wait, 64 clients in lockstep settle into two cohorts
+  // that take turns, each its own commit; with it they share one (bench/README.md,
+  // 2026-11-28). A lone client never waits (its batch of one finds its one request). 0: no
+  // wait; the requests that arrive while a batch commits form the next one.
+  std::chrono::microseconds batch_wait{1000};
   // Called after each new serial of a zone is published, with the zone's origin and its new
   // apex SOA RRset (xfr/: NOTIFY to secondaries), on the updater thread. Must not block.
   std::function<void(const dns::Name& origin, const zone::Rrset& soa)> on_publish = nullptr;

@@ -1,8 +1,9 @@
 // UpdateService (update/update_service.h): a request that fails leaves no trace, also when
 // it is alone in its batch and runs without a savepoint; the apex is published with the new
 // serial whether the batch changed it or not; requests that apply atomically
-// (no savepoint of their own) share a batch with one that fails; a batch wait ends when the
-// batch is full; the updater and the store's committer run as batch work (base/thread.h).
+// (no savepoint of their own) share a batch with one that fails; a busy zone's next batch
+// waits for the last one's clients, no longer than the batch wait, and a lone client never
+// waits; the updater and the store's committer run as batch work (base/thread.h).
 #include <gtest/gtest.h>
 #include <sched.h>
 
@@ -86,19 +87,19 @@ class TestRequest : public UpdateRequest {
       : atomic_(atomic), apply_(std::move(apply)) {}
   dns::Rcode Apply(ZoneView& view) override { return apply_(view); }
   bool AppliesAtomically() const override { return atomic_; }
-  void Done(const UpdateOutcome& outcome) override { done_.set_value(outcome.rcode); }
-  std::future<dns::Rcode> Outcome() { return done_.get_future(); }
+  void Done(const UpdateOutcome& outcome) override { done_.set_value(outcome); }
+  std::future<UpdateOutcome> Outcome() { return done_.get_future(); }
 
  private:
   const bool atomic_;
   std::function<dns::Rcode(ZoneView&)> apply_;
-  std::promise<dns::Rcode> done_;
+  std::promise<UpdateOutcome> done_;
 };
 
 TEST_F(UpdateServiceTest, AtomicRequestsShareABatchWithAFailedOne) {
   // Submitted back to back, so that they usually form one batch; the outcome is the same
   // either way.
-  std::vector<std::future<dns::Rcode>> outcomes;
+  std::vector<std::future<UpdateOutcome>> outcomes;
   auto submit = [&](bool atomic, std::function<dns::Rcode(ZoneView&)> apply) {
     auto request = std::make_unique<TestRequest>(atomic, std::move(apply));
     outcomes.push_back(request->Outcome());
@@ -119,7 +120,7 @@ TEST_F(UpdateServiceTest, AtomicRequestsShareABatchWithAFailedOne) {
     return dns::Rcode::kNoError;
   });
   std::vector<dns::Rcode> rcodes;
-  for (auto& outcome : outcomes) rcodes.push_back(outcome.get());
+  for (auto& outcome : outcomes) rcodes.push_back(outcome.get().rcode);
   EXPECT_EQ(rcodes, (std::vector<dns::Rcode>{dns::Rcode::kNoError, dns::Rcode::kRefused, dns::Rcode::kNxDomain,
                                              dns::Rcode::kNoError}));
   EXPECT_EQ(zone_->Get(N("a.example.")), A("192.0.2.10"));
@@ -127,51 +128,96 @@ TEST_F(UpdateServiceTest, AtomicRequestsShareABatchWithAFailedOne) {
   EXPECT_EQ(zone_->Get(N("c.example.")), A("192.0.2.12"));
 }
 
-// With a batch wait set, a busy zone waits for more requests before a small batch, but no
-// longer than until the batch is full: a wait of 30 s, cut short by the third request.
-TEST_F(UpdateServiceTest, ABatchWaitEndsWhenTheBatchIsFull) {
-  service_->Stop();
-  UpdateServiceOptions options;
-  options.coalesce = std::chrono::seconds(30);
-  options.coalesce_below = 3;
-  service_ = std::make_unique<UpdateService>(*store_, options);
-  service_->Start();
-  auto info = store_->GetZone(N("example."));
-  ASSERT_TRUE(info && *info);
-  service_->AddZone((*info)->id, zone_, (*info)->journal_seq);
+// A service whose batch wait is `wait`, with the fixture's zone.
+class BatchWaitTest : public UpdateServiceTest {
+ protected:
+  void Restart(std::chrono::microseconds wait) {
+    service_->Stop();
+    UpdateServiceOptions options;
+    options.batch_wait = wait;
+    service_ = std::make_unique<UpdateService>(*store_, options);
+    service_->Start();
+    auto info = store_->GetZone(N("example."));
+    ASSERT_TRUE(info && *info);
+    service_->AddZone((*info)->id, zone_, (*info)->journal_seq);
+  }
 
-  std::vector<std::future<dns::Rcode>> outcomes;
-  auto submit = [&](const std::string& host, std::function<void()> before = nullptr) {
+  // Queues a request setting HOST.example.; `before` runs first, on the updater.
+  void Submit(const std::string& host, std::function<void()> before = nullptr) {
     auto request = std::make_unique<TestRequest>(true, [host, before](ZoneView& view) {
       if (before) before();
       view.Set(N(host + ".example."), A("192.0.2.20"));
       return dns::Rcode::kNoError;
     });
-    outcomes.push_back(request->Outcome());
+    outcomes_.push_back(request->Outcome());
     ASSERT_TRUE(service_->Submit(N("example."), std::move(request)));
-  };
-  // The first request's batch runs alone and is held until the second is queued behind
-  // it, so that the second finds its zone busy and waits.
-  std::promise<void> started;
-  std::future<void> running = started.get_future();
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  submit("a", [&started, released] {
-    started.set_value();
-    released.wait();
-  });
-  running.wait();
-  submit("b");
-  release.set_value();
-  ASSERT_EQ(outcomes[0].get(), dns::Rcode::kNoError);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // "b" is waiting now
-  submit("c");
-  submit("d");  // the batch is full: b, c, d
-  for (size_t i = 1; i < outcomes.size(); ++i) {
-    ASSERT_EQ(outcomes[i].wait_for(std::chrono::seconds(10)), std::future_status::ready) << i;
-    EXPECT_EQ(outcomes[i].get(), dns::Rcode::kNoError);
   }
-  EXPECT_EQ(zone_->Get(N("d.example.")), A("192.0.2.20"));
+
+  // A batch of "a" alone, held on the updater until "b" is queued behind it: the next
+  // batch then waits for two requests (the last batch's one and the one queued meanwhile).
+  void RunABatchWithOneQueuedBehindIt() {
+    std::promise<void> started;
+    std::future<void> running = started.get_future();
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    Submit("a", [&started, released] {
+      started.set_value();
+      released.wait();
+    });
+    running.wait();
+    Submit("b");
+    release.set_value();
+    ASSERT_EQ(outcomes_[0].get().rcode, dns::Rcode::kNoError);
+  }
+
+  std::vector<std::future<UpdateOutcome>> outcomes_;
+};
+
+// A wait of 30 s, cut short by the request that completes the cohort; the two share a batch.
+TEST_F(BatchWaitTest, TheNextBatchWaitsForTheLastBatchsClients) {
+  Restart(std::chrono::seconds(30));
+  RunABatchWithOneQueuedBehindIt();
+  // "b" waits for a second request.
+  EXPECT_EQ(outcomes_[1].wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  Submit("c");
+  std::vector<UpdateOutcome> done;
+  for (size_t i = 1; i < outcomes_.size(); ++i) {
+    ASSERT_EQ(outcomes_[i].wait_for(std::chrono::seconds(10)), std::future_status::ready) << i;
+    done.push_back(outcomes_[i].get());
+    EXPECT_EQ(done.back().rcode, dns::Rcode::kNoError);
+  }
+  EXPECT_EQ(done[0].serial, done[1].serial);  // one commit
+  EXPECT_EQ(zone_->Get(N("c.example.")), A("192.0.2.20"));
+}
+
+// Clients that do not come back cost the wait, no more.
+TEST_F(BatchWaitTest, AWaitForClientsThatDoNotComeBackEndsAtTheBound) {
+  Restart(std::chrono::milliseconds(100));
+  RunABatchWithOneQueuedBehindIt();
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(outcomes_[1].wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(90));
+  EXPECT_EQ(outcomes_[1].get().rcode, dns::Rcode::kNoError);
+}
+
+// A client sending one update after another is its own cohort: its batch of one is complete.
+TEST_F(BatchWaitTest, ALoneClientNeverWaits) {
+  Restart(std::chrono::seconds(30));
+  for (const std::string host : {"a", "b", "c", "d"}) {
+    Submit(host);
+    ASSERT_EQ(outcomes_.back().wait_for(std::chrono::seconds(10)), std::future_status::ready)
+        << host;
+    EXPECT_EQ(outcomes_.back().get().rcode, dns::Rcode::kNoError);
+  }
+}
+
+// Stopping the service ends a wait: the waiting request is answered, not left behind.
+TEST_F(BatchWaitTest, StoppingEndsAWait) {
+  Restart(std::chrono::seconds(30));
+  RunABatchWithOneQueuedBehindIt();
+  EXPECT_EQ(outcomes_[1].wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  service_->Stop();
+  ASSERT_EQ(outcomes_[1].wait_for(std::chrono::seconds(10)), std::future_status::ready);
 }
 
 // The scheduling policy of every thread of this process, by thread name.
