@@ -28,6 +28,11 @@ class UpdateRequest {
   // True if Apply changes the view only when it returns NOERROR: the updater then applies
   // it without a savepoint of its own (one view and a merge fewer per request).
   virtual bool AppliesAtomically() const { return false; }
+  // True if the request's client may send its next one as soon as it is answered (a
+  // keep-alive HTTP client, a script) and no front end gathered the requests already: a
+  // busy zone's next batch waits for the clients of such requests
+  // (UpdateServiceOptions::batch_wait).
+  virtual bool JoinsCohort() const { return true; }
   // Reports the final outcome: the Apply result, or SERVFAIL if the batch could not be
   // made durable.
   virtual void Done(const UpdateOutcome& outcome) = 0;

@@ -42,10 +42,12 @@ struct UpdateService::ZoneUpdater {
   bool removed = false;
   bool catch_up = false;   // sync with the store before the next batch
   std::chrono::steady_clock::time_point last_batch_end;
-  // The requests of the last batch plus those queued when it was answered: how many the
-  // next batch waits for (UpdateServiceOptions::batch_wait).
+  // Of the requests that join cohorts (UpdateRequest::JoinsCohort): those queued, and
+  // those of the last batch plus those queued when it was answered, how many the next batch
+  // waits for (UpdateServiceOptions::batch_wait).
+  size_t queued_joining = 0;
   size_t cohort = 0;
-  bool gathering = false;  // a worker waits on `gathered` for the queue to reach `cohort`
+  bool gathering = false;  // a worker waits on `gathered` for queued_joining to reach cohort
   std::condition_variable_any gathered;
 };
 
@@ -72,6 +74,7 @@ void UpdateService::Stop() {
     for (auto& [key, updater] : zones_) {
       for (auto& request : updater->queue) orphans.push_back(std::move(request));
       updater->queue.clear();
+      updater->queued_joining = 0;
       updater->gathered.notify_all();
     }
   }
@@ -99,6 +102,7 @@ void UpdateService::RemoveZone(const dns::Name& origin) {
     if (it == zones_.end()) return;
     it->second->removed = true;
     orphans.swap(it->second->queue);
+    it->second->queued_joining = 0;
     it->second->gathered.notify_all();
     zones_.erase(it);
   }
@@ -125,10 +129,11 @@ bool UpdateService::Submit(const dns::Name& origin, std::unique_ptr<UpdateReques
     auto it = zones_.find(origin.LowercaseKey(buffer));
     if (it == zones_.end() || stopping_) return false;
     ZoneUpdater& updater = *it->second;
+    if (request->JoinsCohort()) ++updater.queued_joining;
     updater.queue.push_back(std::move(request));
     if (updater.scheduled) {
       // A worker will see it; one gathering the zone's next batch goes once it is complete.
-      if (updater.gathering && updater.queue.size() == updater.cohort) {
+      if (updater.gathering && updater.queued_joining == updater.cohort) {
         updater.gathered.notify_one();
       }
       return true;
@@ -188,18 +193,19 @@ void UpdateService::Worker() {
       updater = std::move(ready_.front());
       ready_.pop_front();
       const auto now = std::chrono::steady_clock::now();
-      if (options_.batch_wait.count() > 0 && updater->queue.size() < updater->cohort &&
+      if (options_.batch_wait.count() > 0 && updater->queued_joining < updater->cohort &&
           now - updater->last_batch_end < std::chrono::milliseconds(10)) {
         // Still scheduled, so no other worker takes this zone meanwhile. Until the cohort
         // is queued (Submit wakes this worker then), the wait is over, or the zone goes.
         const auto until = now + options_.batch_wait;
         updater->gathering = true;
-        while (!stopping_ && !updater->removed && updater->queue.size() < updater->cohort &&
+        while (!stopping_ && !updater->removed && updater->queued_joining < updater->cohort &&
                updater->gathered.wait_until(mu_, until) == std::cv_status::no_timeout) {
         }
         updater->gathering = false;
       }
       while (!updater->queue.empty() && batch.size() < options_.max_batch) {
+        if (updater->queue.front()->JoinsCohort()) --updater->queued_joining;
         batch.push_back(std::move(updater->queue.front()));
         updater->queue.pop_front();
       }
@@ -311,8 +317,11 @@ void UpdateService::RunBatch(ZoneUpdater& updater, std::vector<std::unique_ptr<U
   {
     // Counted before the answers go out: a client answered may queue its next request
     // before this worker is done with the batch, and is one of the batch's clients.
+    const auto joining = static_cast<size_t>(
+        std::count_if(requests.begin(), requests.end(),
+                      [](const auto& request) { return request->JoinsCohort(); }));
     MutexLock lock(mu_);
-    updater.cohort = std::min(options_.max_batch, requests.size() + updater.queue.size());
+    updater.cohort = std::min(options_.max_batch, joining + updater.queued_joining);
   }
   for (size_t i = 0; i < requests.size(); ++i) {
     UpdateOutcome outcome;

@@ -43,10 +43,12 @@ struct UpdateServiceOptions {
   // while the batch commits, others queue up behind it. So a busy zone (a batch ended less
   // than 10 ms ago) starts its next batch only once as many requests are queued as the last
   // batch had plus those queued when it was answered (the clients active then), or after
-  // `batch_wait` at most. Without the wait, 64 clients in lockstep settle into two cohorts
-  // that take turns, each its own commit; with it they share one (bench/README.md,
-  // 2026-11-28). A lone client never waits (its batch of one finds its one request). 0: no
-  // wait; the requests that arrive while a batch commits form the next one.
+  // `batch_wait` at most. Only requests that join cohorts are counted
+  // (UpdateRequest::JoinsCohort: not RFC 2136 UPDATEs, which the receiver gathers). Without
+  // the wait, 64 clients in lockstep settle into two cohorts that take turns, each its own
+  // commit; with it they share one (bench/README.md, 2026-11-28). A lone client never waits
+  // (its batch of one finds its one request). 0: no wait; the requests that arrive while a
+  // batch commits form the next one.
   std::chrono::microseconds batch_wait{1000};
   // Called after each new serial of a zone is published, with the zone's origin and its new
   // apex SOA RRset (xfr/: NOTIFY to secondaries), on the updater thread. Must not block.

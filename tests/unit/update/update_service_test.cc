@@ -83,15 +83,17 @@ TEST_F(UpdateServiceTest, TheApexIsPublishedWithTheNewSerialWhetherChangedOrNot)
 // A request of a function, which may declare that it applies atomically.
 class TestRequest : public UpdateRequest {
  public:
-  TestRequest(bool atomic, std::function<dns::Rcode(ZoneView&)> apply)
-      : atomic_(atomic), apply_(std::move(apply)) {}
+  TestRequest(bool atomic, std::function<dns::Rcode(ZoneView&)> apply, bool joins = true)
+      : atomic_(atomic), joins_(joins), apply_(std::move(apply)) {}
   dns::Rcode Apply(ZoneView& view) override { return apply_(view); }
   bool AppliesAtomically() const override { return atomic_; }
+  bool JoinsCohort() const override { return joins_; }
   void Done(const UpdateOutcome& outcome) override { done_.set_value(outcome); }
   std::future<UpdateOutcome> Outcome() { return done_.get_future(); }
 
  private:
   const bool atomic_;
+  const bool joins_;
   std::function<dns::Rcode(ZoneView&)> apply_;
   std::promise<UpdateOutcome> done_;
 };
@@ -144,11 +146,14 @@ class BatchWaitTest : public UpdateServiceTest {
 
   // Queues a request setting HOST.example.; `before` runs first, on the updater.
   void Submit(const std::string& host, std::function<void()> before = nullptr) {
-    auto request = std::make_unique<TestRequest>(true, [host, before](ZoneView& view) {
-      if (before) before();
-      view.Set(N(host + ".example."), A("192.0.2.20"));
-      return dns::Rcode::kNoError;
-    });
+    auto request = std::make_unique<TestRequest>(
+        true,
+        [host, before](ZoneView& view) {
+          if (before) before();
+          view.Set(N(host + ".example."), A("192.0.2.20"));
+          return dns::Rcode::kNoError;
+        },
+        joins_);
     outcomes_.push_back(request->Outcome());
     ASSERT_TRUE(service_->Submit(N("example."), std::move(request)));
   }
@@ -170,6 +175,7 @@ class BatchWaitTest : public UpdateServiceTest {
     ASSERT_EQ(outcomes_[0].get().rcode, dns::Rcode::kNoError);
   }
 
+  bool joins_ = true;  // whether the requests Submit makes join cohorts
   std::vector<std::future<UpdateOutcome>> outcomes_;
 };
 
@@ -209,6 +215,15 @@ TEST_F(BatchWaitTest, ALoneClientNeverWaits) {
         << host;
     EXPECT_EQ(outcomes_.back().get().rcode, dns::Rcode::kNoError);
   }
+}
+
+// Requests gathered before they reach the updater (RFC 2136 UPDATEs) do not wait again.
+TEST_F(BatchWaitTest, RequestsThatDoNotJoinCohortsDoNotWait) {
+  Restart(std::chrono::seconds(30));
+  joins_ = false;
+  RunABatchWithOneQueuedBehindIt();
+  ASSERT_EQ(outcomes_[1].wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(outcomes_[1].get().rcode, dns::Rcode::kNoError);
 }
 
 // Stopping the service ends a wait: the waiting request is answered, not left behind.
