@@ -28,12 +28,6 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import tetherlib as tl  # noqa: E402
 
 
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def load(port, auth, zone, hosts, rate, seconds, first):
     """Requests `first`, `first`+1, ... at `rate` a second; returns (latencies, not good)."""
     latencies = []
@@ -99,14 +93,13 @@ def main():
         for rate in (int(r) for r in opts.rates.split()):
             for build, server in servers:
                 pid = base.server_pid(server)
-                before = cpu_seconds(pid)
+                before = base.cpu_seconds(pid)
                 latencies, failed = asyncio.run(load(
                     server.http_endpoints[0][1], hb.auth_header(args, server), hb.ZONE.rstrip("."),
                     args.http_hosts, rate, opts.seconds, first))
-                cpu = cpu_seconds(pid) - before
+                cpu = base.cpu_seconds(pid) - before
                 first += int(rate * opts.seconds)  # new addresses: every request a change
-                latencies.sort()
-                ms = [1000 * latencies[int(q * (len(latencies) - 1))] for q in (0.5, 0.9, 0.99)]
+                ms = [1000 * (base.percentile(latencies, q) or 0) for q in (0.5, 0.9, 0.99)]
                 print("rate %d %s: %d answered, %d not good, latency ms p50 %.2f p90 %.2f p99 %.2f, "
                       "server %.1f CPU µs per request" % (
                           rate, build, len(latencies), failed, *ms,

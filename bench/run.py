@@ -14,6 +14,7 @@ Standard library only.
 
 import argparse
 import datetime
+import math
 import os
 import random
 import re
@@ -125,6 +126,14 @@ def cpu_seconds(root):
         fields = stat[stat.rindex(")") + 2:].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return total / CLK_TCK
+
+
+def percentile(values, p):
+    """Nearest rank."""
+    if not values:
+        return None
+    v = sorted(values)
+    return v[max(0, math.ceil(p * len(v)) - 1)]
 
 
 def rss_bytes(root):

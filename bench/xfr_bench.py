@@ -20,7 +20,6 @@
 Standard library only; runs inside the private network namespace run.py sets up.
 """
 
-import math
 import os
 import queue
 import re
@@ -322,14 +321,6 @@ def stream(args, port, key, targets, samples, on_sample):
 # ---------------------------------------------------------------------------------------
 
 
-def percentile(values, p):
-    """Nearest rank."""
-    if not values:
-        return None
-    v = sorted(values)
-    return v[max(0, math.ceil(p * len(v)) - 1)]
-
-
 def tree_cpu_with_children(root):
     """utime+stime+cutime+cstime over a process tree: the CPU of NSD's reload and server
     processes that have exited and been reaped counts too (in their parent's c-fields)."""
@@ -437,7 +428,7 @@ def bench(args):
         result["rtt_during_axfr"] = during
         log("  AXFR read by a byte-counting client: %.1f s, %.1f MB in %d messages; %d updates "
             "meanwhile, round trip p50 %s ms, max %s ms" % (
-                secs, size / 1e6, messages, len(during), fmt_ms(percentile(during, 0.5)),
+                secs, size / 1e6, messages, len(during), fmt_ms(base.percentile(during, 0.5)),
                 fmt_ms(max(during) if during else None)))
 
         # ---- the update stream
@@ -495,7 +486,7 @@ def bench(args):
                              if t is not None and a is None)
         result["send_rate"] = result["sent"] / max(s["send_seconds"], 1e-9)
         rtts = [a - t for t, a in zip(s["sent_at"], s["acked_at"]) if a is not None]
-        result["rtt"] = (percentile(rtts, 0.5), percentile(rtts, 0.99), max(rtts or [0]))
+        result["rtt"] = (base.percentile(rtts, 0.5), base.percentile(rtts, 0.99), max(rtts or [0]))
         result["samples"] = len(samples)
         # Samples handed to the pollers: acknowledged NOERROR, with the serial read before.
         result["samples_acked"] = sum(1 for i in samples if s["rcodes"][i] == 0 and
@@ -527,8 +518,8 @@ def bench(args):
         for p in pollers:
             log("  ack -> %s: %d/%d landed, p50 %s ms, p99 %s ms, %d failed, %d polls, %d errors"
                 % (p.name, len(p.landed), result["samples_acked"],
-                   fmt_ms(percentile(list(p.landed.values()), 0.5)),
-                   fmt_ms(percentile(list(p.landed.values()), 0.99)), len(p.failed), p.polls,
+                   fmt_ms(base.percentile(list(p.landed.values()), 0.5)),
+                   fmt_ms(base.percentile(list(p.landed.values()), 0.99)), len(p.failed), p.polls,
                    p.errors))
 
         # ---- one IXFR over the whole stream
@@ -603,11 +594,11 @@ def report(r, args):
     for name in ("nsd", "ixfr"):
         p = r["pollers"][name]
         v = list(p.landed.values())
-        p99 = percentile(v, 0.99)
+        p99 = base.percentile(v, 0.99)
         ok = p99 is not None and p99 <= 1.0 and not p.failed and len(v) == r["samples_acked"]
         lines.append("| %s | %d | %d | %d | %s | %s | %s | %s |" % (
             labels[name], r["samples_acked"], len(v), len(p.failed),
-            fmt_ms(percentile(v, 0.5)), fmt_ms(p99), fmt_ms(max(v) if v else None),
+            fmt_ms(base.percentile(v, 0.5)), fmt_ms(p99), fmt_ms(max(v) if v else None),
             "yes" if ok else "**no**"))
     lines += [
         "",
@@ -622,7 +613,7 @@ def report(r, args):
         "(%.0f B/record) |" % (axfr_s, axfr_b / 1e6, axfr_m, axfr_b / max(r["hosts"] + 3, 1)),
         "| updates sent one at a time while that AXFR is served: round trip p50 / max "
         "| %s / %s ms (%d updates) |" % (
-            fmt_ms(percentile(r["rtt_during_axfr"], 0.5)),
+            fmt_ms(base.percentile(r["rtt_during_axfr"], 0.5)),
             fmt_ms(max(r["rtt_during_axfr"]) if r["rtt_during_axfr"] else None),
             len(r["rtt_during_axfr"])),
         "| updates sent / NOERROR / other RCODE / unanswered | %d / %d / %d / %d |" % (
